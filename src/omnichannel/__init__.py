@@ -1,0 +1,79 @@
+"""omnichannel: the decision core of a distributed order management system.
+
+It decides which fulfilment node serves each order line, at what cost, and
+where each returned unit goes, as what. No I/O: call it from your backend.
+"""
+
+from ._domain.decisions import Allocation as Allocation
+from ._domain.decisions import AllocationResult as AllocationResult
+from ._domain.decisions import AllocationStatus as AllocationStatus
+from ._domain.decisions import Shipment as Shipment
+from ._domain.decisions import UnfulfilledLine as UnfulfilledLine
+from ._domain.decisions import UnfulfilledReason as UnfulfilledReason
+from ._domain.demand import DemandRates as DemandRates
+from ._domain.enums import Capability as Capability
+from ._domain.enums import ChannelKind as ChannelKind
+from ._domain.enums import Disposition as Disposition
+from ._domain.enums import FulfillmentMethod as FulfillmentMethod
+from ._domain.enums import NodeKind as NodeKind
+from ._domain.enums import ReturnCondition as ReturnCondition
+from ._domain.enums import ReturnMethod as ReturnMethod
+from ._domain.enums import ServiceLevel as ServiceLevel
+from ._domain.geo import GeoPoint as GeoPoint
+from ._domain.inventory import Inventory as Inventory
+from ._domain.inventory import StockBlock as StockBlock
+from ._domain.network import Channel as Channel
+from ._domain.network import CostModel as CostModel
+from ._domain.network import Network as Network
+from ._domain.network import Node as Node
+from ._domain.network import NodeArrays as NodeArrays
+from ._domain.network import RateCard as RateCard
+from ._domain.orders import Order as Order
+from ._domain.orders import OrderLine as OrderLine
+from ._domain.returns import ReturnLine as ReturnLine
+from ._domain.returns import ReturnRequest as ReturnRequest
+from ._domain.stock import StockMove as StockMove
+from ._domain.stock import StockPosition as StockPosition
+from ._errors import InsufficientStockError as InsufficientStockError
+from ._errors import InvalidInputError as InvalidInputError
+from ._errors import OmnichannelError as OmnichannelError
+from ._errors import UnknownReferenceError as UnknownReferenceError
+from ._version import __version__ as __version__
+
+__all__ = [
+    "Allocation",
+    "AllocationResult",
+    "AllocationStatus",
+    "Capability",
+    "Channel",
+    "ChannelKind",
+    "CostModel",
+    "DemandRates",
+    "Disposition",
+    "FulfillmentMethod",
+    "GeoPoint",
+    "InsufficientStockError",
+    "InvalidInputError",
+    "Inventory",
+    "Network",
+    "Node",
+    "NodeArrays",
+    "NodeKind",
+    "OmnichannelError",
+    "Order",
+    "OrderLine",
+    "RateCard",
+    "ReturnCondition",
+    "ReturnLine",
+    "ReturnMethod",
+    "ReturnRequest",
+    "ServiceLevel",
+    "Shipment",
+    "StockBlock",
+    "StockMove",
+    "StockPosition",
+    "UnfulfilledLine",
+    "UnfulfilledReason",
+    "UnknownReferenceError",
+    "__version__",
+]

@@ -1,0 +1,1 @@
+"""Domain values: frozen attrs types, enums and validation. No decisions live here."""

@@ -1,0 +1,137 @@
+"""What the engine decides, as values: shipments, allocations and their result."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+import attrs
+
+from . import validators as v
+from .inventory import Inventory
+from .orders import OrderLine
+
+
+class AllocationStatus(enum.Enum):
+    """How much of an order was allocated."""
+
+    FULFILLED = "fulfilled"
+    PARTIAL = "partial"
+    UNFULFILLED = "unfulfilled"
+
+
+class UnfulfilledReason(enum.Enum):
+    """Why units of a line were not allocated.
+
+    NO_ELIGIBLE_NODE: no node passes the hard rules (active, channel, capability,
+    distance) for this order. NO_CAPACITY: an eligible node holds the SKU but has
+    no shipments left in this wave. OUT_OF_STOCK: no eligible node has the units
+    left. SPLIT_NOT_ALLOWED: the line could be served, but not from the same node
+    as the rest of an order that does not allow splits.
+    """
+
+    OUT_OF_STOCK = "out_of_stock"
+    NO_ELIGIBLE_NODE = "no_eligible_node"
+    NO_CAPACITY = "no_capacity"
+    SPLIT_NOT_ALLOWED = "split_not_allowed"
+
+
+@attrs.frozen(kw_only=True)
+class Shipment:
+    """Lines of one order served by one node: ``distance_km`` to the hand-over point
+    and ``cost`` (currency) = carrier rate + node handling."""
+
+    node_id: str
+    lines: tuple[OrderLine, ...] = attrs.field(converter=v.to_tuple)
+    distance_km: float
+    cost: float
+
+    @property
+    def units(self) -> int:
+        """Units in the shipment."""
+        return sum(line.quantity for line in self.lines)
+
+
+@attrs.frozen(kw_only=True)
+class UnfulfilledLine:
+    """``quantity`` units of ``sku`` that were not allocated, and why."""
+
+    sku: str
+    quantity: int
+    reason: UnfulfilledReason
+
+
+def _status(allocation: Allocation) -> AllocationStatus:
+    if not allocation.shipments:
+        return AllocationStatus.UNFULFILLED
+    return AllocationStatus.PARTIAL if allocation.unfulfilled else AllocationStatus.FULFILLED
+
+
+@attrs.frozen(kw_only=True)
+class Allocation:
+    """The decision for one order: its shipments and what could not be served.
+
+    ``split_penalty`` (currency) is the cost model's penalty for every shipment
+    beyond the first; ``status`` follows from the shipments and unfulfilled lines.
+    """
+
+    order_id: str
+    shipments: tuple[Shipment, ...] = attrs.field(converter=v.to_tuple)
+    unfulfilled: tuple[UnfulfilledLine, ...] = attrs.field(converter=v.to_tuple)
+    status: AllocationStatus = attrs.field(default=attrs.Factory(_status, takes_self=True))
+    split_penalty: float = 0.0
+
+    @property
+    def cost(self) -> float:
+        """Shipment costs plus the split penalty, in currency."""
+        total = self.split_penalty
+        for shipment in self.shipments:
+            total += shipment.cost
+        return total
+
+    @property
+    def units_allocated(self) -> int:
+        """Units in all shipments."""
+        return sum(shipment.units for shipment in self.shipments)
+
+    @property
+    def units_unfulfilled(self) -> int:
+        """Units not allocated."""
+        return sum(line.quantity for line in self.unfulfilled)
+
+
+@attrs.frozen(kw_only=True, eq=True)
+class AllocationResult:
+    """One :class:`Allocation` per order, in input order, and what they leave behind.
+
+    ``inventory`` is the input snapshot with the allocations reserved.
+    ``capacity_used`` counts shipments per node id in this wave, including any
+    ``capacity_used`` passed in: pass it back to continue the same wave.
+    """
+
+    allocations: tuple[Allocation, ...] = attrs.field(converter=v.to_tuple)
+    inventory: Inventory
+    capacity_used: Mapping[str, int] = attrs.field(converter=dict, hash=False)
+
+    @property
+    def total_cost(self) -> float:
+        """Cost of every allocation, in currency."""
+        total = 0.0
+        for allocation in self.allocations:
+            total += allocation.cost
+        return total
+
+    @property
+    def fill_rate(self) -> float:
+        """Units allocated over units ordered (1.0 for no orders)."""
+        allocated = sum(a.units_allocated for a in self.allocations)
+        ordered = allocated + sum(a.units_unfulfilled for a in self.allocations)
+        return allocated / ordered if ordered else 1.0
+
+    @property
+    def split_rate(self) -> float:
+        """Share of orders with any shipment that ship in two or more (0.0 if none ship)."""
+        shipped = [a for a in self.allocations if a.shipments]
+        if not shipped:
+            return 0.0
+        return sum(len(a.shipments) > 1 for a in shipped) / len(shipped)

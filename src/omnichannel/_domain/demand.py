@@ -1,0 +1,87 @@
+"""Expected sales rates, the input of stock-protecting sourcing and value-aware returns."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+
+import numpy as np
+
+from .._errors import InvalidInputError
+from .._types import FloatArray
+
+
+class DemandRates:
+    """Expected sales in units per day, per (node, SKU); absent pairs sell 0 per day.
+
+    Immutable; build it with :meth:`from_mapping`.
+    """
+
+    __slots__ = ("_by_sku",)
+
+    _by_sku: dict[str, dict[str, float]]
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_by_sku", {})
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("DemandRates is immutable")
+
+    @classmethod
+    def from_mapping(cls, rates: Mapping[tuple[str, str], float]) -> DemandRates:
+        """Rates from ``{(node_id, sku): units_per_day}``; each rate finite and >= 0."""
+        by_sku: dict[str, dict[str, float]] = {}
+        problems = []
+        for pair, rate in rates.items():
+            path = f"rates[{pair!r}]"
+            if not (
+                isinstance(pair, tuple)
+                and len(pair) == 2
+                and all(isinstance(part, str) and part for part in pair)
+            ):
+                problems.append((path, "key must be a (node_id, sku) pair of non-empty strings"))
+                continue
+            if (
+                isinstance(rate, bool)
+                or not isinstance(rate, (int, float))
+                or not math.isfinite(rate)
+                or rate < 0
+            ):
+                problems.append((path, f"must be a finite number >= 0, got {rate!r}"))
+                continue
+            by_sku.setdefault(pair[1], {})[pair[0]] = float(rate)
+        if problems:
+            raise InvalidInputError.collect(problems)
+        demand = cls()
+        object.__setattr__(demand, "_by_sku", by_sku)
+        return demand
+
+    def rate(self, node_id: str, sku: str) -> float:
+        """Expected units per day of ``sku`` sold from ``node_id``."""
+        return self._by_sku.get(sku, {}).get(node_id, 0.0)
+
+    def items(self) -> Iterator[tuple[tuple[str, str], float]]:
+        """Every ((node_id, sku), units_per_day) pair, sorted."""
+        for sku in sorted(self._by_sku):
+            for node_id in sorted(self._by_sku[sku]):
+                yield (node_id, sku), self._by_sku[sku][node_id]
+
+    def dense(self, skus: Sequence[str], node_ids: Sequence[str]) -> FloatArray:
+        """Units per day of ``skus`` (rows) at ``node_ids`` (columns), shape (n_skus, n_nodes)."""
+        column = {node_id: i for i, node_id in enumerate(node_ids)}
+        out = np.zeros((len(skus), len(node_ids)), dtype=np.float64)
+        for row, sku in enumerate(skus):
+            for node_id, rate in self._by_sku.get(sku, {}).items():
+                if node_id in column:
+                    out[row, column[node_id]] = rate
+        return out
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, DemandRates):
+            return NotImplemented
+        return self._by_sku == other._by_sku
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"DemandRates(n_rates={sum(len(r) for r in self._by_sku.values())})"

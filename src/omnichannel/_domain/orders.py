@@ -1,0 +1,67 @@
+"""Customer orders and their lines."""
+
+from __future__ import annotations
+
+import attrs
+
+from .._errors import InvalidInputError
+from . import validators as v
+from .enums import DELIVERED_METHODS, FulfillmentMethod, ServiceLevel
+from .geo import GeoPoint
+
+
+@attrs.frozen(kw_only=True)
+class OrderLine:
+    """``quantity`` units (>= 1) of one SKU."""
+
+    sku: str = attrs.field(validator=v.non_empty_str)
+    quantity: int = attrs.field(validator=v.int_at_least(1))
+
+
+@attrs.frozen(kw_only=True)
+class Order:
+    """A customer order: what, from which channel, and how it is to be received.
+
+    SHIP_TO_HOME and SAME_DAY deliver to ``destination``; PICKUP_IN_STORE,
+    SHIP_TO_STORE and PICKUP_POINT hand over at ``pickup_node_id``. Higher
+    ``priority`` is served first. With ``allow_split=False`` the order ships
+    from one node or not at all.
+    """
+
+    id: str = attrs.field(validator=v.non_empty_str)
+    channel_id: str = attrs.field(validator=v.non_empty_str)
+    lines: tuple[OrderLine, ...] = attrs.field(
+        converter=v.to_tuple, validator=v.tuple_of(OrderLine, min_size=1)
+    )
+    method: FulfillmentMethod = attrs.field(
+        default=FulfillmentMethod.SHIP_TO_HOME, validator=v.instance_of(FulfillmentMethod)
+    )
+    destination: GeoPoint | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(GeoPoint))
+    )
+    pickup_node_id: str | None = attrs.field(default=None, validator=v.optional(v.non_empty_str))
+    service_level: ServiceLevel = attrs.field(
+        default=ServiceLevel.STANDARD, validator=v.instance_of(ServiceLevel)
+    )
+    priority: int = attrs.field(default=0, validator=v.int_at_least(-(2**31)))
+    allow_split: bool = attrs.field(default=True, validator=v.instance_of(bool))
+
+    def __attrs_post_init__(self) -> None:
+        first_line: dict[str, int] = {}
+        for index, line in enumerate(self.lines):
+            if line.sku in first_line:
+                raise InvalidInputError(
+                    f"lines[{index}].sku",
+                    f"{line.sku!r} already ordered in lines[{first_line[line.sku]}]",
+                )
+            first_line[line.sku] = index
+        if self.method in DELIVERED_METHODS:
+            if self.destination is None:
+                raise InvalidInputError("destination", f"required for {self.method.name}")
+        elif self.pickup_node_id is None:
+            raise InvalidInputError("pickup_node_id", f"required for {self.method.name}")
+
+    @property
+    def units(self) -> int:
+        """Units ordered over all lines."""
+        return sum(line.quantity for line in self.lines)

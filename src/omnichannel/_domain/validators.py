@@ -1,0 +1,131 @@
+"""attrs validators that raise :class:`InvalidInputError` with the field's name as path."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from .._errors import InvalidInputError
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def non_empty_str(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a string with at least one non-blank character."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInputError(attribute.name, f"must be a non-empty string, got {value!r}")
+
+
+def int_at_least(minimum: int) -> Validator:
+    """The value is an int (not a bool) and ``>= minimum``."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not _is_int(value):
+            raise InvalidInputError(attribute.name, f"must be an int, got {value!r}")
+        if value < minimum:  # type: ignore[operator]
+            raise InvalidInputError(attribute.name, f"must be >= {minimum}, got {value!r}")
+
+    return check
+
+
+def finite_at_least(minimum: float) -> Validator:
+    """The value is a finite real number ``>= minimum``."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+            raise InvalidInputError(attribute.name, f"must be a finite number, got {value!r}")
+        if value < minimum:  # type: ignore[operator]
+            raise InvalidInputError(attribute.name, f"must be >= {minimum}, got {value!r}")
+
+    return check
+
+
+def finite_in_range(low: float, high: float) -> Validator:
+    """The value is a finite real number with ``low <= value <= high``."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+            raise InvalidInputError(attribute.name, f"must be a finite number, got {value!r}")
+        if not low <= value <= high:  # type: ignore[operator]
+            raise InvalidInputError(
+                attribute.name, f"must be between {low} and {high}, got {value!r}"
+            )
+
+    return check
+
+
+def instance_of(kind: type | tuple[type, ...]) -> Validator:
+    """The value is an instance of ``kind`` (bools are not ints here)."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind) or (isinstance(value, bool) and bool not in _types(kind)):
+            raise InvalidInputError(
+                attribute.name, f"must be {_describe(kind)}, got {type(value).__name__} {value!r}"
+            )
+
+    return check
+
+
+def optional(validator: Validator) -> Validator:
+    """Apply ``validator`` unless the value is None."""
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            validator(instance, attribute, value)
+
+    return check
+
+
+def tuple_of(kind: type, *, min_size: int = 0) -> Validator:
+    """The value is a tuple of ``kind`` instances with at least ``min_size`` items."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, tuple):
+            raise InvalidInputError(attribute.name, f"must be a sequence, got {value!r}")
+        if len(value) < min_size:
+            raise InvalidInputError(
+                attribute.name, f"must hold at least {min_size} item(s), got {len(value)}"
+            )
+        for index, item in enumerate(value):
+            if not isinstance(item, kind):
+                raise InvalidInputError(
+                    f"{attribute.name}[{index}]",
+                    f"must be {kind.__name__}, got {type(item).__name__} {item!r}",
+                )
+
+    return check
+
+
+def to_tuple(value: object) -> object:
+    """Converter: a list or other iterable becomes a tuple; strings and scalars pass through."""
+    if isinstance(value, (list, tuple)) or (
+        hasattr(value, "__iter__") and not isinstance(value, (str, bytes, dict))
+    ):
+        return tuple(value)
+    return value
+
+
+def to_float(value: object) -> object:
+    """Converter: ints become floats so equal values compare and serialise alike."""
+    if _is_int(value):
+        return float(value)  # type: ignore[arg-type]
+    return value
+
+
+def _types(kind: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kind if isinstance(kind, tuple) else (kind,)
+
+
+def _describe(kind: type | tuple[type, ...]) -> str:
+    return " or ".join(k.__name__ for k in _types(kind))

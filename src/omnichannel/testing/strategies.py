@@ -1,0 +1,379 @@
+"""Hypothesis strategies for omnichannel's domain types and consistent scenarios.
+
+Every strategy is a function returning ``SearchStrategy[T]``, in hypothesis'
+own style: plural nouns, keyword-only size bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+from hypothesis import strategies as st
+
+from .._domain.demand import DemandRates
+from .._domain.enums import (
+    Capability,
+    ChannelKind,
+    FulfillmentMethod,
+    NodeKind,
+    ReturnCondition,
+    ReturnMethod,
+    ServiceLevel,
+)
+from .._domain.geo import GeoPoint
+from .._domain.inventory import Inventory
+from .._domain.network import Channel, CostModel, Network, Node, RateCard
+from .._domain.orders import Order, OrderLine
+from .._domain.returns import ReturnLine, ReturnRequest
+from .._domain.stock import StockMove, StockPosition
+
+__all__ = [
+    "Scenario",
+    "capabilities",
+    "channels",
+    "cost_models",
+    "demand_rates",
+    "geo_points",
+    "inventories",
+    "networks",
+    "nodes",
+    "order_lines",
+    "orders",
+    "rate_cards",
+    "return_lines",
+    "return_requests",
+    "scenarios",
+    "skus",
+    "stock_moves",
+    "stock_positions",
+]
+
+_IDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=8)
+_MONEY = st.floats(min_value=0.0, max_value=50.0, allow_nan=False, allow_infinity=False)
+
+
+def skus() -> st.SearchStrategy[str]:
+    """SKU codes."""
+    return st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=1, max_size=6)
+
+
+def geo_points(
+    *, center: GeoPoint | None = None, radius_deg: float = 2.0
+) -> st.SearchStrategy[GeoPoint]:
+    """Points anywhere, or within ``radius_deg`` degrees of ``center`` (clustered networks)."""
+    if center is None:
+        return st.builds(
+            GeoPoint,
+            lat=st.floats(min_value=-90, max_value=90, allow_nan=False),
+            lon=st.floats(min_value=-180, max_value=180, allow_nan=False),
+        )
+    lat = (max(center.lat - radius_deg, -90.0), min(center.lat + radius_deg, 90.0))
+    lon = (max(center.lon - radius_deg, -180.0), min(center.lon + radius_deg, 180.0))
+    return st.builds(
+        GeoPoint,
+        lat=st.floats(min_value=lat[0], max_value=lat[1], allow_nan=False),
+        lon=st.floats(min_value=lon[0], max_value=lon[1], allow_nan=False),
+    )
+
+
+def capabilities() -> st.SearchStrategy[Capability]:
+    """Any combination of capability flags."""
+    flags = [flag for flag in Capability if flag.name]
+    return st.lists(st.sampled_from(flags), unique=True).map(lambda chosen: _combine(chosen))
+
+
+def _combine(flags: Sequence[Capability]) -> Capability:
+    combined = Capability(0)
+    for flag in flags:
+        combined |= flag
+    return combined
+
+
+def channels(*, ids: st.SearchStrategy[str] = _IDS) -> st.SearchStrategy[Channel]:
+    """Sales channels with any allowed node kinds."""
+    return st.builds(
+        Channel,
+        id=ids,
+        kind=st.sampled_from(ChannelKind),
+        name=st.text(max_size=10),
+        node_kinds=st.frozensets(st.sampled_from(NodeKind), min_size=1),
+        respects_safety_stock=st.booleans(),
+        priority=st.integers(-3, 3),
+    )
+
+
+def nodes(
+    *, ids: st.SearchStrategy[str] = _IDS, locations: st.SearchStrategy[GeoPoint] | None = None
+) -> st.SearchStrategy[Node]:
+    """Fulfilment nodes."""
+    return st.builds(
+        Node,
+        id=ids,
+        kind=st.sampled_from(NodeKind),
+        location=locations if locations is not None else geo_points(),
+        capabilities=capabilities(),
+        order_capacity=st.none() | st.integers(0, 6),
+        handling_cost_per_order=_MONEY,
+        handling_cost_per_unit=_MONEY,
+        active=st.booleans(),
+        rank=st.integers(0, 3),
+    )
+
+
+def rate_cards() -> st.SearchStrategy[RateCard]:
+    """Carrier rate cards."""
+    return st.builds(
+        RateCard,
+        base=_MONEY,
+        per_km=st.floats(min_value=0.0, max_value=2.0, allow_nan=False),
+        per_unit=_MONEY,
+        max_km=st.none() | st.floats(min_value=0.0, max_value=500.0, allow_nan=False),
+    )
+
+
+def cost_models() -> st.SearchStrategy[CostModel]:
+    """Cost models with a rate card for every service level."""
+    return st.builds(
+        CostModel,
+        rates=st.fixed_dictionaries({level: rate_cards() for level in ServiceLevel}),
+        split_penalty=_MONEY,
+    )
+
+
+def networks(
+    *, min_nodes: int = 1, max_nodes: int = 8, min_channels: int = 1, max_channels: int = 3
+) -> st.SearchStrategy[Network]:
+    """Networks with unique node and channel ids, nodes clustered around one city."""
+    return st.builds(
+        Network,
+        nodes=st.lists(
+            nodes(locations=geo_points(center=GeoPoint(lat=48.0, lon=11.0), radius_deg=1.5)),
+            min_size=min_nodes,
+            max_size=max_nodes,
+            unique_by=lambda node: node.id,
+        ),
+        channels=st.lists(
+            channels(), min_size=min_channels, max_size=max_channels, unique_by=lambda c: c.id
+        ),
+        costs=cost_models(),
+    )
+
+
+def order_lines(*, sku_codes: Sequence[str] | None = None) -> st.SearchStrategy[OrderLine]:
+    """Order lines, drawing SKUs from ``sku_codes`` when given."""
+    sku = st.sampled_from(list(sku_codes)) if sku_codes else skus()
+    return st.builds(OrderLine, sku=sku, quantity=st.integers(1, 5))
+
+
+@st.composite
+def orders(
+    draw: st.DrawFn,
+    *,
+    network: Network | None = None,
+    sku_codes: Sequence[str] | None = None,
+    ids: st.SearchStrategy[str] = _IDS,
+    max_lines: int = 4,
+) -> Order:
+    """Orders; with ``network``, they name its channels and nodes."""
+    lines = draw(
+        st.lists(
+            order_lines(sku_codes=sku_codes),
+            min_size=1,
+            max_size=max_lines,
+            unique_by=lambda line: line.sku,
+        )
+    )
+    method = draw(st.sampled_from(FulfillmentMethod))
+    if network is not None:
+        channel_id = draw(st.sampled_from([c.id for c in network.channels]))
+        pickup = st.sampled_from([n.id for n in network.nodes])
+        center = network.nodes[0].location
+        destination = geo_points(center=center, radius_deg=1.5)
+    else:
+        channel_id = draw(ids)
+        pickup = ids
+        destination = geo_points()
+    delivered = method in (FulfillmentMethod.SHIP_TO_HOME, FulfillmentMethod.SAME_DAY)
+    return Order(
+        id=draw(ids),
+        channel_id=channel_id,
+        lines=lines,
+        method=method,
+        destination=draw(destination) if delivered else None,
+        pickup_node_id=None if delivered else draw(pickup),
+        service_level=draw(st.sampled_from(ServiceLevel)),
+        priority=draw(st.integers(0, 2)),
+        allow_split=draw(st.booleans()),
+    )
+
+
+def stock_positions(
+    *, node_ids: Sequence[str] | None = None, sku_codes: Sequence[str] | None = None
+) -> st.SearchStrategy[StockPosition]:
+    """Stock positions with ``reserved <= on_hand``."""
+    node_id = st.sampled_from(list(node_ids)) if node_ids else _IDS
+    sku = st.sampled_from(list(sku_codes)) if sku_codes else skus()
+
+    @st.composite
+    def build(draw: st.DrawFn) -> StockPosition:
+        on_hand = draw(st.integers(0, 12))
+        return StockPosition(
+            node_id=draw(node_id),
+            sku=draw(sku),
+            on_hand=on_hand,
+            reserved=draw(st.integers(0, on_hand)),
+            safety_stock=draw(st.integers(0, 4)),
+            in_transit=draw(st.integers(0, 4)),
+        )
+
+    return build()
+
+
+def inventories(
+    *,
+    node_ids: Sequence[str] | None = None,
+    sku_codes: Sequence[str] | None = None,
+    max_size: int = 40,
+) -> st.SearchStrategy[Inventory]:
+    """Inventory snapshots (at most one position per node and SKU)."""
+    return st.lists(
+        stock_positions(node_ids=node_ids, sku_codes=sku_codes),
+        max_size=max_size,
+        unique_by=lambda p: (p.node_id, p.sku),
+    ).map(Inventory.from_positions)
+
+
+def stock_moves(
+    *, node_ids: Sequence[str] | None = None, sku_codes: Sequence[str] | None = None
+) -> st.SearchStrategy[StockMove]:
+    """Stock moves of 1 to 6 units."""
+    node_id = st.sampled_from(list(node_ids)) if node_ids else _IDS
+    sku = st.sampled_from(list(sku_codes)) if sku_codes else skus()
+    return st.builds(StockMove, node_id=node_id, sku=sku, quantity=st.integers(1, 6))
+
+
+def demand_rates(
+    *, node_ids: Sequence[str] | None = None, sku_codes: Sequence[str] | None = None
+) -> st.SearchStrategy[DemandRates]:
+    """Demand rates in units per day."""
+    node_id = st.sampled_from(list(node_ids)) if node_ids else _IDS
+    sku = st.sampled_from(list(sku_codes)) if sku_codes else skus()
+    return st.dictionaries(
+        st.tuples(node_id, sku), st.floats(min_value=0.0, max_value=5.0, allow_nan=False)
+    ).map(DemandRates.from_mapping)
+
+
+def return_lines(*, sku_codes: Sequence[str] | None = None) -> st.SearchStrategy[ReturnLine]:
+    """Returned lines."""
+    sku = st.sampled_from(list(sku_codes)) if sku_codes else skus()
+    return st.builds(
+        ReturnLine,
+        sku=sku,
+        quantity=st.integers(1, 3),
+        condition=st.sampled_from(ReturnCondition),
+        unit_value=st.floats(min_value=0.0, max_value=300.0, allow_nan=False),
+    )
+
+
+@st.composite
+def return_requests(
+    draw: st.DrawFn,
+    *,
+    network: Network | None = None,
+    sku_codes: Sequence[str] | None = None,
+    ids: st.SearchStrategy[str] = _IDS,
+) -> ReturnRequest:
+    """Return requests; with ``network``, they name its channels and nodes."""
+    method = draw(st.sampled_from(ReturnMethod))
+    if network is not None:
+        channel_id = draw(st.sampled_from([c.id for c in network.channels]))
+        drop_off = st.sampled_from([n.id for n in network.nodes])
+        origin = geo_points(center=network.nodes[0].location, radius_deg=1.5)
+    else:
+        channel_id, drop_off, origin = draw(ids), ids, geo_points()
+    mail = method is ReturnMethod.MAIL
+    return ReturnRequest(
+        id=draw(ids),
+        channel_id=channel_id,
+        lines=draw(st.lists(return_lines(sku_codes=sku_codes), min_size=1, max_size=3)),
+        method=method,
+        origin=draw(origin) if mail else None,
+        drop_off_node_id=None if mail else draw(drop_off),
+        order_id=draw(st.none() | ids),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Scenario:
+    """A consistent whole: orders and returns that name the network's channels and
+    nodes, and stock at its nodes for the SKUs they name."""
+
+    network: Network
+    inventory: Inventory
+    orders: tuple[Order, ...]
+    returns: tuple[ReturnRequest, ...]
+    demand: DemandRates
+
+
+@st.composite
+def scenarios(
+    draw: st.DrawFn,
+    *,
+    min_nodes: int = 1,
+    max_nodes: int = 8,
+    max_skus: int = 6,
+    max_orders: int = 12,
+    max_returns: int = 4,
+    scarce: bool | None = None,
+) -> Scenario:
+    """Networks with stock, orders and returns that reference them consistently.
+
+    ``scarce=True`` keeps stock low so that orders compete for it; None draws both.
+    """
+    network = draw(networks(min_nodes=min_nodes, max_nodes=max_nodes))
+    sku_codes = draw(st.lists(skus(), min_size=1, max_size=max_skus, unique=True))
+    node_ids = [n.id for n in network.nodes]
+    is_scarce = draw(st.booleans()) if scarce is None else scarce
+    on_hand = st.integers(0, 3) if is_scarce else st.integers(0, 20)
+
+    @st.composite
+    def position(draw: st.DrawFn) -> StockPosition:
+        units = draw(on_hand)
+        return StockPosition(
+            node_id=draw(st.sampled_from(node_ids)),
+            sku=draw(st.sampled_from(sku_codes)),
+            on_hand=units,
+            reserved=draw(st.integers(0, units)),
+            safety_stock=draw(st.integers(0, 2)),
+            in_transit=draw(st.integers(0, 2)),
+        )
+
+    positions = draw(
+        st.lists(
+            position(),
+            max_size=len(node_ids) * len(sku_codes),
+            unique_by=lambda p: (p.node_id, p.sku),
+        )
+    )
+    order_list = draw(
+        st.lists(
+            orders(network=network, sku_codes=sku_codes),
+            max_size=max_orders,
+            unique_by=lambda order: order.id,
+        )
+    )
+    return_list = draw(
+        st.lists(
+            return_requests(network=network, sku_codes=sku_codes),
+            max_size=max_returns,
+            unique_by=lambda request: request.id,
+        )
+    )
+    return Scenario(
+        network=network,
+        inventory=Inventory.from_positions(positions),
+        orders=tuple(order_list),
+        returns=tuple(return_list),
+        demand=draw(demand_rates(node_ids=node_ids, sku_codes=sku_codes)),
+    )
