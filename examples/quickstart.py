@@ -19,12 +19,29 @@ SHIPPING_STORE = Capability.SHIP | Capability.PICKUP | Capability.RECEIVE_TRANSF
 def main() -> None:
     network = Network(
         nodes=[
-            Node(id="dc-leipzig", kind=NodeKind.DC, location=GeoPoint(lat=51.34, lon=12.37),
-                 capabilities=Capability.SHIP, handling_cost_per_order=1.5),
-            Node(id="store-berlin", kind=NodeKind.STORE, location=GeoPoint(lat=52.52, lon=13.40),
-                 capabilities=SHIPPING_STORE, order_capacity=40, handling_cost_per_order=3.0),
-            Node(id="store-hamburg", kind=NodeKind.STORE, location=GeoPoint(lat=53.55, lon=9.99),
-                 capabilities=SHIPPING_STORE, order_capacity=40, handling_cost_per_order=3.0),
+            Node(
+                id="dc-leipzig",
+                kind=NodeKind.DC,
+                location=GeoPoint(lat=51.34, lon=12.37),
+                capabilities=Capability.SHIP,
+                handling_cost_per_order=1.5,
+            ),
+            Node(
+                id="store-berlin",
+                kind=NodeKind.STORE,
+                location=GeoPoint(lat=52.52, lon=13.40),
+                capabilities=SHIPPING_STORE,
+                order_capacity=40,
+                handling_cost_per_order=3.0,
+            ),
+            Node(
+                id="store-hamburg",
+                kind=NodeKind.STORE,
+                location=GeoPoint(lat=53.55, lon=9.99),
+                capabilities=SHIPPING_STORE,
+                order_capacity=40,
+                handling_cost_per_order=3.0,
+            ),
         ],
         channels=[
             Channel(id="web", kind=ChannelKind.WEB),

@@ -34,6 +34,7 @@ from ._domain.returns import ReturnLine as ReturnLine
 from ._domain.returns import ReturnRequest as ReturnRequest
 from ._domain.stock import StockMove as StockMove
 from ._domain.stock import StockPosition as StockPosition
+from ._engine.allocate import allocate as allocate
 from ._errors import InsufficientStockError as InsufficientStockError
 from ._errors import InvalidInputError as InvalidInputError
 from ._errors import OmnichannelError as OmnichannelError
@@ -76,4 +77,5 @@ __all__ = [
     "UnfulfilledReason",
     "UnknownReferenceError",
     "__version__",
+    "allocate",
 ]

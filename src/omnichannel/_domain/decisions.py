@@ -61,10 +61,15 @@ class UnfulfilledLine:
     reason: UnfulfilledReason
 
 
-def _status(allocation: Allocation) -> AllocationStatus:
-    if not allocation.shipments:
+def allocation_status(shipped: bool, short: bool) -> AllocationStatus:
+    """The status of an order with (or without) shipments and unfulfilled units."""
+    if not shipped:
         return AllocationStatus.UNFULFILLED
-    return AllocationStatus.PARTIAL if allocation.unfulfilled else AllocationStatus.FULFILLED
+    return AllocationStatus.PARTIAL if short else AllocationStatus.FULFILLED
+
+
+def _status(allocation: Allocation) -> AllocationStatus:
+    return allocation_status(bool(allocation.shipments), bool(allocation.unfulfilled))
 
 
 @attrs.frozen(kw_only=True)

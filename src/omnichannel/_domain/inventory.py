@@ -154,7 +154,7 @@ class Inventory:
                 in_transit=in_transit,
             )
             for node, sku, on_hand, reserved, safety, in_transit in zip(
-                node_of.tolist(), sku_of.tolist(), *self._qty.tolist(), strict=False
+                node_of.tolist(), sku_of.tolist(), *self._qty.tolist(), strict=True
             )
         ]
 
@@ -335,7 +335,7 @@ class Inventory:
         return self._replaced(qty)
 
     def _added(self, totals: dict[tuple[str, str], int], field: int) -> Inventory:
-        rows = dict(zip(self._pairs(), self._qty.T.tolist(), strict=False))
+        rows = dict(zip(self._pairs(), self._qty.T.tolist(), strict=True))
         for pair, quantity in totals.items():
             row = rows.setdefault(pair, [0, 0, 0, 0])
             row[field] += quantity
@@ -346,7 +346,7 @@ class Inventory:
         sku_of, node_of = np.divmod(self._key, n_nodes)
         return [
             (self._node_ids[node], self._skus[sku])
-            for node, sku in zip(node_of.tolist(), sku_of.tolist(), strict=False)
+            for node, sku in zip(node_of.tolist(), sku_of.tolist(), strict=True)
         ]
 
     def __eq__(self, other: object) -> bool:

@@ -1,0 +1,1 @@
+"""Array kernels: pure functions over ndarrays and plain numbers, no domain objects."""

@@ -1,0 +1,1 @@
+"""Orchestration: validate a call, turn it into arrays once, run a policy, build the result."""

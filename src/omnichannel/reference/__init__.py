@@ -1,0 +1,12 @@
+"""The specification: plain, per-order Python implementations of every built-in decision.
+
+Slow on purpose and written for reading. The engine must give identical
+decisions (same nodes, same quantities, same unfulfilled lines and reasons,
+costs equal to 1e-9 relative); hypothesis tests check it on random scenarios.
+Great-circle distance is shared with the engine (``omnichannel._core.geo``):
+it is geometry, not a decision, and sharing it keeps both on the same floats.
+"""
+
+from ._allocate import allocate as allocate
+
+__all__ = ["allocate"]

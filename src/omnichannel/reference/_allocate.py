@@ -1,0 +1,409 @@
+"""Plain sequential allocation: one order at a time, one node at a time."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._core.geo import distance_km
+from .._domain.decisions import (
+    Allocation,
+    AllocationResult,
+    Shipment,
+    UnfulfilledLine,
+    UnfulfilledReason,
+    allocation_status,
+)
+from .._domain.demand import DemandRates
+from .._domain.enums import FulfillmentMethod
+from .._domain.inventory import Inventory
+from .._domain.network import Network, Node
+from .._domain.orders import Order, OrderLine
+from .._engine.allocate import build_result, prepare_wave
+from .._errors import InvalidInputError
+from ..allocation._sequential import Sequential
+from ..sourcing._batch import SOURCE_NEEDS, pickup_node_accepts
+from ..sourcing._builtin import (
+    Lexicographic,
+    LowestCost,
+    MostStock,
+    Nearest,
+    Ranked,
+    StockProtecting,
+    Weighted,
+)
+from ..sourcing._protocol import SourcingStrategy
+
+_PRESETS = (Nearest, LowestCost, Ranked, MostStock, StockProtecting)
+
+
+@dataclass
+class _Stock:
+    """What is left during the wave: units by (node id, sku) and shipments by node id."""
+
+    free: dict[tuple[str, str], int]
+    safety: dict[tuple[str, str], int]
+    demand: DemandRates | None
+    used: dict[str, int]
+    capacity: dict[str, float]
+
+    def available(self, node_id: str, sku: str, respects_safety: bool) -> int:
+        held = self.safety.get((node_id, sku), 0) if respects_safety else 0
+        return max(self.free.get((node_id, sku), 0) - held, 0)
+
+    def capacity_left(self, node_id: str) -> float:
+        return self.capacity[node_id] - self.used.get(node_id, 0)
+
+
+@dataclass(eq=False)
+class _Candidate:
+    """One node as seen by one order."""
+
+    node: Node
+    distance_km: float
+    eligible: bool
+    cost: float = math.inf
+    taken: dict[int, int] = field(default_factory=dict)
+
+
+UnitsAt = Callable[[_Candidate, OrderLine], int]
+"""Units of a line's SKU an order may still take at a candidate node."""
+
+
+def allocate(
+    orders: Iterable[Order],
+    network: Network,
+    inventory: Inventory,
+    *,
+    sourcing: SourcingStrategy = LowestCost(),  # noqa: B008 (immutable configuration)
+    policy: Sequential = Sequential(),  # noqa: B008 (immutable configuration)
+    capacity_used: Mapping[str, int] | None = None,
+    demand: DemandRates | None = None,
+) -> AllocationResult:
+    """The sequential policy with a built-in strategy, decided one order at a time.
+
+    Same signature and result as :func:`omnichannel.allocate`.
+    """
+    if not isinstance(policy, Sequential):
+        raise InvalidInputError("policy", "the reference implements the Sequential policy")
+    _check_built_in(sourcing)
+    wave, used_before = prepare_wave(orders, network, inventory, sourcing, capacity_used, demand)
+    canonical = sorted(network.nodes, key=lambda node: (node.rank, node.id))
+    stock = _Stock(
+        free={(p.node_id, p.sku): p.on_hand - p.reserved for p in inventory.positions()},
+        safety={(p.node_id, p.sku): p.safety_stock for p in inventory.positions()},
+        demand=demand,
+        used={node.id: int(used_before[network.node_index(node.id)]) for node in canonical},
+        capacity={
+            n.id: math.inf if n.order_capacity is None else float(n.order_capacity)
+            for n in canonical
+        },
+    )
+    order_list = wave.arrays.orders
+    sequence = sorted(range(len(order_list)), key=lambda i: -order_list[i].priority)
+    decided: dict[int, Allocation] = {}
+    for index in sequence:
+        decided[index] = _decide(order_list[index], network, canonical, stock, sourcing)
+    allocations = [decided[i] for i in range(len(order_list))]
+    return build_result(wave, allocations, used_before, "reference")
+
+
+def _check_built_in(strategy: object) -> None:
+    if isinstance(strategy, Lexicographic):
+        for inner in strategy.strategies:
+            _check_built_in(inner)
+    elif not isinstance(strategy, (Weighted, *_PRESETS)):
+        raise InvalidInputError(
+            "sourcing",
+            f"the reference implements the built-in strategies only, got {type(strategy).__name__}",
+        )
+
+
+def _decide(
+    order: Order, network: Network, canonical: list[Node], stock: _Stock, sourcing: SourcingStrategy
+) -> Allocation:
+    channel = network.channel(order.channel_id)
+    respects = channel.respects_safety_stock
+    candidates = _candidates(order, network, canonical)
+    costs = _costs(sourcing, order, candidates, stock, respects, network)
+    for candidate, cost in zip(candidates, costs, strict=True):
+        candidate.cost = cost
+        candidate.eligible = candidate.eligible and cost != math.inf
+
+    def available(candidate: _Candidate, line: OrderLine) -> int:
+        return stock.available(candidate.node.id, line.sku, respects)
+
+    def has_capacity(candidate: _Candidate) -> bool:
+        return stock.capacity_left(candidate.node.id) >= 1
+
+    best: _Candidate | None = None
+    for candidate in candidates:
+        if (
+            candidate.eligible
+            and has_capacity(candidate)
+            and all(available(candidate, line) >= line.quantity for line in order.lines)
+            and (best is None or candidate.cost < best.cost)
+        ):
+            best = candidate
+    unfulfilled: list[UnfulfilledLine] = []
+    opened: list[_Candidate] = []
+    if best is not None:
+        best.taken = {i: line.quantity for i, line in enumerate(order.lines)}
+        opened.append(best)
+    elif not order.allow_split:
+        for line in order.lines:
+            alone = any(
+                c.eligible and has_capacity(c) and available(c, line) >= line.quantity
+                for c in candidates
+            )
+            reason = (
+                UnfulfilledReason.SPLIT_NOT_ALLOWED
+                if alone
+                else _reason(line, candidates, opened, available, has_capacity)
+            )
+            unfulfilled.append(UnfulfilledLine(sku=line.sku, quantity=line.quantity, reason=reason))
+    else:
+        unfulfilled = _split(order, candidates, opened, available, stock)
+    for candidate in opened:
+        for line_index, units in candidate.taken.items():
+            key = (candidate.node.id, order.lines[line_index].sku)
+            stock.free[key] = stock.free.get(key, 0) - units
+        stock.used[candidate.node.id] = stock.used.get(candidate.node.id, 0) + 1
+    return _allocation(order, network, opened, unfulfilled)
+
+
+def _split(
+    order: Order,
+    candidates: list[_Candidate],
+    opened: list[_Candidate],
+    available: UnitsAt,
+    stock: _Stock,
+) -> list[UnfulfilledLine]:
+    """The greedy split: open the node serving most remaining lines whole (ties: cheaper,
+    then canonical order) until none serves any; then fill each remaining line in line
+    order from opened nodes, then new ones, each cheapest first."""
+    left = {i: line.quantity for i, line in enumerate(order.lines)}
+    given: dict[tuple[str, int], int] = {}
+
+    def units_at(candidate: _Candidate, line_index: int) -> int:
+        return available(candidate, order.lines[line_index]) - given.get(
+            (candidate.node.id, line_index), 0
+        )
+
+    def open_capacity(candidate: _Candidate) -> bool:
+        return stock.capacity_left(candidate.node.id) - (candidate in opened) >= 1
+
+    while left:
+        best, best_cover = None, 0
+        for candidate in candidates:
+            if not candidate.eligible or candidate in opened or not open_capacity(candidate):
+                continue
+            cover = sum(1 for i, need in left.items() if units_at(candidate, i) >= need)
+            if cover > best_cover or (
+                best is not None and cover == best_cover and candidate.cost < best.cost
+            ):
+                best, best_cover = candidate, cover
+        if best is None:
+            break
+        opened.append(best)
+        for i, need in list(left.items()):
+            if units_at(best, i) >= need:
+                best.taken[i] = need
+                given[(best.node.id, i)] = need
+                del left[i]
+    unfulfilled = []
+    for i, need in list(left.items()):
+        line = order.lines[i]
+        usable = [
+            c
+            for c in candidates
+            if c.eligible and units_at(c, i) >= 1 and (c in opened or open_capacity(c))
+        ]
+        usable.sort(key=lambda c: (c not in opened, c.cost))
+        for candidate in usable:
+            units = min(units_at(candidate, i), need)
+            if candidate not in opened:
+                opened.append(candidate)
+            candidate.taken[i] = candidate.taken.get(i, 0) + units
+            given[(candidate.node.id, i)] = given.get((candidate.node.id, i), 0) + units
+            need -= units
+            if need == 0:
+                break
+        if need:
+
+            def left_at(c: _Candidate, _line: OrderLine, i: int = i) -> int:
+                return units_at(c, i)
+
+            reason = _reason(line, candidates, opened, left_at, open_capacity)
+            unfulfilled.append(UnfulfilledLine(sku=line.sku, quantity=need, reason=reason))
+    return unfulfilled
+
+
+def _reason(
+    line: OrderLine,
+    candidates: list[_Candidate],
+    opened: list[_Candidate],
+    available: UnitsAt,
+    has_capacity: Callable[[_Candidate], bool],
+) -> UnfulfilledReason:
+    if not any(c.eligible for c in candidates):
+        return UnfulfilledReason.NO_ELIGIBLE_NODE
+    for c in candidates:
+        if c.eligible and c not in opened and not has_capacity(c) and available(c, line) >= 1:
+            return UnfulfilledReason.NO_CAPACITY
+    return UnfulfilledReason.OUT_OF_STOCK
+
+
+def _candidates(order: Order, network: Network, canonical: list[Node]) -> list[_Candidate]:
+    """Every node with its distance to the hand-over point and the static hard rules."""
+    channel = network.channel(order.channel_id)
+    card = network.costs.rates[order.service_level]
+    max_km = math.inf if card.max_km is None else card.max_km
+    pickup = None if order.pickup_node_id is None else network.node(order.pickup_node_id)
+    point = pickup.location if pickup is not None else order.destination
+    assert point is not None
+    pickup_ok = pickup is None or (
+        pickup.active and pickup_node_accepts(order.method, pickup.kind, pickup.capabilities)
+    )
+    kms = distance_km(
+        point.lat,
+        point.lon,
+        np.array([n.location.lat for n in canonical]),
+        np.array([n.location.lon for n in canonical]),
+    ).tolist()
+    needs = SOURCE_NEEDS[order.method]
+    in_store = order.method is FulfillmentMethod.PICKUP_IN_STORE
+    candidates = []
+    for node, km in zip(canonical, kms, strict=True):
+        eligible = (
+            node.active
+            and node.kind in channel.node_kinds
+            and needs in node.capabilities
+            and pickup_ok
+            and (not in_store or (pickup is not None and node.id == pickup.id))
+            and (in_store or km <= max_km)
+        )
+        candidates.append(_Candidate(node=node, distance_km=km, eligible=eligible))
+    return candidates
+
+
+def _shipping(order: Order, network: Network, km: float, units: int) -> float:
+    if order.method is FulfillmentMethod.PICKUP_IN_STORE:
+        return 0.0
+    card = network.costs.rates[order.service_level]
+    return card.base + card.per_km * km + card.per_unit * units
+
+
+def _handling(node: Node, units: int) -> float:
+    return node.handling_cost_per_order + node.handling_cost_per_unit * units
+
+
+def _costs(
+    strategy: SourcingStrategy,
+    order: Order,
+    candidates: list[_Candidate],
+    stock: _Stock,
+    respects: bool,
+    network: Network,
+) -> list[float]:
+    if isinstance(strategy, Lexicographic):
+        keys = [_costs(s, order, candidates, stock, respects, network) for s in strategy.strategies]
+        tuples = [tuple(key[i] for key in keys) for i in range(len(candidates))]
+        allowed = sorted({t for t in tuples if math.inf not in t})
+        rank = {t: float(r) for r, t in enumerate(allowed)}
+        return [rank.get(t, math.inf) for t in tuples]
+    weights = strategy.as_weighted() if isinstance(strategy, _PRESETS) else strategy
+    assert isinstance(weights, Weighted)
+    return [_weighted(weights, order, c, stock, respects, network) for c in candidates]
+
+
+def _weighted(
+    w: Weighted,
+    order: Order,
+    candidate: _Candidate,
+    stock: _Stock,
+    respects: bool,
+    network: Network,
+) -> float:
+    """The factors of :class:`Weighted`, summed in its documented order."""
+    node = candidate.node
+    units = order.units
+    total = 0.0
+    if w.distance:
+        total += w.distance * candidate.distance_km
+    if w.shipping:
+        total += w.shipping * _shipping(order, network, candidate.distance_km, units)
+    if w.handling:
+        total += w.handling * _handling(node, units)
+    if w.rank:
+        total += w.rank * float(node.rank)
+    if w.stock:
+        total -= w.stock * _line_sum(
+            stock.available(node.id, line.sku, respects) for line in order.lines
+        )
+    if w.depletion:
+        total += w.depletion * _line_sum(
+            line.quantity / max(stock.available(node.id, line.sku, respects), line.quantity)
+            for line in order.lines
+        )
+    if w.utilisation:
+        capacity = stock.capacity[node.id]
+        used = float(stock.used.get(node.id, 0))
+        share = 0.0 if capacity == math.inf else (used / capacity if capacity > 0 else 1.0)
+        total += w.utilisation * share
+    if w.protection:
+        protected = node.kind in w.protect_kinds
+        total += w.protection * _line_sum(
+            _below_protection(w, node.id, line, stock) if protected else 0 for line in order.lines
+        )
+    return total
+
+
+def _below_protection(w: Weighted, node_id: str, line: OrderLine, stock: _Stock) -> int:
+    rate = stock.demand.rate(node_id, line.sku) if stock.demand is not None else 0.0
+    level = max(stock.safety.get((node_id, line.sku), 0), math.ceil(rate * w.cover_days))
+    spare = max(stock.free.get((node_id, line.sku), 0) - level, 0)
+    return max(line.quantity - spare, 0)
+
+
+def _line_sum(values: Iterable[float]) -> float:
+    """Left-to-right sum from 0.0 (``sum`` may compensate rounding; the spec does not)."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
+def _allocation(
+    order: Order, network: Network, opened: list[_Candidate], unfulfilled: list[UnfulfilledLine]
+) -> Allocation:
+    shipments = []
+    for candidate in opened:
+        lines = tuple(
+            order.lines[i]
+            if units == order.lines[i].quantity
+            else OrderLine(sku=order.lines[i].sku, quantity=units)
+            for i, units in sorted(candidate.taken.items())
+        )
+        units = sum(line.quantity for line in lines)
+        cost = _shipping(order, network, candidate.distance_km, units) + _handling(
+            candidate.node, units
+        )
+        shipments.append(
+            Shipment(
+                node_id=candidate.node.id,
+                lines=lines,
+                distance_km=candidate.distance_km,
+                cost=cost,
+            )
+        )
+    return Allocation(
+        order_id=order.id,
+        shipments=tuple(shipments),
+        unfulfilled=tuple(unfulfilled),
+        status=allocation_status(bool(shipments), bool(unfulfilled)),
+        split_penalty=network.costs.split_penalty * max(len(shipments) - 1, 0),
+    )

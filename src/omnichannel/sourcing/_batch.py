@@ -1,0 +1,405 @@
+"""What a sourcing strategy sees: a batch of orders and the stock state, as arrays."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+
+import attrs
+import numpy as np
+
+from .._core.costs import handling_cost, shipping_cost
+from .._core.geo import distance_km
+from .._domain.demand import DemandRates
+from .._domain.enums import Capability, FulfillmentMethod, NodeKind, ServiceLevel
+from .._domain.inventory import Inventory
+from .._domain.network import NODE_KINDS, Network, NodeArrays
+from .._domain.orders import Order
+from .._types import BoolArray, FloatArray, IntArray
+
+METHODS: tuple[FulfillmentMethod, ...] = tuple(FulfillmentMethod)
+LEVELS: tuple[ServiceLevel, ...] = tuple(ServiceLevel)
+
+SOURCE_NEEDS: dict[FulfillmentMethod, Capability] = {
+    FulfillmentMethod.SHIP_TO_HOME: Capability.SHIP,
+    FulfillmentMethod.PICKUP_IN_STORE: Capability.PICKUP,
+    FulfillmentMethod.SHIP_TO_STORE: Capability.SHIP,
+    FulfillmentMethod.PICKUP_POINT: Capability.SHIP,
+    FulfillmentMethod.SAME_DAY: Capability.SAME_DAY,
+}
+"""The capability a node needs to serve an order of each method."""
+
+PICKUP_NEEDS: dict[FulfillmentMethod, Capability] = {
+    FulfillmentMethod.PICKUP_IN_STORE: Capability.PICKUP,
+    FulfillmentMethod.SHIP_TO_STORE: Capability.RECEIVE_TRANSFER | Capability.PICKUP,
+    FulfillmentMethod.PICKUP_POINT: Capability(0),
+}
+"""The capability the pickup node itself needs, for the methods that have one."""
+
+
+def pickup_node_accepts(method: FulfillmentMethod, kind: NodeKind, flags: Capability) -> bool:
+    """Whether a pickup node of this kind and capabilities can hand over orders of ``method``
+    (it must also be active)."""
+    needs = PICKUP_NEEDS[method]
+    if method is FulfillmentMethod.PICKUP_POINT and kind is not NodeKind.PICKUP_POINT:
+        return False
+    return needs in flags
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class OrderArrays:
+    """The orders of a wave as arrays, in input order, with their lines flattened.
+
+    Lines of order ``o`` are ``line_start[o]:line_start[o + 1]``; SKUs are
+    positions in ``skus``; nodes are canonical positions in ``network.arrays``.
+    """
+
+    orders: tuple[Order, ...]
+    network: Network
+    skus: tuple[str, ...]
+    """Distinct SKUs ordered, shape (n_skus,)."""
+    channel: IntArray
+    """Position of the order's channel in ``network.channels``, shape (n_orders,)."""
+    respects_safety: BoolArray
+    """Whether the order's channel respects safety stock, shape (n_orders,)."""
+    method: IntArray
+    """Position of the order's method in ``METHODS``, shape (n_orders,)."""
+    level: IntArray
+    """Position of the order's service level in ``LEVELS``, shape (n_orders,)."""
+    priority: IntArray
+    """Order priority, higher first, shape (n_orders,)."""
+    allow_split: BoolArray
+    """Whether the order may ship from several nodes, shape (n_orders,)."""
+    point_lat: FloatArray
+    """Latitude of the hand-over point (destination or pickup node), degrees, (n_orders,)."""
+    point_lon: FloatArray
+    """Longitude of the hand-over point, degrees, shape (n_orders,)."""
+    pickup_node: IntArray
+    """Canonical index of the pickup node, -1 for delivered orders, shape (n_orders,)."""
+    pickup_ok: BoolArray
+    """Whether the pickup node (if any) is active and can hand over the order, (n_orders,)."""
+    source_needs: IntArray
+    """Capability bits a serving node needs, shape (n_orders,)."""
+    line_start: IntArray
+    """Offsets of each order's lines, shape (n_orders + 1,)."""
+    line_sku: IntArray
+    """SKU of each line (position in ``skus``), shape (n_lines,)."""
+    line_qty: IntArray
+    """Units of each line, shape (n_lines,)."""
+    units: IntArray
+    """Units of each order, shape (n_orders,)."""
+
+    @classmethod
+    def build(cls, orders: Sequence[Order], network: Network) -> OrderArrays:
+        """Arrays of ``orders``; their channel and pickup node ids must exist in ``network``."""
+        sku_index: dict[str, int] = {}
+        line_sku: list[int] = []
+        line_qty: list[int] = []
+        line_start = [0]
+        for order in orders:
+            for line in order.lines:
+                line_sku.append(sku_index.setdefault(line.sku, len(sku_index)))
+                line_qty.append(line.quantity)
+            line_start.append(len(line_sku))
+        nodes = network.arrays
+        channels = [network.channel(order.channel_id) for order in orders]
+        pickup = [
+            -1 if order.pickup_node_id is None else network.node_index(order.pickup_node_id)
+            for order in orders
+        ]
+        point_lat = [
+            order.destination.lat if order.destination is not None else 0.0 for order in orders
+        ]
+        point_lon = [
+            order.destination.lon if order.destination is not None else 0.0 for order in orders
+        ]
+        pickup_ok = []
+        for index, (order, node) in enumerate(zip(orders, pickup, strict=True)):
+            if node < 0:
+                pickup_ok.append(True)
+                continue
+            point_lat[index] = float(nodes.lat_deg[node])
+            point_lon[index] = float(nodes.lon_deg[node])
+            pickup_ok.append(
+                bool(nodes.active[node])
+                and pickup_node_accepts(
+                    order.method,
+                    NODE_KINDS[int(nodes.kind[node])],
+                    Capability(int(nodes.capabilities[node])),
+                )
+            )
+        starts = np.array(line_start, dtype=np.int64)
+        qty = np.array(line_qty, dtype=np.int64)
+        return cls(
+            orders=tuple(orders),
+            network=network,
+            skus=tuple(sku_index),
+            channel=np.array([network.channel_index(o.channel_id) for o in orders], np.int64),
+            respects_safety=np.array([c.respects_safety_stock for c in channels], np.bool_),
+            method=np.array([METHODS.index(o.method) for o in orders], np.int64),
+            level=np.array([LEVELS.index(o.service_level) for o in orders], np.int64),
+            priority=np.array([o.priority for o in orders], np.int64),
+            allow_split=np.array([o.allow_split for o in orders], np.bool_),
+            point_lat=np.array(point_lat, np.float64),
+            point_lon=np.array(point_lon, np.float64),
+            pickup_node=np.array(pickup, np.int64),
+            pickup_ok=np.array(pickup_ok, np.bool_),
+            source_needs=np.array([SOURCE_NEEDS[o.method].value for o in orders], np.int64),
+            line_start=starts,
+            line_sku=np.array(line_sku, np.int64),
+            line_qty=qty,
+            units=np.add.reduceat(qty, starts[:-1]) if len(orders) else np.zeros(0, np.int64),
+        )
+
+    @property
+    def n_orders(self) -> int:
+        """Number of orders."""
+        return len(self.orders)
+
+    @functools.cached_property
+    def rates(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Rate card (base, per_km, per_unit, max_km with ``inf`` for none) per level."""
+        cards = [self.network.costs.rates[level] for level in LEVELS]
+        return (
+            np.array([c.base for c in cards]),
+            np.array([c.per_km for c in cards]),
+            np.array([c.per_unit for c in cards]),
+            np.array([math.inf if c.max_km is None else c.max_km for c in cards]),
+        )
+
+    def lines_of(self, rows: IntArray) -> tuple[IntArray, IntArray]:
+        """Lines of the orders ``rows``: their indices and the position in ``rows`` they
+        belong to, both shape (n_lines_of_rows,), grouped by row in ``rows`` order."""
+        counts = self.line_start[rows + 1] - self.line_start[rows]
+        owner = np.repeat(np.arange(rows.size), counts)
+        first = np.repeat(self.line_start[rows] - np.cumsum(counts) + counts, counts)
+        return first + np.arange(int(counts.sum())), owner
+
+
+@attrs.define(kw_only=True, eq=False)
+class StockState:
+    """The working state of a wave: what is left, in units, as decisions are taken.
+
+    Rows are ``OrderArrays.skus``, columns canonical nodes.
+    """
+
+    free: IntArray
+    """``on_hand - reserved``, shape (n_skus, n_nodes)."""
+    safety: IntArray
+    """Safety stock, shape (n_skus, n_nodes)."""
+    demand: FloatArray
+    """Units per day, shape (n_skus, n_nodes)."""
+    capacity: FloatArray
+    """Shipments per wave, ``inf`` when unlimited, shape (n_nodes,)."""
+    used: FloatArray
+    """Shipments taken in this wave, shape (n_nodes,)."""
+
+    @classmethod
+    def start(
+        cls,
+        arrays: OrderArrays,
+        inventory: Inventory,
+        capacity_used: FloatArray,
+        demand: DemandRates | None,
+    ) -> StockState:
+        """The state before any order of the wave is decided."""
+        ids = arrays.network.arrays.ids
+        block = inventory.dense(arrays.skus, ids)
+        rates = (
+            demand.dense(arrays.skus, ids)
+            if demand is not None
+            else np.zeros((len(arrays.skus), len(ids)))
+        )
+        return cls(
+            free=block.on_hand - block.reserved,
+            safety=block.safety_stock,
+            demand=rates,
+            capacity=arrays.network.arrays.capacity.copy(),
+            used=capacity_used.astype(np.float64),
+        )
+
+    def copy(self) -> StockState:
+        """An independent copy."""
+        return StockState(
+            free=self.free.copy(),
+            safety=self.safety,
+            demand=self.demand,
+            capacity=self.capacity,
+            used=self.used.copy(),
+        )
+
+    @property
+    def capacity_left(self) -> FloatArray:
+        """Shipments each node can still take, shape (n_nodes,)."""
+        return self.capacity - self.used
+
+    def available(self, sku: IntArray, respects_safety: BoolArray) -> IntArray:
+        """Units each line's channel may promise at every node, shape (n_lines, n_nodes).
+
+        ``sku`` and ``respects_safety`` have shape (n_lines,).
+        """
+        held = self.safety[sku] * respects_safety[:, None]
+        return np.asarray(np.maximum(self.free[sku] - held, 0), dtype=np.int64)
+
+
+class SourcingBatch:
+    """A batch of orders to score, and the stock state they are scored on.
+
+    Rows are the batch's orders; columns are the network's nodes in canonical
+    order (``nodes.ids``). Everything is computed on first use and cached. Line
+    arrays list the lines of every order, grouped by order: line ``l`` belongs
+    to row ``line_row[l]``.
+    """
+
+    def __init__(self, arrays: OrderArrays, rows: IntArray, state: StockState) -> None:
+        self._arrays = arrays
+        self._state = state
+        self.rows = rows
+        """Positions of the batch's orders in the wave, shape (n_orders,)."""
+        self._lines, self.line_row = arrays.lines_of(rows)
+
+    @property
+    def orders(self) -> list[Order]:
+        """The batch's orders."""
+        return [self._arrays.orders[row] for row in self.rows.tolist()]
+
+    @property
+    def network(self) -> Network:
+        """The network the orders are sourced from."""
+        return self._arrays.network
+
+    @property
+    def nodes(self) -> NodeArrays:
+        """Node attributes in canonical order."""
+        return self._arrays.network.arrays
+
+    @property
+    def n_orders(self) -> int:
+        """Number of orders in the batch."""
+        return int(self.rows.size)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return self.nodes.n_nodes
+
+    @functools.cached_property
+    def units(self) -> FloatArray:
+        """Units of each order, shape (n_orders,)."""
+        return self._arrays.units[self.rows].astype(np.float64)
+
+    @functools.cached_property
+    def distance_km(self) -> FloatArray:
+        """Great-circle km from each node to each order's hand-over point, (n_orders, n_nodes)."""
+        a, nodes = self._arrays, self.nodes
+        return distance_km(
+            a.point_lat[self.rows][:, None],
+            a.point_lon[self.rows][:, None],
+            nodes.lat_deg[None, :],
+            nodes.lon_deg[None, :],
+        )
+
+    @functools.cached_property
+    def shipping_cost(self) -> FloatArray:
+        """Carrier cost of shipping the whole order from each node (currency), 0 for
+        pickup in store, shape (n_orders, n_nodes)."""
+        base, per_km, per_unit, _ = self._arrays.rates
+        level = self._arrays.level[self.rows]
+        cost = shipping_cost(
+            base[level][:, None],
+            per_km[level][:, None],
+            self.distance_km,
+            per_unit[level][:, None],
+            self.units[:, None],
+        )
+        in_store = self._arrays.method[self.rows] == METHODS.index(
+            FulfillmentMethod.PICKUP_IN_STORE
+        )
+        cost[in_store] = 0.0
+        return cost
+
+    @functools.cached_property
+    def handling_cost(self) -> FloatArray:
+        """Node handling cost of the whole order (currency), shape (n_orders, n_nodes)."""
+        nodes = self.nodes
+        return handling_cost(
+            nodes.handling_per_order[None, :], nodes.handling_per_unit[None, :], self.units[:, None]
+        )
+
+    @functools.cached_property
+    def eligible(self) -> BoolArray:
+        """The engine's hard rules other than stock and capacity: node active, channel
+        allows its kind, capability for the method, pickup node, distance within the
+        service level's ``max_km``; shape (n_orders, n_nodes)."""
+        a, nodes, rows = self._arrays, self.nodes, self.rows
+        needs = a.source_needs[rows][:, None]
+        ok = nodes.active[None, :] & a.network.channel_allows[a.channel[rows]]
+        ok &= (nodes.capabilities[None, :] & needs) == needs
+        ok &= a.pickup_ok[rows][:, None]
+        in_store = a.method[rows] == METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
+        at_pickup = np.arange(self.n_nodes)[None, :] == a.pickup_node[rows][:, None]
+        ok &= ~in_store[:, None] | at_pickup
+        max_km = a.rates[3][a.level[rows]]
+        ok &= in_store[:, None] | (self.distance_km <= max_km[:, None])
+        return np.asarray(ok)
+
+    @property
+    def lines(self) -> IntArray:
+        """Positions of the batch's lines among all lines of the wave, shape (n_lines,)."""
+        return self._lines
+
+    @property
+    def line_quantity(self) -> IntArray:
+        """Units ordered on each line, shape (n_lines,)."""
+        return self._arrays.line_qty[self._lines]
+
+    @property
+    def line_sku(self) -> IntArray:
+        """Row of each line's SKU in the state arrays, shape (n_lines,)."""
+        return self._arrays.line_sku[self._lines]
+
+    @functools.cached_property
+    def line_available(self) -> IntArray:
+        """Units each line's channel may promise at each node now, shape (n_lines, n_nodes)."""
+        respects = self._arrays.respects_safety[self.rows][self.line_row]
+        return self._state.available(self.line_sku, respects)
+
+    @property
+    def line_free(self) -> IntArray:
+        """``on_hand - reserved`` of each line's SKU at each node now, (n_lines, n_nodes)."""
+        return self._state.free[self.line_sku]
+
+    @property
+    def line_safety_stock(self) -> IntArray:
+        """Safety stock of each line's SKU at each node, shape (n_lines, n_nodes)."""
+        return self._state.safety[self.line_sku]
+
+    @property
+    def line_demand(self) -> FloatArray:
+        """Units per day of each line's SKU at each node, shape (n_lines, n_nodes)."""
+        return self._state.demand[self.line_sku]
+
+    @property
+    def capacity(self) -> FloatArray:
+        """Shipments per wave of each node, ``inf`` when unlimited, shape (n_nodes,)."""
+        return self._state.capacity
+
+    @property
+    def capacity_used(self) -> FloatArray:
+        """Shipments each node has taken in this wave so far, shape (n_nodes,)."""
+        return self._state.used
+
+    def sum_lines(self, values: FloatArray | IntArray) -> FloatArray:
+        """Per-order sums of per-line rows, shape (n_orders, n_nodes).
+
+        Lines are added one at a time in line order, so the result is exactly
+        ``0.0 + v[first] + v[second] + ...`` for every order and node.
+        """
+        total = np.zeros((self.n_orders, values.shape[1]), dtype=np.float64)
+        starts = np.searchsorted(self.line_row, np.arange(self.n_orders))
+        counts = np.bincount(self.line_row, minlength=self.n_orders)
+        for position in range(int(counts.max(initial=0))):
+            has = np.flatnonzero(counts > position)
+            total[has] += values[starts[has] + position]
+        return total

@@ -1,0 +1,291 @@
+"""The built-in sourcing strategies: a weighted sum of factors and its presets."""
+
+from __future__ import annotations
+
+import abc
+import math
+from typing import Any, final
+
+import attrs
+import numpy as np
+
+from .._domain import validators as v
+from .._domain.enums import NodeKind
+from .._domain.network import NODE_KINDS
+from .._errors import InvalidInputError
+from .._types import FloatArray
+from ._batch import SourcingBatch
+from ._protocol import NO_STATE, SourcingStrategy, StateUse
+
+
+def _weight(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InvalidInputError(attribute.name, f"must be a finite number >= 0, got {value!r}")
+    if value < 0:
+        raise InvalidInputError(attribute.name, f"must be a finite number >= 0, got {value!r}")
+
+
+def _kinds(value: object) -> object:
+    return frozenset(value) if isinstance(value, (set, frozenset, list, tuple)) else value
+
+
+def _check_kinds(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, frozenset) or not all(isinstance(k, NodeKind) for k in value):
+        raise InvalidInputError(attribute.name, f"must be a set of NodeKind, got {value!r}")
+
+
+def protection_level(safety_stock: Any, demand_per_day: Any, cover_days: float) -> Any:
+    """Units a protected node keeps: its safety stock or ``cover_days`` of demand, the larger."""
+    return np.maximum(safety_stock, np.ceil(demand_per_day * cover_days))
+
+
+def _field(default: float = 0.0) -> Any:
+    return attrs.field(default=default, converter=v.to_float, validator=_weight)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class Weighted:
+    """A weighted sum of factors; every other built-in is one of its presets.
+
+    cost = distance x km
+         + shipping x carrier cost + handling x handling cost   (currency)
+         + rank x node rank
+         - stock x units of the order's SKUs the channel may promise at the node
+         + depletion x sum over lines of quantity / max(available, quantity)
+         + utilisation x shipments taken / order capacity (0 for unlimited nodes)
+         + protection x units taken below the protection level (``protect_kinds`` only)
+
+    The protection level of a position is ``max(safety_stock, ceil(cover_days x
+    units per day))`` from the ``demand`` given to ``allocate``. Weights are
+    finite and >= 0, so taking stock or capacity never makes a node cheaper.
+    """
+
+    distance: float = _field()
+    shipping: float = _field()
+    handling: float = _field()
+    rank: float = _field()
+    stock: float = _field()
+    depletion: float = _field()
+    utilisation: float = _field()
+    protection: float = _field()
+    cover_days: float = _field()
+    protect_kinds: frozenset[NodeKind] = attrs.field(
+        default=frozenset({NodeKind.STORE}), converter=_kinds, validator=_check_kinds
+    )
+
+    @property
+    def state_use(self) -> StateUse:
+        """STOCK when stock, depletion or protection count; CAPACITY when utilisation does."""
+        use = NO_STATE
+        if self.stock or self.depletion or self.protection:
+            use |= StateUse.STOCK
+        if self.utilisation:
+            use |= StateUse.CAPACITY
+        return use
+
+    def costs(self, batch: SourcingBatch, /) -> FloatArray:
+        """The weighted sum, shape (n_orders, n_nodes); terms with weight 0 are skipped."""
+        total = np.zeros((batch.n_orders, batch.n_nodes))
+        if self.distance:
+            total += self.distance * batch.distance_km
+        if self.shipping:
+            total += self.shipping * batch.shipping_cost
+        if self.handling:
+            total += self.handling * batch.handling_cost
+        if self.rank:
+            total += self.rank * batch.nodes.rank.astype(np.float64)[None, :]
+        if self.stock:
+            total -= self.stock * batch.sum_lines(batch.line_available)
+        if self.depletion:
+            quantity = batch.line_quantity[:, None]
+            taken = quantity / np.maximum(batch.line_available, quantity)
+            total += self.depletion * batch.sum_lines(taken)
+        if self.utilisation:
+            total += self.utilisation * _utilisation(batch.capacity_used, batch.capacity)[None, :]
+        if self.protection:
+            total += self.protection * batch.sum_lines(self._below_protection(batch))
+        return total
+
+    def _below_protection(self, batch: SourcingBatch) -> FloatArray:
+        level = protection_level(batch.line_safety_stock, batch.line_demand, self.cover_days)
+        spare = np.maximum(batch.line_free - level, 0)
+        below = np.maximum(batch.line_quantity[:, None] - spare, 0).astype(np.float64)
+        protected = np.isin(batch.nodes.kind, [NODE_KINDS.index(k) for k in self.protect_kinds])
+        return np.asarray(below * protected[None, :])
+
+
+def _utilisation(used: FloatArray, capacity: FloatArray) -> FloatArray:
+    finite = np.isfinite(capacity)
+    safe = np.where(finite & (capacity > 0), capacity, 1.0)
+    share = np.where(finite, np.where(capacity > 0, used / safe, 1.0), 0.0)
+    return np.asarray(share, dtype=np.float64)
+
+
+class _Preset(abc.ABC):
+    """A built-in that is a fixed :class:`Weighted`; it scores exactly as that."""
+
+    @abc.abstractmethod
+    def as_weighted(self) -> Weighted:
+        """The Weighted this preset stands for."""
+
+    @property
+    def state_use(self) -> StateUse:
+        """What the equivalent Weighted reads."""
+        return self.as_weighted().state_use
+
+    def costs(self, batch: SourcingBatch, /) -> FloatArray:
+        """Costs of the equivalent Weighted."""
+        return self.as_weighted().costs(batch)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class Nearest(_Preset):
+    """Shortest great-circle distance to the hand-over point: ``Weighted(distance=1)``."""
+
+    def as_weighted(self) -> Weighted:
+        """The Weighted this preset stands for."""
+        return Weighted(distance=1.0)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class LowestCost(_Preset):
+    """Cheapest carrier plus handling cost: ``Weighted(shipping=1, handling=1)``."""
+
+    def as_weighted(self) -> Weighted:
+        """The Weighted this preset stands for."""
+        return Weighted(shipping=1.0, handling=1.0)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class Ranked(_Preset):
+    """The fixed node ranking, lowest rank first: ``Weighted(rank=1)``."""
+
+    def as_weighted(self) -> Weighted:
+        """The Weighted this preset stands for."""
+        return Weighted(rank=1.0)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class MostStock(_Preset):
+    """The node holding most units of the order's SKUs: ``Weighted(stock=1)``."""
+
+    def as_weighted(self) -> Weighted:
+        """The Weighted this preset stands for."""
+        return Weighted(stock=1.0)
+
+
+@final
+@attrs.frozen(kw_only=True)
+class StockProtecting(_Preset):
+    """Lowest cost, plus ``penalty`` (currency) per unit that takes a protected node
+    (stores, by default) below its safety stock or below ``cover_days`` of demand."""
+
+    penalty: float = _field(10.0)
+    cover_days: float = _field(0.0)
+    protect_kinds: frozenset[NodeKind] = attrs.field(
+        default=frozenset({NodeKind.STORE}), converter=_kinds, validator=_check_kinds
+    )
+
+    def as_weighted(self) -> Weighted:
+        """The Weighted this preset stands for."""
+        return Weighted(
+            shipping=1.0,
+            handling=1.0,
+            protection=self.penalty,
+            cover_days=self.cover_days,
+            protect_kinds=self.protect_kinds,
+        )
+
+
+def _strategies(value: object) -> tuple[SourcingStrategy, ...]:
+    items = tuple(value) if isinstance(value, (list, tuple)) else (value,)
+    if not items:
+        raise InvalidInputError("strategies", "Lexicographic needs at least one strategy")
+    for index, item in enumerate(items):
+        if not isinstance(item, SourcingStrategy):
+            raise InvalidInputError(
+                f"strategies[{index}]", f"must be a SourcingStrategy, got {item!r}"
+            )
+    return items
+
+
+@final
+@attrs.frozen(init=False)
+class Lexicographic:
+    """Ordered routing rules: each strategy only breaks exact ties of those before it.
+
+    ``Lexicographic(Ranked(), LowestCost())`` takes the best-ranked nodes and,
+    among those, the cheapest. Its costs are each order's dense ranks of the
+    nodes under that ordering (0 = best), ``inf`` where any strategy forbids.
+    """
+
+    strategies: tuple[SourcingStrategy, ...]
+
+    def __init__(self, *strategies: SourcingStrategy) -> None:
+        self.__attrs_init__(strategies=_strategies(strategies))
+
+    @property
+    def state_use(self) -> StateUse:
+        """Everything any of its strategies reads."""
+        use = NO_STATE
+        for strategy in self.strategies:
+            use |= strategy.state_use
+        return use
+
+    def costs(self, batch: SourcingBatch, /) -> FloatArray:
+        """Dense lexicographic ranks per order, shape (n_orders, n_nodes)."""
+        keys = [checked_costs(s, batch) for s in self.strategies]
+        return lexicographic_ranks(keys)
+
+
+def lexicographic_ranks(keys: list[FloatArray]) -> FloatArray:
+    """Per row, the dense rank (0 = best) of each column under ``keys`` compared in turn.
+
+    ``keys`` share one shape (n_rows, n_columns); a column that any key forbids
+    (``inf``) ranks ``inf``.
+    """
+    n_rows, n_columns = keys[0].shape
+    forbidden = np.zeros((n_rows, n_columns), dtype=np.bool_)
+    for key in keys:
+        forbidden |= np.isinf(key)
+    flat = [np.where(forbidden, np.inf, key).ravel() for key in keys]
+    row = np.repeat(np.arange(n_rows), n_columns)
+    order = np.lexsort((*reversed(flat), row))
+    changed = np.ones(order.size, dtype=np.bool_)
+    for key in flat:
+        changed[1:] |= key[order][1:] != key[order][:-1]
+    group = np.cumsum(changed)
+    ranks = np.empty(order.size, dtype=np.float64)
+    ranks[order] = group - group[row * n_columns]
+    return np.where(forbidden, np.inf, ranks.reshape(n_rows, n_columns))
+
+
+def checked_costs(strategy: SourcingStrategy, batch: SourcingBatch) -> FloatArray:
+    """``strategy.costs(batch)``, refused with a clear error when it breaks the contract."""
+    name = type(strategy).__name__
+    costs = strategy.costs(batch)
+    expected = (batch.n_orders, batch.n_nodes)
+    if not isinstance(costs, np.ndarray) or costs.shape != expected:
+        shape = getattr(costs, "shape", type(costs).__name__)
+        raise InvalidInputError(
+            "sourcing", f"{name}.costs must return an array of shape {expected}, got {shape}"
+        )
+    if costs.dtype != np.float64:
+        raise InvalidInputError(
+            "sourcing", f"{name}.costs must return float64 costs, got {costs.dtype}"
+        )
+    bad = np.isnan(costs) | (costs == -np.inf)
+    if bad.any():
+        row, column = (int(i) for i in np.argwhere(bad)[0])
+        raise InvalidInputError(
+            "sourcing",
+            f"{name}.costs returned {costs[row, column]} for order "
+            f"{batch.orders[row].id!r} at node {batch.nodes.ids[column]!r}; costs must be "
+            "numbers or +inf",
+        )
+    return costs
