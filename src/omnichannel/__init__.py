@@ -7,6 +7,9 @@ where each returned unit goes, as what. No I/O: call it from your backend.
 from ._domain.decisions import Allocation as Allocation
 from ._domain.decisions import AllocationResult as AllocationResult
 from ._domain.decisions import AllocationStatus as AllocationStatus
+from ._domain.decisions import Explanation as Explanation
+from ._domain.decisions import NodeCandidate as NodeCandidate
+from ._domain.decisions import Rule as Rule
 from ._domain.decisions import Shipment as Shipment
 from ._domain.decisions import UnfulfilledLine as UnfulfilledLine
 from ._domain.decisions import UnfulfilledReason as UnfulfilledReason
@@ -35,6 +38,7 @@ from ._domain.returns import ReturnRequest as ReturnRequest
 from ._domain.stock import StockMove as StockMove
 from ._domain.stock import StockPosition as StockPosition
 from ._engine.allocate import allocate as allocate
+from ._engine.explain import explain as explain
 from ._errors import InsufficientStockError as InsufficientStockError
 from ._errors import InvalidInputError as InvalidInputError
 from ._errors import OmnichannelError as OmnichannelError
@@ -51,6 +55,7 @@ __all__ = [
     "CostModel",
     "DemandRates",
     "Disposition",
+    "Explanation",
     "FulfillmentMethod",
     "GeoPoint",
     "InsufficientStockError",
@@ -59,6 +64,7 @@ __all__ = [
     "Network",
     "Node",
     "NodeArrays",
+    "NodeCandidate",
     "NodeKind",
     "OmnichannelError",
     "Order",
@@ -68,6 +74,7 @@ __all__ = [
     "ReturnLine",
     "ReturnMethod",
     "ReturnRequest",
+    "Rule",
     "ServiceLevel",
     "Shipment",
     "StockBlock",
@@ -78,4 +85,5 @@ __all__ = [
     "UnknownReferenceError",
     "__version__",
     "allocate",
+    "explain",
 ]

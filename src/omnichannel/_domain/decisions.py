@@ -140,3 +140,64 @@ class AllocationResult:
         if not shipped:
             return 0.0
         return sum(len(a.shipments) > 1 for a in shipped) / len(shipped)
+
+
+class Rule(enum.Enum):
+    """A hard rule that keeps a node from serving an order, in the order they are checked."""
+
+    INACTIVE = "inactive"
+    """The node is not active."""
+    CHANNEL = "channel"
+    """The order's channel may not use this kind of node."""
+    PICKUP_NODE = "pickup_node"
+    """The pickup node cannot hand the order over, or (pickup in store) this is not it."""
+    CAPABILITY = "capability"
+    """The node lacks the capability the fulfilment method needs."""
+    DISTANCE = "distance"
+    """The node is farther than the service level's ``max_km``."""
+    STRATEGY = "strategy"
+    """The sourcing strategy forbids the node (infinite cost)."""
+    CAPACITY = "capacity"
+    """The node has no shipments left in this wave."""
+    STOCK = "stock"
+    """The node cannot give every line in full to the order's channel."""
+
+
+@attrs.frozen(kw_only=True)
+class NodeCandidate:
+    """One node as seen by one order: whether it can serve the whole order, and the
+    parts of its cost."""
+
+    node_id: str
+    rejected_by: Rule | None
+    """The first hard rule the node breaks; None if it can serve every line."""
+    distance_km: float
+    shipping_cost: float
+    """Carrier cost of shipping the whole order from here (currency)."""
+    handling_cost: float
+    """Node handling cost of the whole order (currency)."""
+    score: float
+    """The sourcing strategy's cost; lower wins, ``inf`` forbids."""
+    available: tuple[int, ...]
+    """Units of each order line the order's channel may take here."""
+
+
+@attrs.frozen(kw_only=True)
+class Explanation:
+    """Why a node would win an order: every node, the rule that rejects it or its cost.
+
+    ``chosen_node_id`` is the node the sequential rule picks for the order alone on
+    this stock (lowest score, then rank, then id), or None when no single node can
+    serve every line (the order would be split or go unfulfilled).
+    """
+
+    order_id: str
+    candidates: tuple[NodeCandidate, ...]
+    chosen_node_id: str | None
+
+    def candidate(self, node_id: str) -> NodeCandidate:
+        """The candidate for ``node_id``."""
+        for candidate in self.candidates:
+            if candidate.node_id == node_id:
+                return candidate
+        raise KeyError(node_id)

@@ -3,11 +3,14 @@ scan falls back on whenever it cannot prove a precomputed choice still stands.""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .._core.costs import handling_cost, shipment_cost, shipping_cost
 from .._domain.decisions import (
     Allocation,
+    AllocationStatus,
     Shipment,
     UnfulfilledLine,
     UnfulfilledReason,
@@ -27,7 +30,27 @@ Taken = dict[int, dict[int, int]]
 """Units an order takes: canonical node -> line position in the order -> units."""
 
 
-def resolve_order(row: int, wave: Wave, state: StockState) -> tuple[Allocation, Taken]:
+class Scored(NamedTuple):
+    """An order's view of every node, shape (n_nodes,) each."""
+
+    cost: FloatArray
+    """The sourcing strategy's cost."""
+    eligible: BoolArray
+    """Hard rules other than stock and capacity hold, and the cost is finite."""
+    distance_km: FloatArray
+    """Km from the node to the order's hand-over point."""
+
+
+def score_alone(row: int, wave: Wave, state: StockState) -> Scored:
+    """Score order ``row`` on ``state`` by itself."""
+    batch = SourcingBatch(wave.arrays, np.array([row]), state)
+    cost = checked_costs(wave.sourcing, batch)[0]
+    return Scored(cost, batch.eligible[0] & np.isfinite(cost), batch.distance_km[0])
+
+
+def resolve_order(
+    row: int, wave: Wave, state: StockState, scored: Scored | None = None
+) -> tuple[Allocation, Taken]:
     """Decide order ``row`` of the wave on ``state`` and take what it uses from ``state``.
 
     The cheapest node that can serve every line wins (ties: node rank, then id).
@@ -36,15 +59,17 @@ def resolve_order(row: int, wave: Wave, state: StockState) -> tuple[Allocation, 
     cheaper, then rank, then id); then fill what is left of each line, in line
     order, unit by unit from nodes already opened for the order, then from new
     nodes, each group cheapest first. Units no node can give are unfulfilled.
+
+    ``scored`` is the order's scoring on ``state``, when the caller already has it.
+    Returns the allocation and the units it took at each node.
     """
     arrays = wave.arrays
     order = arrays.orders[row]
-    batch = SourcingBatch(arrays, np.array([row]), state)
-    cost = checked_costs(wave.sourcing, batch)[0]
-    eligible = batch.eligible[0] & np.isfinite(cost)
-    sku = batch.line_sku
-    quantity = batch.line_quantity
-    available = batch.line_available.copy()
+    cost, eligible, distance = scored if scored is not None else score_alone(row, wave, state)
+    span = slice(int(arrays.line_start[row]), int(arrays.line_start[row + 1]))
+    sku = arrays.line_sku[span]
+    quantity = arrays.line_qty[span]
+    available = state.available(sku, np.full(sku.size, arrays.respects_safety[row]))
     has_capacity = state.capacity_left >= 1
     whole = eligible & has_capacity & np.all(available >= quantity[:, None], axis=0)
     taken: Taken = {}
@@ -57,10 +82,29 @@ def resolve_order(row: int, wave: Wave, state: StockState) -> tuple[Allocation, 
     else:
         unfulfilled = _split(order.lines, available, quantity, cost, eligible, state, taken)
     for node, lines in taken.items():
-        for line, units in lines.items():
-            state.free[sku[line], node] -= units
+        state.take(sku[list(lines)], np.full(len(lines), node), np.array(list(lines.values())))
         state.used[node] += 1
-    return _allocation(row, wave, batch.distance_km[0], taken, unfulfilled), taken
+    return _allocation(row, wave, distance, taken, unfulfilled), taken
+
+
+def refused(row: int, wave: Wave, reason: UnfulfilledReason) -> Allocation:
+    """Every line of order ``row`` unfulfilled for ``reason``.
+
+    The scan decides in bulk the orders that no node may serve (NO_ELIGIBLE_NODE)
+    and those whose eligible nodes hold no unit of any of their lines
+    (OUT_OF_STOCK): stock and eligibility only shrink during a wave, so
+    :func:`resolve_order` would reach the same decision at their turn.
+    """
+    order = wave.arrays.orders[row]
+    return Allocation(
+        order_id=order.id,
+        shipments=(),
+        unfulfilled=tuple(
+            UnfulfilledLine(sku=line.sku, quantity=line.quantity, reason=reason)
+            for line in order.lines
+        ),
+        status=AllocationStatus.UNFULFILLED,
+    )
 
 
 def _split(
@@ -72,51 +116,59 @@ def _split(
     state: StockState,
     taken: Taken,
 ) -> list[UnfulfilledLine]:
-    """The greedy split; fills ``taken`` (node -> line -> units) and updates ``state.used``
-    for opened nodes only at the end (by the caller)."""
-    remaining = {line: int(q) for line, q in enumerate(quantity.tolist())}
-    opened = np.zeros(cost.size, dtype=np.bool_)
-    capacity_left = state.capacity_left.copy()
+    """The greedy split over the eligible nodes; fills ``taken`` in opening order.
+
+    Works on the eligible columns only (canonical order is kept, so ties still
+    go to the lower rank, then id).
+    """
+    nodes = np.flatnonzero(eligible)
+    units = available[:, nodes]
+    price = cost[nodes]
+    capacity_left = state.capacity_left[nodes]
+    opened = np.zeros(nodes.size, dtype=np.bool_)
+    remaining = dict(enumerate(quantity.tolist()))
     while remaining:
         rows = list(remaining)
-        need = np.array([remaining[line] for line in rows])
-        serves = available[rows] >= need[:, None]
-        candidates = eligible & (capacity_left >= 1) & ~opened
-        cover = np.where(candidates, serves.sum(axis=0), 0)
+        serves = units[rows] >= np.array(list(remaining.values()))[:, None]
+        cover = np.where((capacity_left >= 1) & ~opened, serves.sum(axis=0), 0)
         best = int(cover.max(initial=0))
         if best == 0:
             break
-        node = int(np.argmin(np.where(cover == best, cost, np.inf)))
-        opened[node] = True
-        capacity_left[node] -= 1
-        for line, serve in zip(rows, serves[:, node].tolist(), strict=True):
+        column = int(np.argmin(np.where(cover == best, price, np.inf)))
+        opened[column] = True
+        capacity_left[column] -= 1
+        for line, serve in zip(rows, serves[:, column].tolist(), strict=True):
             if serve:
-                _take(taken, node, line, remaining.pop(line), available)
+                _take(taken, int(nodes[column]), line, remaining.pop(line), units, column)
     unfulfilled = []
-    canonical = np.arange(cost.size)
-    for line, need_left in list(remaining.items()):
-        usable = eligible & (available[line] >= 1) & (opened | (capacity_left >= 1))
-        nodes = np.flatnonzero(usable)
-        for node in nodes[np.lexsort((canonical[nodes], cost[nodes], ~opened[nodes]))].tolist():
-            units = min(int(available[line, node]), need_left)
-            if not opened[node]:
-                opened[node] = True
-                capacity_left[node] -= 1
-            _take(taken, node, line, units, available)
-            need_left -= units
+    position = np.arange(nodes.size)
+    every = np.ones(nodes.size, dtype=np.bool_)
+    for line, need_left in remaining.items():
+        usable = np.flatnonzero((units[line] >= 1) & (opened | (capacity_left >= 1)))
+        for column in usable[
+            np.lexsort((position[usable], price[usable], ~opened[usable]))
+        ].tolist():
+            given = min(int(units[line, column]), need_left)
+            if not opened[column]:
+                opened[column] = True
+                capacity_left[column] -= 1
+            _take(taken, int(nodes[column]), line, given, units, column)
+            need_left -= given
             if need_left == 0:
                 break
         if need_left:
-            reason = _reason(available[line], eligible, capacity_left >= 1, opened)
+            reason = _reason(units[line], every, capacity_left >= 1, opened)
             unfulfilled.append(
                 UnfulfilledLine(sku=lines[line].sku, quantity=need_left, reason=reason)
             )
     return unfulfilled
 
 
-def _take(taken: Taken, node: int, line: int, units: int, available: IntArray) -> None:
-    taken.setdefault(node, {})[line] = taken.get(node, {}).get(line, 0) + units
-    available[line, node] -= units
+def _take(taken: Taken, node: int, line: int, units: int, available: IntArray, column: int) -> None:
+    """Record ``units`` of ``line`` taken at ``node`` (column ``column`` of ``available``)."""
+    line_units = taken.setdefault(node, {})
+    line_units[line] = line_units.get(line, 0) + units
+    available[line, column] -= units
 
 
 def _refused_whole(

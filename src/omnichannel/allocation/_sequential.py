@@ -16,20 +16,27 @@ import attrs
 import numpy as np
 
 from .._core.costs import handling_cost, shipment_cost, shipping_cost
-from .._core.geo import distance_km
-from .._core.runs import first_overdraw
+from .._core.geo import chord_distance_km
+from .._core.runs import overdrawn
 from .._domain import validators as v
-from .._domain.decisions import Allocation, AllocationStatus, Shipment
+from .._domain.decisions import Allocation, AllocationStatus, Shipment, UnfulfilledReason
 from .._domain.enums import FulfillmentMethod
 from .._types import IntArray
 from ..sourcing._batch import METHODS, SourcingBatch
 from ..sourcing._builtin import checked_costs
 from ..sourcing._protocol import StateUse
-from ._resolve import Taken, resolve_order
+from ._resolve import Scored, Taken, refused, resolve_order
 from ._wave import Wave
 
-_CELLS_PER_WINDOW = 1 << 19
-"""Orders x nodes scored at once; bounds the memory of a window (~4 MB per array)."""
+NO_ELIGIBLE_NODE = UnfulfilledReason.NO_ELIGIBLE_NODE
+OUT_OF_STOCK = UnfulfilledReason.OUT_OF_STOCK
+
+_CELLS_PER_WINDOW = 1 << 17
+"""Orders x nodes scored at once: bounds a window's memory (1 MB per array) and keeps
+its arrays in cache."""
+
+_NO_LIMIT = float(2**62)
+"""Stands for unlimited capacity in integer limits."""
 
 _FIRST_RUN = 64
 """Orders checked in the first run of a window; later runs double after a clean run."""
@@ -53,6 +60,10 @@ class Sequential:
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""
         return _Scan(wave, self.window).run()
+
+
+def _ones(items: IntArray) -> IntArray:
+    return np.ones(items.size, dtype=np.int64)
 
 
 class _Scan:
@@ -82,11 +93,29 @@ class _Scan:
         state = self.state
         batch = SourcingBatch(self.arrays, rows, state)
         cost = checked_costs(self.wave.sourcing, batch)
+        eligible = batch.eligible & np.isfinite(cost)
+        distance = batch.distance_km
+        line_start = np.searchsorted(batch.line_row, np.arange(rows.size))
+        available = batch.line_available
+        stocked = np.logical_or.reduceat(available > 0, line_start, axis=0) & eligible
+        hopeless = ~eligible.any(axis=1)
+        starved = ~hopeless & ~stocked.any(axis=1)
+        if hopeless.any() or starved.any():
+            # Eligibility and stock only shrink as the wave goes on, so these orders
+            # get nothing whenever their turn comes: decide them now, go on without.
+            for reason, refuse in ((NO_ELIGIBLE_NODE, hopeless), (OUT_OF_STOCK, starved)):
+                for row in rows[refuse].tolist():
+                    self.decided[row] = refused(row, self.wave, reason)
+            keep = ~(hopeless | starved)
+            rows, cost, eligible, distance = rows[keep], cost[keep], eligible[keep], distance[keep]
+            batch = SourcingBatch(self.arrays, rows, state)
+            line_start = np.searchsorted(batch.line_row, np.arange(rows.size))
+            available = batch.line_available
         lines, owner = batch.lines, batch.line_row
-        enough = batch.line_available >= batch.line_quantity[:, None]
-        line_start = np.searchsorted(owner, np.arange(rows.size))
+        enough = available >= batch.line_quantity[:, None]
         whole = np.logical_and.reduceat(enough, line_start, axis=0)
-        feasible = batch.eligible & np.isfinite(cost) & whole & (state.capacity_left >= 1)
+        feasible = eligible & whole & (state.capacity_left >= 1)
+        reuse = not self.reads
         choice = np.argmin(np.where(feasible, cost, np.inf), axis=1)
         has_choice = feasible[np.arange(rows.size), choice]
         position, run = 0, _FIRST_RUN
@@ -99,7 +128,12 @@ class _Scan:
             position = stop
             if blocked:
                 row = int(rows[position])
-                allocation, taken = resolve_order(row, self.wave, state)
+                scored = (
+                    Scored(cost[position], eligible[position], distance[position])
+                    if reuse
+                    else None
+                )
+                allocation, taken = resolve_order(row, self.wave, state, scored)
                 self.decided[row] = allocation
                 self._stamp(row, taken, window_id)
                 position += 1
@@ -131,33 +165,34 @@ class _Scan:
         node = choice[members]
         sku = self.arrays.line_sku[lines[first_line:last_line]]
         respects = self.arrays.respects_safety[rows[members]]
-        limit_units = self.state.free[sku, node] - self.state.safety[sku, node] * respects
-        n_nodes = self.state.capacity.size
-        stale = np.zeros(members.size, dtype=np.bool_)
-        if self.reads & StateUse.STOCK:
-            stale |= self.stock_stamp[sku, node] == window_id
+        state = self.state
         order_nodes = choice[position:limit]
-        order_stale = np.zeros(limit - position, dtype=np.bool_)
-        if self.reads & StateUse.CAPACITY:
-            order_stale |= self.node_stamp[order_nodes] == window_id
-        bad_line = first_overdraw(
-            sku * n_nodes + node,
-            self.arrays.line_qty[lines[first_line:last_line]],
-            limit_units,
-            stale,
-            repeat_is_stale=bool(self.reads & StateUse.STOCK),
+        n_positions = state.spare[0].size
+        reads_stock = bool(self.reads & StateUse.STOCK)
+        reads_capacity = bool(self.reads & StateUse.CAPACITY)
+        # One check over two kinds of takes: each line takes its units from its
+        # (sku, node) position, each order one shipment from its node's capacity.
+        failed = overdrawn(
+            np.concatenate([sku * state.spare.shape[2] + node, n_positions + order_nodes]),
+            np.concatenate([self.arrays.line_qty[lines[first_line:last_line]], _ones(order_nodes)]),
+            np.concatenate(
+                [
+                    state.spare[respects.astype(np.intp), sku, node],
+                    np.minimum(state.capacity_left[order_nodes], _NO_LIMIT),
+                ]
+            ).astype(np.int64),
+            np.concatenate(
+                [
+                    (self.stock_stamp[sku, node] == window_id) & reads_stock,
+                    (self.node_stamp[order_nodes] == window_id) & reads_capacity,
+                ]
+            ),
+            np.concatenate(
+                [np.full(sku.size, reads_stock), np.full(order_nodes.size, reads_capacity)]
+            ),
         )
-        bad_order = first_overdraw(
-            order_nodes,
-            np.ones(order_nodes.size, dtype=np.int64),
-            self.state.capacity_left[order_nodes],
-            order_stale,
-            repeat_is_stale=bool(self.reads & StateUse.CAPACITY),
-        )
-        first_bad = min(
-            int(members[bad_line]) if bad_line >= 0 else limit,
-            position + bad_order if bad_order >= 0 else limit,
-        )
+        owners = np.concatenate([members, np.arange(position, limit)])
+        first_bad = int(owners[failed].min(initial=limit))
         return first_bad, first_bad < limit or limit < end
 
     def _accept(
@@ -177,9 +212,7 @@ class _Scan:
         last_line = int(line_start[stop]) if stop < rows.size else lines.size
         node = choice[owner[first_line:last_line]]
         sku = self.arrays.line_sku[lines[first_line:last_line]]
-        np.subtract.at(
-            self.state.free, (sku, node), self.arrays.line_qty[lines[first_line:last_line]]
-        )
+        self.state.take(sku, node, self.arrays.line_qty[lines[first_line:last_line]])
         np.add.at(self.state.used, choice[start:stop], 1)
         self.stock_stamp[sku, node] = window_id
         self.node_stamp[choice[start:stop]] = window_id
@@ -205,9 +238,7 @@ class _Scan:
         base, per_km, per_unit, _ = arrays.rates
         level = arrays.level[rows]
         units = arrays.units[rows].astype(np.float64)
-        km = distance_km(
-            arrays.point_lat[rows], arrays.point_lon[rows], nodes.lat_deg[node], nodes.lon_deg[node]
-        )
+        km = chord_distance_km(arrays.point_unit[:, rows], arrays.node_unit[:, node])
         shipping = shipping_cost(base[level], per_km[level], km, per_unit[level], units)
         shipping[arrays.method[rows] == METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)] = 0.0
         handling = handling_cost(

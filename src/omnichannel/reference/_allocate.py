@@ -269,8 +269,8 @@ def _candidates(order: Order, network: Network, canonical: list[Node]) -> list[_
         pickup.active and pickup_node_accepts(order.method, pickup.kind, pickup.capabilities)
     )
     kms = distance_km(
-        point.lat,
-        point.lon,
+        np.array([point.lat]),
+        np.array([point.lon]),
         np.array([n.location.lat for n in canonical]),
         np.array([n.location.lon for n in canonical]),
     ).tolist()

@@ -10,7 +10,7 @@ import attrs
 import numpy as np
 
 from .._core.costs import handling_cost, shipping_cost
-from .._core.geo import distance_km
+from .._core.geo import chord_distance_km, unit_vectors
 from .._domain.demand import DemandRates
 from .._domain.enums import Capability, FulfillmentMethod, NodeKind, ServiceLevel
 from .._domain.inventory import Inventory
@@ -47,6 +47,28 @@ def pickup_node_accepts(method: FulfillmentMethod, kind: NodeKind, flags: Capabi
     return needs in flags
 
 
+def _pickup_ok(nodes: NodeArrays, method: IntArray, pickup: IntArray) -> BoolArray:
+    """Whether each order's pickup node (if any) is active and can hand it over."""
+    accepts = np.array(
+        [
+            [
+                method_ in PICKUP_NEEDS
+                and pickup_node_accepts(method_, NODE_KINDS[kind], Capability(flags))
+                for kind, flags in zip(
+                    nodes.kind.tolist(), nodes.capabilities.tolist(), strict=True
+                )
+            ]
+            for method_ in METHODS
+        ],
+        dtype=np.bool_,
+    ).reshape(len(METHODS), nodes.n_nodes)
+    accepts &= nodes.active[None, :]
+    known = pickup >= 0
+    ok = np.ones(pickup.size, dtype=np.bool_)
+    ok[known] = accepts[method[known], pickup[known]]
+    return ok
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class OrderArrays:
     """The orders of a wave as arrays, in input order, with their lines flattened.
@@ -71,10 +93,10 @@ class OrderArrays:
     """Order priority, higher first, shape (n_orders,)."""
     allow_split: BoolArray
     """Whether the order may ship from several nodes, shape (n_orders,)."""
-    point_lat: FloatArray
-    """Latitude of the hand-over point (destination or pickup node), degrees, (n_orders,)."""
-    point_lon: FloatArray
-    """Longitude of the hand-over point, degrees, shape (n_orders,)."""
+    point_unit: FloatArray
+    """Hand-over point (destination or pickup node) as a unit vector, (3, n_orders)."""
+    node_unit: FloatArray
+    """Canonical node locations as unit vectors, shape (3, n_nodes)."""
     pickup_node: IntArray
     """Canonical index of the pickup node, -1 for delivered orders, shape (n_orders,)."""
     pickup_ok: BoolArray
@@ -93,59 +115,60 @@ class OrderArrays:
     @classmethod
     def build(cls, orders: Sequence[Order], network: Network) -> OrderArrays:
         """Arrays of ``orders``; their channel and pickup node ids must exist in ``network``."""
+        nodes = network.arrays
+        method_code = {method: code for code, method in enumerate(METHODS)}
+        level_code = {level: code for code, level in enumerate(LEVELS)}
+        channel_code = {c.id: network.channel_index(c.id) for c in network.channels}
+        node_code = {node_id: code for code, node_id in enumerate(nodes.ids)}
         sku_index: dict[str, int] = {}
         line_sku: list[int] = []
         line_qty: list[int] = []
         line_start = [0]
+        per_order: list[tuple[int, int, int, int, bool, float, float, int]] = []
         for order in orders:
             for line in order.lines:
                 line_sku.append(sku_index.setdefault(line.sku, len(sku_index)))
                 line_qty.append(line.quantity)
             line_start.append(len(line_sku))
-        nodes = network.arrays
-        channels = [network.channel(order.channel_id) for order in orders]
-        pickup = [
-            -1 if order.pickup_node_id is None else network.node_index(order.pickup_node_id)
-            for order in orders
-        ]
-        point_lat = [
-            order.destination.lat if order.destination is not None else 0.0 for order in orders
-        ]
-        point_lon = [
-            order.destination.lon if order.destination is not None else 0.0 for order in orders
-        ]
-        pickup_ok = []
-        for index, (order, node) in enumerate(zip(orders, pickup, strict=True)):
-            if node < 0:
-                pickup_ok.append(True)
-                continue
-            point_lat[index] = float(nodes.lat_deg[node])
-            point_lon[index] = float(nodes.lon_deg[node])
-            pickup_ok.append(
-                bool(nodes.active[node])
-                and pickup_node_accepts(
-                    order.method,
-                    NODE_KINDS[int(nodes.kind[node])],
-                    Capability(int(nodes.capabilities[node])),
+            point = order.destination
+            per_order.append(
+                (
+                    channel_code[order.channel_id],
+                    method_code[order.method],
+                    level_code[order.service_level],
+                    order.priority,
+                    order.allow_split,
+                    point.lat if point is not None else 0.0,
+                    point.lon if point is not None else 0.0,
+                    -1 if order.pickup_node_id is None else node_code[order.pickup_node_id],
                 )
             )
+        columns = list(zip(*per_order, strict=True)) if per_order else [()] * 8
+        channel = np.array(columns[0], np.int64)
+        method = np.array(columns[1], np.int64)
+        pickup = np.array(columns[7], np.int64)
+        at_pickup = pickup >= 0
+        lat = np.where(at_pickup, nodes.lat_deg[np.maximum(pickup, 0)], columns[5])
+        lon = np.where(at_pickup, nodes.lon_deg[np.maximum(pickup, 0)], columns[6])
+        respects = np.array([c.respects_safety_stock for c in network.channels], np.bool_)
+        needs = np.array([SOURCE_NEEDS[m].value for m in METHODS], np.int64)
         starts = np.array(line_start, dtype=np.int64)
         qty = np.array(line_qty, dtype=np.int64)
         return cls(
             orders=tuple(orders),
             network=network,
             skus=tuple(sku_index),
-            channel=np.array([network.channel_index(o.channel_id) for o in orders], np.int64),
-            respects_safety=np.array([c.respects_safety_stock for c in channels], np.bool_),
-            method=np.array([METHODS.index(o.method) for o in orders], np.int64),
-            level=np.array([LEVELS.index(o.service_level) for o in orders], np.int64),
-            priority=np.array([o.priority for o in orders], np.int64),
-            allow_split=np.array([o.allow_split for o in orders], np.bool_),
-            point_lat=np.array(point_lat, np.float64),
-            point_lon=np.array(point_lon, np.float64),
-            pickup_node=np.array(pickup, np.int64),
-            pickup_ok=np.array(pickup_ok, np.bool_),
-            source_needs=np.array([SOURCE_NEEDS[o.method].value for o in orders], np.int64),
+            channel=channel,
+            respects_safety=respects[channel] if channel.size else np.zeros(0, np.bool_),
+            method=method,
+            level=np.array(columns[2], np.int64),
+            priority=np.array(columns[3], np.int64),
+            allow_split=np.array(columns[4], np.bool_),
+            point_unit=unit_vectors(lat.astype(np.float64), lon.astype(np.float64)),
+            node_unit=unit_vectors(nodes.lat_deg, nodes.lon_deg),
+            pickup_node=pickup,
+            pickup_ok=_pickup_ok(nodes, method, pickup),
+            source_needs=needs[method],
             line_start=starts,
             line_sku=np.array(line_sku, np.int64),
             line_qty=qty,
@@ -184,8 +207,10 @@ class StockState:
     Rows are ``OrderArrays.skus``, columns canonical nodes.
     """
 
-    free: IntArray
-    """``on_hand - reserved``, shape (n_skus, n_nodes)."""
+    spare: IntArray
+    """Units each kind of channel may still take, shape (2, n_skus, n_nodes): plane 0
+    ``on_hand - reserved`` (channels that ignore safety stock), plane 1 that minus
+    safety stock (channels that respect it; may be negative)."""
     safety: IntArray
     """Safety stock, shape (n_skus, n_nodes)."""
     demand: FloatArray
@@ -212,7 +237,7 @@ class StockState:
             else np.zeros((len(arrays.skus), len(ids)))
         )
         return cls(
-            free=block.on_hand - block.reserved,
+            spare=_spare(block.on_hand - block.reserved, block.safety_stock),
             safety=block.safety_stock,
             demand=rates,
             capacity=arrays.network.arrays.capacity.copy(),
@@ -222,12 +247,22 @@ class StockState:
     def copy(self) -> StockState:
         """An independent copy."""
         return StockState(
-            free=self.free.copy(),
+            spare=self.spare.copy(),
             safety=self.safety,
             demand=self.demand,
             capacity=self.capacity,
             used=self.used.copy(),
         )
+
+    @property
+    def free(self) -> IntArray:
+        """``on_hand - reserved`` now, shape (n_skus, n_nodes) (a view of ``spare``)."""
+        return self.spare[0]
+
+    def take(self, sku: IntArray, node: IntArray, units: IntArray) -> None:
+        """Take ``units[i]`` of SKU row ``sku[i]`` at canonical node ``node[i]``."""
+        np.subtract.at(self.spare[0], (sku, node), units)
+        np.subtract.at(self.spare[1], (sku, node), units)
 
     @property
     def capacity_left(self) -> FloatArray:
@@ -239,8 +274,12 @@ class StockState:
 
         ``sku`` and ``respects_safety`` have shape (n_lines,).
         """
-        held = self.safety[sku] * respects_safety[:, None]
-        return np.asarray(np.maximum(self.free[sku] - held, 0), dtype=np.int64)
+        spare: IntArray = self.spare[respects_safety.astype(np.intp), sku]
+        return np.maximum(spare, 0)
+
+
+def _spare(free: IntArray, safety: IntArray) -> IntArray:
+    return np.stack([free, free - safety])
 
 
 class SourcingBatch:
@@ -292,13 +331,8 @@ class SourcingBatch:
     @functools.cached_property
     def distance_km(self) -> FloatArray:
         """Great-circle km from each node to each order's hand-over point, (n_orders, n_nodes)."""
-        a, nodes = self._arrays, self.nodes
-        return distance_km(
-            a.point_lat[self.rows][:, None],
-            a.point_lon[self.rows][:, None],
-            nodes.lat_deg[None, :],
-            nodes.lon_deg[None, :],
-        )
+        a = self._arrays
+        return chord_distance_km(a.point_unit[:, self.rows, None], a.node_unit[:, None, :])
 
     @functools.cached_property
     def shipping_cost(self) -> FloatArray:

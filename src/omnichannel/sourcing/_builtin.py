@@ -139,6 +139,12 @@ class _Preset(abc.ABC):
         return self.as_weighted().costs(batch)
 
 
+_NEAREST = Weighted(distance=1.0)
+_LOWEST_COST = Weighted(shipping=1.0, handling=1.0)
+_RANKED = Weighted(rank=1.0)
+_MOST_STOCK = Weighted(stock=1.0)
+
+
 @final
 @attrs.frozen(kw_only=True)
 class Nearest(_Preset):
@@ -146,7 +152,7 @@ class Nearest(_Preset):
 
     def as_weighted(self) -> Weighted:
         """The Weighted this preset stands for."""
-        return Weighted(distance=1.0)
+        return _NEAREST
 
 
 @final
@@ -156,7 +162,7 @@ class LowestCost(_Preset):
 
     def as_weighted(self) -> Weighted:
         """The Weighted this preset stands for."""
-        return Weighted(shipping=1.0, handling=1.0)
+        return _LOWEST_COST
 
 
 @final
@@ -166,7 +172,7 @@ class Ranked(_Preset):
 
     def as_weighted(self) -> Weighted:
         """The Weighted this preset stands for."""
-        return Weighted(rank=1.0)
+        return _RANKED
 
 
 @final
@@ -176,7 +182,7 @@ class MostStock(_Preset):
 
     def as_weighted(self) -> Weighted:
         """The Weighted this preset stands for."""
-        return Weighted(stock=1.0)
+        return _MOST_STOCK
 
 
 @final
@@ -190,16 +196,21 @@ class StockProtecting(_Preset):
     protect_kinds: frozenset[NodeKind] = attrs.field(
         default=frozenset({NodeKind.STORE}), converter=_kinds, validator=_check_kinds
     )
+    _weighted: Weighted = attrs.field(init=False, eq=False, hash=False, repr=False)
 
-    def as_weighted(self) -> Weighted:
-        """The Weighted this preset stands for."""
-        return Weighted(
+    def __attrs_post_init__(self) -> None:
+        weighted = Weighted(
             shipping=1.0,
             handling=1.0,
             protection=self.penalty,
             cover_days=self.cover_days,
             protect_kinds=self.protect_kinds,
         )
+        object.__setattr__(self, "_weighted", weighted)
+
+    def as_weighted(self) -> Weighted:
+        """The Weighted this preset stands for."""
+        return self._weighted
 
 
 def _strategies(value: object) -> tuple[SourcingStrategy, ...]:

@@ -1,0 +1,441 @@
+"""Seeded synthetic retail scenarios: a network around city clusters, a skewed
+catalogue, stock where demand is, and a day of orders and returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+import numpy as np
+
+from .._domain.demand import DemandRates
+from .._domain.enums import (
+    Capability,
+    ChannelKind,
+    FulfillmentMethod,
+    NodeKind,
+    ReturnCondition,
+    ReturnMethod,
+    ServiceLevel,
+)
+from .._domain.geo import GeoPoint
+from .._domain.inventory import Inventory
+from .._domain.network import Channel, Network, Node
+from .._domain.orders import Order, OrderLine
+from .._domain.returns import ReturnLine, ReturnRequest
+from .._domain.stock import StockPosition
+from .._types import FloatArray, IntArray
+
+_C = Capability
+_CAPABILITIES = {
+    NodeKind.DC: _C.SHIP | _C.RECEIVE_TRANSFER | _C.ACCEPT_RETURNS | _C.RESTOCK | _C.REFURBISH,
+    NodeKind.STORE: _C.SHIP | _C.PICKUP | _C.RECEIVE_TRANSFER | _C.ACCEPT_RETURNS | _C.RESTOCK,
+    NodeKind.DARK_STORE: _C.SHIP | _C.SAME_DAY | _C.RESTOCK,
+    NodeKind.DROP_SHIP: _C.SHIP,
+    NodeKind.PICKUP_POINT: _C.PICKUP | _C.ACCEPT_RETURNS,
+}
+_HANDLING = {  # currency per shipment, per unit
+    NodeKind.DC: (1.2, 0.15),
+    NodeKind.STORE: (3.5, 0.6),
+    NodeKind.DARK_STORE: (2.0, 0.3),
+    NodeKind.DROP_SHIP: (0.8, 0.1),
+    NodeKind.PICKUP_POINT: (0.0, 0.0),
+}
+_RANK = {
+    NodeKind.DC: 0,
+    NodeKind.DARK_STORE: 1,
+    NodeKind.STORE: 2,
+    NodeKind.DROP_SHIP: 3,
+    NodeKind.PICKUP_POINT: 4,
+}
+_NODE_MIX = {  # share of nodes of each kind
+    NodeKind.DC: 0.03,
+    NodeKind.DARK_STORE: 0.07,
+    NodeKind.DROP_SHIP: 0.04,
+    NodeKind.PICKUP_POINT: 0.16,
+}
+_CHANNELS = (
+    Channel(id="web", kind=ChannelKind.WEB, name="Web shop"),
+    Channel(id="app", kind=ChannelKind.MOBILE_APP, name="Mobile app"),
+    Channel(id="store", kind=ChannelKind.STORE, name="Store tills", respects_safety_stock=False),
+    Channel(
+        id="marketplace",
+        kind=ChannelKind.MARKETPLACE,
+        name="Marketplace",
+        node_kinds=frozenset({NodeKind.DC, NodeKind.DROP_SHIP}),
+    ),
+    Channel(id="social", kind=ChannelKind.SOCIAL, name="Social commerce"),
+    Channel(id="call_center", kind=ChannelKind.CALL_CENTER, name="Call centre"),
+    Channel(
+        id="partner",
+        kind=ChannelKind.PARTNER,
+        name="B2B partner",
+        node_kinds=frozenset({NodeKind.DC}),
+        priority=1,
+    ),
+)
+_CHANNEL_MIX = (0.40, 0.25, 0.10, 0.10, 0.05, 0.05, 0.05)
+_METHOD_MIX = {
+    FulfillmentMethod.SHIP_TO_HOME: 0.55,
+    FulfillmentMethod.PICKUP_IN_STORE: 0.12,
+    FulfillmentMethod.SHIP_TO_STORE: 0.10,
+    FulfillmentMethod.PICKUP_POINT: 0.10,
+    FulfillmentMethod.SAME_DAY: 0.13,
+}
+_CONDITION_MIX = {
+    ReturnCondition.SELLABLE: 0.55,
+    ReturnCondition.OPEN_BOX: 0.20,
+    ReturnCondition.DAMAGED: 0.15,
+    ReturnCondition.DEFECTIVE: 0.10,
+}
+_RETURN_METHOD_MIX = {
+    ReturnMethod.IN_STORE: 0.40,
+    ReturnMethod.MAIL: 0.45,
+    ReturnMethod.PICKUP_POINT: 0.15,
+}
+_SHIP_ONLY = frozenset({"marketplace", "partner"})
+"""Channels whose orders always ship to the customer's home."""
+_QUANTITIES = np.array([1] * 8 + [2] * 3 + [3])
+"""Units per line are drawn from this: mostly 1."""
+_SAME_DAY_RANGE = 300
+"""The most popular SKUs are the same-day assortment, fully stocked in dark stores."""
+_REGION = ((47.5, 54.5), (6.0, 15.0))
+"""Latitude and longitude bounds (degrees) the cities are drawn in."""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Scenario:
+    """A network with stock and demand, and a day of orders and returns on it."""
+
+    network: Network
+    inventory: Inventory
+    demand: DemandRates
+    orders: tuple[Order, ...]
+    returns: tuple[ReturnRequest, ...]
+
+    @classmethod
+    def generate(
+        cls,
+        *,
+        n_nodes: int = 200,
+        n_skus: int = 5_000,
+        n_orders: int = 20_000,
+        n_returns: int | None = None,
+        rng: np.random.Generator | int | None = None,
+        zipf_exponent: float = 1.0,
+        stock_cover_days: float = 3.0,
+    ) -> Scenario:
+        """A seeded synthetic day; the same seed gives the same scenario.
+
+        Nodes cluster around ``max(3, n_nodes // 25)`` cities; SKU popularity
+        follows a Zipf law with ``zipf_exponent``; stock covers about
+        ``stock_cover_days`` of expected demand where that demand is;
+        ``n_returns`` defaults to 8% of the orders.
+        """
+        seeds = np.random.SeedSequence(_entropy(rng)).spawn(4)
+        network, cities = _network(n_nodes, n_orders, np.random.default_rng(seeds[0]))
+        skus = tuple(f"SKU{i:06d}" for i in range(n_skus))
+        ranks = np.arange(1, n_skus + 1, dtype=np.float64)
+        popularity = np.asarray(ranks**-zipf_exponent / np.sum(ranks**-zipf_exponent), np.float64)
+        inventory, demand, carried = _stock(
+            network, skus, popularity, n_orders, stock_cover_days, np.random.default_rng(seeds[1])
+        )
+        orders = _orders(
+            network, cities, skus, popularity, carried, n_orders, np.random.default_rng(seeds[2])
+        )
+        prices = np.round(np.random.default_rng(seeds[3]).lognormal(3.3, 0.8, n_skus), 2)
+        returns = _returns(
+            network,
+            orders,
+            skus,
+            prices,
+            int(0.08 * n_orders) if n_returns is None else n_returns,
+            np.random.default_rng(seeds[3]),
+        )
+        return cls(
+            network=network, inventory=inventory, demand=demand, orders=orders, returns=returns
+        )
+
+
+def _entropy(rng: np.random.Generator | int | None) -> int:
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(2**63))
+    entropy = np.random.SeedSequence(rng).entropy
+    assert isinstance(entropy, int)
+    return entropy
+
+
+def _point(center: tuple[float, float], spread_deg: float, rng: np.random.Generator) -> GeoPoint:
+    lat = float(np.clip(center[0] + rng.normal(0.0, spread_deg), -89.0, 89.0))
+    lon = float(np.clip(center[1] + rng.normal(0.0, spread_deg), -179.0, 179.0))
+    return GeoPoint(lat=round(lat, 5), lon=round(lon, 5))
+
+
+def _network(
+    n_nodes: int, n_orders: int, rng: np.random.Generator
+) -> tuple[Network, list[tuple[float, float]]]:
+    n_cities = max(3, n_nodes // 25)
+    cities = [
+        (float(rng.uniform(*_REGION[0])), float(rng.uniform(*_REGION[1]))) for _ in range(n_cities)
+    ]
+    counts = {kind: max(1, round(share * n_nodes)) for kind, share in _NODE_MIX.items()}
+    counts[NodeKind.STORE] = max(1, n_nodes - sum(counts.values()))
+    per_wave = max(20, int(3 * n_orders / max(counts[NodeKind.STORE], 1)))
+    nodes = []
+    for kind in (
+        NodeKind.DC,
+        NodeKind.DARK_STORE,
+        NodeKind.STORE,
+        NodeKind.DROP_SHIP,
+        NodeKind.PICKUP_POINT,
+    ):
+        for i in range(counts[kind]):
+            city = cities[int(rng.integers(n_cities))]
+            spread = 0.6 if kind in (NodeKind.DC, NodeKind.DROP_SHIP) else 0.08
+            flags = _CAPABILITIES[kind]
+            if kind is NodeKind.STORE and rng.random() < 0.3:
+                flags |= Capability.SAME_DAY
+            capacity = None
+            if kind is NodeKind.STORE:
+                capacity = int(rng.integers(per_wave // 2, per_wave + 1))
+            elif kind is NodeKind.DARK_STORE:
+                capacity = 2 * per_wave
+            per_order, per_unit = _HANDLING[kind]
+            nodes.append(
+                Node(
+                    id=f"{kind.value}-{i:04d}",
+                    kind=kind,
+                    location=_point(city, spread, rng),
+                    capabilities=flags,
+                    order_capacity=capacity,
+                    handling_cost_per_order=per_order,
+                    handling_cost_per_unit=per_unit,
+                    rank=_RANK[kind],
+                )
+            )
+    return Network(nodes=nodes, channels=_CHANNELS), cities
+
+
+def _stock(
+    network: Network,
+    skus: tuple[str, ...],
+    popularity: FloatArray,
+    n_orders: int,
+    cover_days: float,
+    rng: np.random.Generator,
+) -> tuple[Inventory, DemandRates, dict[str, IntArray]]:
+    """Stock where demand is: DCs carry everything but drop-ship items, stores and dark
+    stores the popular range (dark stores all of the same-day range); also the SKUs
+    each store and dark store carries."""
+    n_skus = len(skus)
+    units_per_day = 2.0 * n_orders * popularity
+    tail = np.arange(n_skus) >= n_skus // 2
+    drop_ship_only = tail & (rng.random(n_skus) < 0.2)
+    same_day_range = np.arange(n_skus) < _SAME_DAY_RANGE
+    carried_by: dict[str, IntArray] = {}
+    by_kind: dict[NodeKind, list[Node]] = {}
+    for node in network.nodes:
+        by_kind.setdefault(node.kind, []).append(node)
+    positions: list[StockPosition] = []
+    rates: dict[tuple[str, str], float] = {}
+    dcs = by_kind.get(NodeKind.DC, [])
+    for node in dcs:
+        share = units_per_day / max(len(dcs), 1)
+        on_hand = rng.poisson(cover_days * share + 1.0)
+        for s in np.flatnonzero(~drop_ship_only & (on_hand > 0)).tolist():
+            positions.append(StockPosition(node_id=node.id, sku=skus[s], on_hand=int(on_hand[s])))
+    for kind, weight in ((NodeKind.STORE, 0.4), (NodeKind.DARK_STORE, 0.25)):
+        local = by_kind.get(kind, [])
+        for node in local:
+            carried = ~drop_ship_only & (
+                rng.random(n_skus) < np.minimum(1.0, popularity * n_skus / 4)
+            )
+            if kind is NodeKind.DARK_STORE:
+                carried |= same_day_range
+            carried_by[node.id] = np.flatnonzero(carried)
+            share = units_per_day * weight / max(len(local), 1)
+            on_hand = rng.poisson(cover_days * share + 0.3)
+            safety = np.ceil(0.5 * share).astype(np.int64)
+            for s in np.flatnonzero(carried).tolist():
+                positions.append(
+                    StockPosition(
+                        node_id=node.id,
+                        sku=skus[s],
+                        on_hand=int(on_hand[s]),
+                        safety_stock=int(min(safety[s], on_hand[s])),
+                    )
+                )
+                rates[(node.id, skus[s])] = round(float(share[s]), 4)
+    vendors = by_kind.get(NodeKind.DROP_SHIP, [])
+    for s in np.flatnonzero(drop_ship_only).tolist():
+        if vendors:
+            vendor = vendors[int(rng.integers(len(vendors)))]
+            positions.append(
+                StockPosition(
+                    node_id=vendor.id,
+                    sku=skus[s],
+                    on_hand=int(10 * cover_days * units_per_day[s]) + 5,
+                )
+            )
+    return Inventory.from_positions(positions), DemandRates.from_mapping(rates), carried_by
+
+
+def _choice(rng: np.random.Generator, mix: Mapping[Any, float], size: int) -> IntArray:
+    weights = np.array(list(mix.values()), dtype=np.float64)
+    return rng.choice(len(weights), size=size, p=weights / weights.sum())
+
+
+def _orders(
+    network: Network,
+    cities: list[tuple[float, float]],
+    skus: tuple[str, ...],
+    popularity: FloatArray,
+    carried: dict[str, IntArray],
+    n_orders: int,
+    rng: np.random.Generator,
+) -> tuple[Order, ...]:
+    """Orders from every channel and method; customers see availability, so a
+    pickup-in-store order names SKUs its store carries and a same-day order SKUs of
+    the same-day range."""
+    methods = list(_METHOD_MIX)
+    stores_by_city = _nearest_city(network, cities, NodeKind.STORE)
+    points_by_city = _nearest_city(network, cities, NodeKind.PICKUP_POINT)
+    all_stores = [n.id for n in network.nodes if n.kind is NodeKind.STORE]
+    channel = rng.choice(len(_CHANNELS), size=n_orders, p=np.array(_CHANNEL_MIX))
+    method = _choice(rng, _METHOD_MIX, n_orders)
+    city = rng.integers(len(cities), size=n_orders)
+    n_lines = np.minimum(1 + rng.poisson(1.0, n_orders), 6)
+    express = rng.random(n_orders) < 0.2
+    everything = _Sampler(np.arange(len(skus)), popularity)
+    same_day = _Sampler(np.arange(min(_SAME_DAY_RANGE, len(skus))), popularity)
+    by_store: dict[str, _Sampler] = {}
+    orders = []
+    for i in range(n_orders):
+        kind = methods[int(method[i])]
+        if _CHANNELS[int(channel[i])].id in _SHIP_ONLY:
+            kind = FulfillmentMethod.SHIP_TO_HOME
+        home = cities[int(city[i])]
+        pickup = None
+        destination = None
+        sampler = same_day if kind is FulfillmentMethod.SAME_DAY else everything
+        if kind in (FulfillmentMethod.SHIP_TO_HOME, FulfillmentMethod.SAME_DAY):
+            destination = _point(home, 0.12, rng)
+        else:
+            pool = points_by_city if kind is FulfillmentMethod.PICKUP_POINT else stores_by_city
+            options = pool.get(int(city[i])) or all_stores
+            pickup = options[int(rng.integers(len(options)))]
+            if kind is FulfillmentMethod.PICKUP_IN_STORE and carried.get(pickup, ()).__len__():
+                if pickup not in by_store:
+                    by_store[pickup] = _Sampler(carried[pickup], popularity)
+                sampler = by_store[pickup]
+        chosen = np.unique(sampler.draw(int(n_lines[i]), rng))
+        quantity = rng.choice(_QUANTITIES, size=chosen.size)
+        lines = [
+            OrderLine(sku=skus[s], quantity=int(q))
+            for s, q in zip(chosen.tolist(), quantity.tolist(), strict=True)
+        ]
+        if kind is FulfillmentMethod.SAME_DAY:
+            level = ServiceLevel.SAME_DAY
+        else:
+            level = ServiceLevel.EXPRESS if express[i] else ServiceLevel.STANDARD
+        orders.append(
+            Order(
+                id=f"O{i:07d}",
+                channel_id=_CHANNELS[int(channel[i])].id,
+                lines=lines,
+                method=kind,
+                destination=destination,
+                pickup_node_id=pickup,
+                service_level=level,
+                priority=1 if level is not ServiceLevel.STANDARD else 0,
+                allow_split=bool(rng.random() < 0.85),
+            )
+        )
+    return tuple(orders)
+
+
+class _Sampler:
+    """Draws SKUs from a range in proportion to their popularity (inverse CDF)."""
+
+    def __init__(self, skus: IntArray, popularity: FloatArray) -> None:
+        self._skus = skus
+        weights = np.cumsum(popularity[skus])
+        self._cdf = weights / weights[-1]
+
+    def draw(self, size: int, rng: np.random.Generator) -> IntArray:
+        picks = np.searchsorted(self._cdf, rng.random(size), side="right")
+        return self._skus[np.minimum(picks, self._skus.size - 1)]
+
+
+def _nearest_city(
+    network: Network, cities: list[tuple[float, float]], kind: NodeKind
+) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for node in network.nodes:
+        if node.kind is kind:
+            gaps = [
+                (node.location.lat - c[0]) ** 2 + (node.location.lon - c[1]) ** 2 for c in cities
+            ]
+            found.setdefault(int(np.argmin(gaps)), []).append(node.id)
+    return found
+
+
+def _returns(
+    network: Network,
+    orders: tuple[Order, ...],
+    skus: tuple[str, ...],
+    prices: FloatArray,
+    n_returns: int,
+    rng: np.random.Generator,
+) -> tuple[ReturnRequest, ...]:
+    if not orders or n_returns <= 0:
+        return ()
+    price = dict(zip(skus, prices.tolist(), strict=True))
+    conditions = list(_CONDITION_MIX)
+    methods = list(_RETURN_METHOD_MIX)
+    stores = [
+        n.id
+        for n in network.nodes
+        if Capability.ACCEPT_RETURNS in n.capabilities and n.kind is NodeKind.STORE
+    ]
+    points = [n.id for n in network.nodes if n.kind is NodeKind.PICKUP_POINT]
+    picked = rng.choice(len(orders), size=n_returns)
+    condition = _choice(rng, _CONDITION_MIX, n_returns)
+    method = _choice(rng, _RETURN_METHOD_MIX, n_returns)
+    requests = []
+    for i, order_index in enumerate(picked.tolist()):
+        order = orders[order_index]
+        line = order.lines[int(rng.integers(len(order.lines)))]
+        how = methods[int(method[i])]
+        if (how is ReturnMethod.PICKUP_POINT and not points) or (
+            how is ReturnMethod.IN_STORE and not stores
+        ):
+            how = ReturnMethod.MAIL
+        origin = None
+        drop_off = None
+        if how is ReturnMethod.MAIL:
+            anchor = order.destination or network.node(order.pickup_node_id or "").location
+            origin = _point((anchor.lat, anchor.lon), 0.02, rng)
+        else:
+            pool = stores if how is ReturnMethod.IN_STORE else points
+            drop_off = pool[int(rng.integers(len(pool)))]
+        requests.append(
+            ReturnRequest(
+                id=f"R{i:07d}",
+                channel_id=order.channel_id,
+                lines=[
+                    ReturnLine(
+                        sku=line.sku,
+                        quantity=line.quantity,
+                        condition=conditions[int(condition[i])],
+                        unit_value=price[line.sku],
+                    )
+                ],
+                method=how,
+                origin=origin,
+                drop_off_node_id=drop_off,
+                order_id=order.id,
+            )
+        )
+    return tuple(requests)
