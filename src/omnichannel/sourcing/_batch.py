@@ -257,7 +257,8 @@ class StockState:
     @property
     def free(self) -> IntArray:
         """``on_hand - reserved`` now, shape (n_skus, n_nodes) (a view of ``spare``)."""
-        return self.spare[0]
+        free: IntArray = self.spare[0]
+        return free
 
     def take(self, sku: IntArray, node: IntArray, units: IntArray) -> None:
         """Take ``units[i]`` of SKU row ``sku[i]`` at canonical node ``node[i]``."""
