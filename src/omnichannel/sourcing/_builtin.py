@@ -267,7 +267,10 @@ def lexicographic_ranks(keys: list[FloatArray]) -> FloatArray:
     flat = [np.where(forbidden, np.inf, key).ravel() for key in keys]
     row = np.repeat(np.arange(n_rows), n_columns)
     order = np.lexsort((*reversed(flat), row))
-    changed = np.ones(order.size, dtype=np.bool_)
+    changed = np.zeros(order.size, dtype=np.bool_)
+    if order.size:
+        changed[0] = True
+        changed[1:] = row[1:] != row[:-1]
     for key in flat:
         changed[1:] |= key[order][1:] != key[order][:-1]
     group = np.cumsum(changed)
