@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import attrs
 
+from .._errors import UnknownReferenceError
 from . import validators as v
 from .inventory import Inventory
 from .orders import OrderLine
@@ -200,4 +201,4 @@ class Explanation:
         for candidate in self.candidates:
             if candidate.node_id == node_id:
                 return candidate
-        raise KeyError(node_id)
+        raise UnknownReferenceError("node_id", f"{node_id!r} is not a node of the network")
