@@ -14,6 +14,7 @@ from ._domain.decisions import Shipment as Shipment
 from ._domain.decisions import UnfulfilledLine as UnfulfilledLine
 from ._domain.decisions import UnfulfilledReason as UnfulfilledReason
 from ._domain.demand import DemandRates as DemandRates
+from ._domain.dispositions import DispositionTable as DispositionTable
 from ._domain.enums import Capability as Capability
 from ._domain.enums import ChannelKind as ChannelKind
 from ._domain.enums import Disposition as Disposition
@@ -35,10 +36,13 @@ from ._domain.orders import Order as Order
 from ._domain.orders import OrderLine as OrderLine
 from ._domain.returns import ReturnLine as ReturnLine
 from ._domain.returns import ReturnRequest as ReturnRequest
+from ._domain.routes import ReturnResult as ReturnResult
+from ._domain.routes import ReturnRoute as ReturnRoute
 from ._domain.stock import StockMove as StockMove
 from ._domain.stock import StockPosition as StockPosition
 from ._engine.allocate import allocate as allocate
 from ._engine.explain import explain as explain
+from ._engine.returns import route_returns as route_returns
 from ._errors import InsufficientStockError as InsufficientStockError
 from ._errors import InvalidInputError as InvalidInputError
 from ._errors import OmnichannelError as OmnichannelError
@@ -55,6 +59,7 @@ __all__ = [
     "CostModel",
     "DemandRates",
     "Disposition",
+    "DispositionTable",
     "Explanation",
     "FulfillmentMethod",
     "GeoPoint",
@@ -74,6 +79,8 @@ __all__ = [
     "ReturnLine",
     "ReturnMethod",
     "ReturnRequest",
+    "ReturnResult",
+    "ReturnRoute",
     "Rule",
     "ServiceLevel",
     "Shipment",
@@ -86,4 +93,5 @@ __all__ = [
     "__version__",
     "allocate",
     "explain",
+    "route_returns",
 ]

@@ -10,6 +10,7 @@ from omnichannel import (
     Channel,
     CostModel,
     DemandRates,
+    DispositionTable,
     GeoPoint,
     Inventory,
     Network,
@@ -19,6 +20,8 @@ from omnichannel import (
     RateCard,
     ReturnLine,
     ReturnRequest,
+    ReturnResult,
+    ReturnRoute,
     StockMove,
     StockPosition,
 )
@@ -40,6 +43,9 @@ CASES: list[tuple[type, st.SearchStrategy[Any]]] = [
     (DemandRates, oms.demand_rates()),
     (ReturnLine, oms.return_lines()),
     (ReturnRequest, oms.return_requests()),
+    (DispositionTable, oms.disposition_tables()),
+    (ReturnRoute, oms.return_routes()),
+    (ReturnResult, oms.return_results()),
 ]
 
 

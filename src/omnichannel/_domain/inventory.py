@@ -335,11 +335,26 @@ class Inventory:
         return self._replaced(qty)
 
     def _added(self, totals: dict[tuple[str, str], int], field: int) -> Inventory:
-        rows = dict(zip(self._pairs(), self._qty.T.tolist(), strict=True))
-        for pair, quantity in totals.items():
-            row = rows.setdefault(pair, [0, 0, 0, 0])
-            row[field] += quantity
-        return type(self)._build([n for n, _ in rows], [s for _, s in rows], rows)
+        """Add ``totals`` to ``field`` where some (node, SKU) pairs are new: re-key the
+        existing positions on the grown node and SKU lists, then merge."""
+        pairs = list(totals)
+        nodes = tuple(sorted(set(self._node_ids).union(n for n, _ in pairs)))
+        catalogue = tuple(sorted(set(self._skus).union(s for _, s in pairs)))
+        node_index, sku_index = _index_of(nodes), _index_of(catalogue)
+        n_nodes = max(len(nodes), 1)
+        old_sku, old_node = np.divmod(self._key, max(len(self._node_ids), 1))
+        node_of = np.array([node_index[n] for n in self._node_ids], dtype=np.int64)
+        sku_of = np.array([sku_index[s] for s in self._skus], dtype=np.int64)
+        added = np.array([sku_index[s] * n_nodes + node_index[n] for n, s in pairs], np.int64)
+        keys = np.concatenate([sku_of[old_sku] * n_nodes + node_of[old_node], added])
+        quantity = np.zeros((4, len(pairs)), dtype=np.int64)
+        quantity[field] = np.fromiter(totals.values(), dtype=np.int64, count=len(pairs))
+        merged_key, where = np.unique(keys, return_inverse=True)
+        qty = np.zeros((4, merged_key.size), dtype=np.int64)
+        np.add.at(qty, (slice(None), where), np.concatenate([self._qty, quantity], axis=1))
+        inventory = type(self).__new__(type(self))
+        inventory._install(nodes, catalogue, merged_key, qty)
+        return inventory
 
     def _pairs(self) -> list[tuple[str, str]]:
         n_nodes = max(len(self._node_ids), 1)

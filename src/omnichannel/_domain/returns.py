@@ -6,8 +6,25 @@ import attrs
 
 from .._errors import InvalidInputError
 from . import validators as v
-from .enums import ReturnCondition, ReturnMethod
+from .enums import Capability, NodeKind, ReturnCondition, ReturnMethod
 from .geo import GeoPoint
+from .network import Node
+
+DROP_OFF_KIND = {
+    ReturnMethod.IN_STORE: NodeKind.STORE,
+    ReturnMethod.PICKUP_POINT: NodeKind.PICKUP_POINT,
+}
+"""The kind of node each drop-off return method hands units to."""
+
+
+def accepts_drop_off(method: ReturnMethod, node: Node) -> bool:
+    """Whether customers may drop returns off at ``node`` by ``method``: an active node
+    of the method's kind that ACCEPT_RETURNS (never for MAIL)."""
+    return (
+        node.active
+        and Capability.ACCEPT_RETURNS in node.capabilities
+        and node.kind is DROP_OFF_KIND.get(method)
+    )
 
 
 @attrs.frozen(kw_only=True)

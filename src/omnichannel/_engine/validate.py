@@ -3,16 +3,58 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from .._domain.demand import DemandRates
+from .._domain.enums import Capability
 from .._domain.inventory import Inventory
-from .._domain.network import Network
+from .._domain.network import Network, Node
 from .._domain.orders import Order
+from .._domain.returns import DROP_OFF_KIND, ReturnRequest
 from .._errors import InvalidInputError, Problem, UnknownReferenceError
 from .._types import FloatArray
+
+Identified = TypeVar("Identified", Order, ReturnRequest)
+"""A call's items that carry their own id."""
+
+
+def _unique_items(items: object, kind: type[Identified], path: str) -> tuple[Identified, ...]:
+    """``items`` as a tuple, each a ``kind`` with an ``id`` no other item has.
+
+    Raises :class:`InvalidInputError` listing every bad item.
+    """
+    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
+        raise InvalidInputError(path, f"must be a sequence of {kind.__name__}, got {items!r}")
+    found: tuple[object, ...] = tuple(items)
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for index, item in enumerate(found):
+        if not isinstance(item, kind):
+            problems.append((f"{path}[{index}]", f"must be {kind.__name__}, got {item!r}"))
+            continue
+        item_id = item.id
+        if item_id in first:
+            problems.append(
+                (f"{path}[{index}].id", f"duplicate of {path}[{first[item_id]}]: {item_id!r}")
+            )
+        else:
+            first[item_id] = index
+    if problems:
+        raise InvalidInputError.collect(problems)
+    return cast("tuple[Identified, ...]", found)
+
+
+def _known_channel(network: Network, channel_id: str, path: str, owner: str) -> None:
+    if not network.has_channel(channel_id):
+        raise UnknownReferenceError(path, f"{owner} names unknown channel {channel_id!r}")
+
+
+def _known_node(network: Network, node_id: str, path: str, owner: str) -> Node:
+    if not network.has_node(node_id):
+        raise UnknownReferenceError(path, f"{owner} names unknown node {node_id!r}")
+    return network.node(node_id)
 
 
 def checked_orders(orders: Iterable[Order], network: Network) -> tuple[Order, ...]:
@@ -21,34 +63,49 @@ def checked_orders(orders: Iterable[Order], network: Network) -> tuple[Order, ..
     Raises :class:`InvalidInputError` listing every bad order, or
     :class:`UnknownReferenceError` for the first unknown channel or node.
     """
-    if isinstance(orders, (str, bytes, Mapping)) or not isinstance(orders, Iterable):
-        raise InvalidInputError("orders", f"must be a sequence of Order, got {orders!r}")
-    found: tuple[object, ...] = tuple(orders)
+    checked = _unique_items(orders, Order, "orders")
+    for index, order in enumerate(checked):
+        owner = f"order {order.id!r}"
+        _known_channel(network, order.channel_id, f"orders[{index}].channel_id", owner)
+        if order.pickup_node_id is not None:
+            _known_node(network, order.pickup_node_id, f"orders[{index}].pickup_node_id", owner)
+    return checked
+
+
+def checked_requests(
+    requests: Iterable[ReturnRequest], network: Network
+) -> tuple[ReturnRequest, ...]:
+    """``requests`` as a tuple, each a ReturnRequest with a unique id that names known
+    ids, dropped off (IN_STORE at a store, PICKUP_POINT at a pickup point) at an active
+    node that accepts returns.
+
+    Raises :class:`InvalidInputError` listing every bad request, or
+    :class:`UnknownReferenceError` for the first unknown channel or node.
+    """
+    checked = _unique_items(requests, ReturnRequest, "requests")
     problems: list[Problem] = []
-    first: dict[str, int] = {}
-    for index, order in enumerate(found):
-        if not isinstance(order, Order):
-            problems.append((f"orders[{index}]", f"must be Order, got {order!r}"))
-        elif order.id in first:
+    for index, request in enumerate(checked):
+        owner = f"return {request.id!r}"
+        _known_channel(network, request.channel_id, f"requests[{index}].channel_id", owner)
+        if request.drop_off_node_id is None:
+            continue
+        path = f"requests[{index}].drop_off_node_id"
+        node = _known_node(network, request.drop_off_node_id, path, owner)
+        kind = DROP_OFF_KIND[request.method]
+        if not node.active:
+            problems.append((path, f"node {node.id!r} is not active"))
+        elif Capability.ACCEPT_RETURNS not in node.capabilities:
+            problems.append((path, f"node {node.id!r} does not ACCEPT_RETURNS"))
+        elif node.kind is not kind:
             problems.append(
-                (f"orders[{index}].id", f"duplicate of orders[{first[order.id]}]: {order.id!r}")
+                (
+                    path,
+                    f"{request.method.name} returns need a {kind.name} node, "
+                    f"{node.id!r} is {node.kind.name}",
+                )
             )
-        else:
-            first[order.id] = index
     if problems:
         raise InvalidInputError.collect(problems)
-    checked = cast("tuple[Order, ...]", found)
-    for index, order in enumerate(checked):
-        if not network.has_channel(order.channel_id):
-            raise UnknownReferenceError(
-                f"orders[{index}].channel_id",
-                f"order {order.id!r} names unknown channel {order.channel_id!r}",
-            )
-        if order.pickup_node_id is not None and not network.has_node(order.pickup_node_id):
-            raise UnknownReferenceError(
-                f"orders[{index}].pickup_node_id",
-                f"order {order.id!r} names unknown node {order.pickup_node_id!r}",
-            )
     return checked
 
 

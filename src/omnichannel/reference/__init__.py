@@ -8,5 +8,6 @@ it is geometry, not a decision, and sharing it keeps both on the same floats.
 """
 
 from ._allocate import allocate as allocate
+from ._returns import route_returns as route_returns
 
-__all__ = ["allocate"]
+__all__ = ["allocate", "route_returns"]

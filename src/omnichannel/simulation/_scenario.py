@@ -23,7 +23,7 @@ from .._domain.geo import GeoPoint
 from .._domain.inventory import Inventory
 from .._domain.network import Channel, Network, Node
 from .._domain.orders import Order, OrderLine
-from .._domain.returns import ReturnLine, ReturnRequest
+from .._domain.returns import ReturnLine, ReturnRequest, accepts_drop_off
 from .._domain.stock import StockPosition
 from .._types import FloatArray, IntArray
 
@@ -394,12 +394,8 @@ def _returns(
     price = dict(zip(skus, prices.tolist(), strict=True))
     conditions = list(_CONDITION_MIX)
     methods = list(_RETURN_METHOD_MIX)
-    stores = [
-        n.id
-        for n in network.nodes
-        if Capability.ACCEPT_RETURNS in n.capabilities and n.kind is NodeKind.STORE
-    ]
-    points = [n.id for n in network.nodes if n.kind is NodeKind.PICKUP_POINT]
+    stores = [n.id for n in network.nodes if accepts_drop_off(ReturnMethod.IN_STORE, n)]
+    points = [n.id for n in network.nodes if accepts_drop_off(ReturnMethod.PICKUP_POINT, n)]
     picked = rng.choice(len(orders), size=n_returns)
     condition = _choice(rng, _CONDITION_MIX, n_returns)
     method = _choice(rng, _RETURN_METHOD_MIX, n_returns)

@@ -9,6 +9,7 @@ from typing import Any, final
 import attrs
 import numpy as np
 
+from .._core.contract import checked_cost_array
 from .._domain import validators as v
 from .._domain.enums import NodeKind
 from .._domain.network import NODE_KINDS
@@ -281,25 +282,15 @@ def lexicographic_ranks(keys: list[FloatArray]) -> FloatArray:
 
 def checked_costs(strategy: SourcingStrategy, batch: SourcingBatch) -> FloatArray:
     """``strategy.costs(batch)``, refused with a clear error when it breaks the contract."""
-    name = type(strategy).__name__
-    costs = strategy.costs(batch)
-    expected = (batch.n_orders, batch.n_nodes)
-    if not isinstance(costs, np.ndarray) or costs.shape != expected:
-        shape = getattr(costs, "shape", type(costs).__name__)
-        raise InvalidInputError(
-            "sourcing", f"{name}.costs must return an array of shape {expected}, got {shape}"
-        )
-    if costs.dtype != np.float64:
-        raise InvalidInputError(
-            "sourcing", f"{name}.costs must return float64 costs, got {costs.dtype}"
-        )
-    bad = np.isnan(costs) | (costs == -np.inf)
-    if bad.any():
-        row, column = (int(i) for i in np.argwhere(bad)[0])
-        raise InvalidInputError(
-            "sourcing",
-            f"{name}.costs returned {costs[row, column]} for order "
-            f"{batch.orders[row].id!r} at node {batch.nodes.ids[column]!r}; costs must be "
-            "numbers or +inf",
-        )
-    return costs
+
+    def describe(index: tuple[int, ...]) -> str:
+        row, column = index
+        return f"order {batch.orders[row].id!r} at node {batch.nodes.ids[column]!r}"
+
+    return checked_cost_array(
+        strategy.costs(batch),
+        (batch.n_orders, batch.n_nodes),
+        path="sourcing",
+        producer=f"{type(strategy).__name__}.costs",
+        describe=describe,
+    )

@@ -12,9 +12,11 @@ import attrs
 from hypothesis import strategies as st
 
 from .._domain.demand import DemandRates
+from .._domain.dispositions import ROUTED, DispositionTable
 from .._domain.enums import (
     Capability,
     ChannelKind,
+    Disposition,
     FulfillmentMethod,
     NodeKind,
     ReturnCondition,
@@ -25,7 +27,8 @@ from .._domain.geo import GeoPoint
 from .._domain.inventory import Inventory
 from .._domain.network import Channel, CostModel, Network, Node, RateCard
 from .._domain.orders import Order, OrderLine
-from .._domain.returns import ReturnLine, ReturnRequest
+from .._domain.returns import ReturnLine, ReturnRequest, accepts_drop_off
+from .._domain.routes import ReturnResult, ReturnRoute
 from .._domain.stock import StockMove, StockPosition
 
 __all__ = [
@@ -284,11 +287,15 @@ def return_requests(
     sku_codes: Sequence[str] | None = None,
     ids: st.SearchStrategy[str] = _IDS,
 ) -> ReturnRequest:
-    """Return requests; with ``network``, they name its channels and nodes."""
+    """Return requests; with ``network``, they name its channels and nodes, and are
+    dropped off only where the network takes returns (MAIL when nowhere does)."""
     method = draw(st.sampled_from(ReturnMethod))
     if network is not None:
         channel_id = draw(st.sampled_from([c.id for c in network.channels]))
-        drop_off = st.sampled_from([n.id for n in network.nodes])
+        places = [n.id for n in network.nodes if accepts_drop_off(method, n)]
+        if not places:
+            method = ReturnMethod.MAIL
+        drop_off = st.sampled_from(places) if places else _IDS
         origin = geo_points(center=network.nodes[0].location, radius_deg=1.5)
     else:
         channel_id, drop_off, origin = draw(ids), ids, geo_points()
@@ -376,4 +383,45 @@ def scenarios(
         orders=tuple(order_list),
         returns=tuple(return_list),
         demand=draw(demand_rates(node_ids=node_ids, sku_codes=sku_codes)),
+    )
+
+
+@st.composite
+def disposition_tables(draw: st.DrawFn) -> DispositionTable:
+    """Disposition tables: each condition with a random subset of routed options."""
+    rate = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+    recovery = {
+        condition: draw(st.dictionaries(st.sampled_from(ROUTED), rate, max_size=3))
+        for condition in ReturnCondition
+    }
+    handling = {
+        disposition: draw(st.floats(min_value=0.0, max_value=20.0, allow_nan=False))
+        for disposition in ROUTED
+    }
+    return DispositionTable(recovery=recovery, handling=handling)
+
+
+@st.composite
+def return_routes(draw: st.DrawFn, *, ids: st.SearchStrategy[str] = _IDS) -> ReturnRoute:
+    """Return routes as the engine writes them: KEEP has no node and no money."""
+    disposition = draw(st.sampled_from(Disposition))
+    money = st.floats(min_value=0.0, max_value=1e4, allow_nan=False)
+    keep = disposition is Disposition.KEEP
+    return ReturnRoute(
+        return_id=draw(ids),
+        sku=draw(skus()),
+        quantity=draw(st.integers(1, 5)),
+        condition=draw(st.sampled_from(ReturnCondition)),
+        node_id=None if keep else draw(ids),
+        disposition=disposition,
+        transport_cost=0.0 if keep else draw(money),
+        handling_cost=0.0 if keep else draw(money),
+        recovered_value=0.0 if keep else draw(money),
+    )
+
+
+def return_results() -> st.SearchStrategy[ReturnResult]:
+    """Return results: routes and an inventory."""
+    return st.builds(
+        ReturnResult, routes=st.lists(return_routes(), max_size=4), inventory=inventories()
     )
