@@ -25,6 +25,7 @@ from ._domain.enums import ReturnMethod as ReturnMethod
 from ._domain.enums import ServiceLevel as ServiceLevel
 from ._domain.geo import GeoPoint as GeoPoint
 from ._domain.inventory import Inventory as Inventory
+from ._domain.inventory import PositionColumns as PositionColumns
 from ._domain.inventory import StockBlock as StockBlock
 from ._domain.network import Channel as Channel
 from ._domain.network import CostModel as CostModel
@@ -74,6 +75,7 @@ __all__ = [
     "OmnichannelError",
     "Order",
     "OrderLine",
+    "PositionColumns",
     "RateCard",
     "ReturnCondition",
     "ReturnLine",

@@ -6,7 +6,15 @@ import omnichannel.serialization
 
 def test_all_lists_exactly_the_public_names() -> None:
     public = {name for name in dir(omnichannel) if not name.startswith("_")}
-    modules = {"allocation", "reference", "serialization", "sourcing", "testing", "returns", "simulation"}
+    modules = {
+        "allocation",
+        "reference",
+        "serialization",
+        "sourcing",
+        "testing",
+        "returns",
+        "simulation",
+    }
     assert public - modules == set(omnichannel.__all__) - {"__version__"}
     assert len(omnichannel.__all__) == len(set(omnichannel.__all__))
 

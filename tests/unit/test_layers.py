@@ -27,6 +27,7 @@ LAYERS = {
     "serialization": 4,
     "testing": 4,
     "simulation": 4,
+    "_cli": 5,
     "__main__": 5,
     "__init__": 5,
 }

@@ -1,5 +1,12 @@
-"""Simulated retail days: seeded networks, catalogues, orders and returns."""
+"""Simulated retail days: seeded networks, catalogues, orders and returns, run
+through configurations of strategies and compared on KPIs."""
 
+from ._kpis import DayKpis as DayKpis
+from ._scenario import DayMix as DayMix
 from ._scenario import Scenario as Scenario
+from ._simulate import Comparison as Comparison
+from ._simulate import SimulationConfig as SimulationConfig
+from ._simulate import compare as compare
+from ._simulate import simulate as simulate
 
-__all__ = ["Scenario"]
+__all__ = ["Comparison", "DayKpis", "DayMix", "Scenario", "SimulationConfig", "compare", "simulate"]

@@ -3,7 +3,8 @@ catalogue, stock where demand is, and a day of orders and returns."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -25,6 +26,7 @@ from .._domain.network import Channel, Network, Node
 from .._domain.orders import Order, OrderLine
 from .._domain.returns import ReturnLine, ReturnRequest, accepts_drop_off
 from .._domain.stock import StockPosition
+from .._errors import InvalidInputError, Problem
 from .._types import FloatArray, IntArray
 
 _C = Capability
@@ -75,25 +77,86 @@ _CHANNELS = (
         priority=1,
     ),
 )
-_CHANNEL_MIX = (0.40, 0.25, 0.10, 0.10, 0.05, 0.05, 0.05)
-_METHOD_MIX = {
-    FulfillmentMethod.SHIP_TO_HOME: 0.55,
-    FulfillmentMethod.PICKUP_IN_STORE: 0.12,
-    FulfillmentMethod.SHIP_TO_STORE: 0.10,
-    FulfillmentMethod.PICKUP_POINT: 0.10,
-    FulfillmentMethod.SAME_DAY: 0.13,
-}
-_CONDITION_MIX = {
-    ReturnCondition.SELLABLE: 0.55,
-    ReturnCondition.OPEN_BOX: 0.20,
-    ReturnCondition.DAMAGED: 0.15,
-    ReturnCondition.DEFECTIVE: 0.10,
-}
-_RETURN_METHOD_MIX = {
-    ReturnMethod.IN_STORE: 0.40,
-    ReturnMethod.MAIL: 0.45,
-    ReturnMethod.PICKUP_POINT: 0.15,
-}
+
+
+def _weights(keys: Sequence[Any], name: str) -> Callable[[object, Any, object], None]:
+    """Validator: a mapping of some of ``keys`` to weights >= 0 with a positive sum."""
+
+    def check(_: object, __: Any, value: object) -> None:
+        if not isinstance(value, Mapping):
+            raise InvalidInputError(name, f"must map to weights, got {value!r}")
+        problems: list[Problem] = []
+        for key, weight in value.items():
+            if key not in keys:
+                problems.append((f"{name}[{key!r}]", f"unknown; valid: {list(keys)}"))
+            if (
+                isinstance(weight, bool)
+                or not isinstance(weight, (int, float))
+                or not (math.isfinite(weight) and weight >= 0)
+            ):
+                problems.append((f"{name}[{key!r}]", f"must be a number >= 0, got {weight!r}"))
+        if not problems and not sum(value.values()) > 0:
+            problems.append((name, "weights must sum to more than 0"))
+        if problems:
+            raise InvalidInputError.collect(problems)
+
+    return check
+
+
+@attrs.frozen(kw_only=True)
+class DayMix:
+    """Shares of a simulated day's orders and returns (weights, normalised to sum 1).
+
+    ``channels`` is keyed by channel id of the generated network (``web``,
+    ``app``, ``store``, ``marketplace``, ``social``, ``call_center``,
+    ``partner``); marketplace and partner orders always ship to home.
+    """
+
+    channels: Mapping[str, float] = attrs.field(
+        factory=lambda: {
+            "web": 0.40,
+            "app": 0.25,
+            "store": 0.10,
+            "marketplace": 0.10,
+            "social": 0.05,
+            "call_center": 0.05,
+            "partner": 0.05,
+        },
+        validator=_weights([c.id for c in _CHANNELS], "channels"),
+        hash=False,
+    )
+    methods: Mapping[FulfillmentMethod, float] = attrs.field(
+        factory=lambda: {
+            FulfillmentMethod.SHIP_TO_HOME: 0.55,
+            FulfillmentMethod.PICKUP_IN_STORE: 0.12,
+            FulfillmentMethod.SHIP_TO_STORE: 0.10,
+            FulfillmentMethod.PICKUP_POINT: 0.10,
+            FulfillmentMethod.SAME_DAY: 0.13,
+        },
+        validator=_weights(list(FulfillmentMethod), "methods"),
+        hash=False,
+    )
+    conditions: Mapping[ReturnCondition, float] = attrs.field(
+        factory=lambda: {
+            ReturnCondition.SELLABLE: 0.55,
+            ReturnCondition.OPEN_BOX: 0.20,
+            ReturnCondition.DAMAGED: 0.15,
+            ReturnCondition.DEFECTIVE: 0.10,
+        },
+        validator=_weights(list(ReturnCondition), "conditions"),
+        hash=False,
+    )
+    return_methods: Mapping[ReturnMethod, float] = attrs.field(
+        factory=lambda: {
+            ReturnMethod.IN_STORE: 0.40,
+            ReturnMethod.MAIL: 0.45,
+            ReturnMethod.PICKUP_POINT: 0.15,
+        },
+        validator=_weights(list(ReturnMethod), "return_methods"),
+        hash=False,
+    )
+
+
 _SHIP_ONLY = frozenset({"marketplace", "partner"})
 """Channels whose orders always ship to the customer's home."""
 _QUANTITIES = np.array([1] * 8 + [2] * 3 + [3])
@@ -125,15 +188,22 @@ class Scenario:
         rng: np.random.Generator | int | None = None,
         zipf_exponent: float = 1.0,
         stock_cover_days: float = 3.0,
+        mix: DayMix = DayMix(),
     ) -> Scenario:
         """A seeded synthetic day; the same seed gives the same scenario.
 
-        Nodes cluster around ``max(3, n_nodes // 25)`` cities; SKU popularity
-        follows a Zipf law with ``zipf_exponent``; stock covers about
-        ``stock_cover_days`` of expected demand where that demand is;
-        ``n_returns`` defaults to 8% of the orders.
+        Nodes (at least one of each kind) cluster around ``max(3, n_nodes //
+        25)`` cities; SKU popularity follows a Zipf law with ``zipf_exponent``;
+        stock covers about ``stock_cover_days`` of expected demand where that
+        demand is; ``n_returns`` defaults to 8% of the orders; ``mix`` sets the
+        shares of channels, fulfilment methods, return conditions and return
+        methods. Each part is drawn from its own child of the seed
+        (``SeedSequence.spawn``).
         """
-        seeds = np.random.SeedSequence(_entropy(rng)).spawn(4)
+        _check_sizes(n_nodes, n_skus, n_orders, n_returns, zipf_exponent, stock_cover_days)
+        if not isinstance(mix, DayMix):
+            raise InvalidInputError("mix", f"must be DayMix, got {type(mix).__name__}")
+        seeds = np.random.SeedSequence(_entropy(rng)).spawn(5)
         network, cities = _network(n_nodes, n_orders, np.random.default_rng(seeds[0]))
         skus = tuple(f"SKU{i:06d}" for i in range(n_skus))
         ranks = np.arange(1, n_skus + 1, dtype=np.float64)
@@ -142,7 +212,14 @@ class Scenario:
             network, skus, popularity, n_orders, stock_cover_days, np.random.default_rng(seeds[1])
         )
         orders = _orders(
-            network, cities, skus, popularity, carried, n_orders, np.random.default_rng(seeds[2])
+            network,
+            cities,
+            skus,
+            popularity,
+            carried,
+            n_orders,
+            mix,
+            np.random.default_rng(seeds[2]),
         )
         prices = np.round(np.random.default_rng(seeds[3]).lognormal(3.3, 0.8, n_skus), 2)
         returns = _returns(
@@ -151,11 +228,40 @@ class Scenario:
             skus,
             prices,
             int(0.08 * n_orders) if n_returns is None else n_returns,
-            np.random.default_rng(seeds[3]),
+            mix,
+            np.random.default_rng(seeds[4]),
         )
         return cls(
             network=network, inventory=inventory, demand=demand, orders=orders, returns=returns
         )
+
+
+def _check_sizes(
+    n_nodes: object,
+    n_skus: object,
+    n_orders: object,
+    n_returns: object,
+    zipf_exponent: object,
+    stock_cover_days: object,
+) -> None:
+    problems: list[Problem] = []
+    for name, value, least in (
+        ("n_nodes", n_nodes, 1),
+        ("n_skus", n_skus, 1),
+        ("n_orders", n_orders, 0),
+        ("n_returns", 0 if n_returns is None else n_returns, 0),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            problems.append((name, f"must be an int >= {least}, got {value!r}"))
+    for name, value in (("zipf_exponent", zipf_exponent), ("stock_cover_days", stock_cover_days)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (math.isfinite(value) and value >= 0)
+        ):
+            problems.append((name, f"must be a finite number >= 0, got {value!r}"))
+    if problems:
+        raise InvalidInputError.collect(problems)
 
 
 def _entropy(rng: np.random.Generator | int | None) -> int:
@@ -293,17 +399,19 @@ def _orders(
     popularity: FloatArray,
     carried: dict[str, IntArray],
     n_orders: int,
+    mix: DayMix,
     rng: np.random.Generator,
 ) -> tuple[Order, ...]:
     """Orders from every channel and method; customers see availability, so a
     pickup-in-store order names SKUs its store carries and a same-day order SKUs of
     the same-day range."""
-    methods = list(_METHOD_MIX)
+    methods = list(mix.methods)
+    channels = [network.channel(channel_id) for channel_id in mix.channels]
     stores_by_city = _nearest_city(network, cities, NodeKind.STORE)
     points_by_city = _nearest_city(network, cities, NodeKind.PICKUP_POINT)
     all_stores = [n.id for n in network.nodes if n.kind is NodeKind.STORE]
-    channel = rng.choice(len(_CHANNELS), size=n_orders, p=np.array(_CHANNEL_MIX))
-    method = _choice(rng, _METHOD_MIX, n_orders)
+    channel = _choice(rng, mix.channels, n_orders)
+    method = _choice(rng, mix.methods, n_orders)
     city = rng.integers(len(cities), size=n_orders)
     n_lines = np.minimum(1 + rng.poisson(1.0, n_orders), 6)
     express = rng.random(n_orders) < 0.2
@@ -313,7 +421,7 @@ def _orders(
     orders = []
     for i in range(n_orders):
         kind = methods[int(method[i])]
-        if _CHANNELS[int(channel[i])].id in _SHIP_ONLY:
+        if channels[int(channel[i])].id in _SHIP_ONLY:
             kind = FulfillmentMethod.SHIP_TO_HOME
         home = cities[int(city[i])]
         pickup = None
@@ -342,7 +450,7 @@ def _orders(
         orders.append(
             Order(
                 id=f"O{i:07d}",
-                channel_id=_CHANNELS[int(channel[i])].id,
+                channel_id=channels[int(channel[i])].id,
                 lines=lines,
                 method=kind,
                 destination=destination,
@@ -387,18 +495,19 @@ def _returns(
     skus: tuple[str, ...],
     prices: FloatArray,
     n_returns: int,
+    mix: DayMix,
     rng: np.random.Generator,
 ) -> tuple[ReturnRequest, ...]:
     if not orders or n_returns <= 0:
         return ()
     price = dict(zip(skus, prices.tolist(), strict=True))
-    conditions = list(_CONDITION_MIX)
-    methods = list(_RETURN_METHOD_MIX)
+    conditions = list(mix.conditions)
+    methods = list(mix.return_methods)
     stores = [n.id for n in network.nodes if accepts_drop_off(ReturnMethod.IN_STORE, n)]
     points = [n.id for n in network.nodes if accepts_drop_off(ReturnMethod.PICKUP_POINT, n)]
     picked = rng.choice(len(orders), size=n_returns)
-    condition = _choice(rng, _CONDITION_MIX, n_returns)
-    method = _choice(rng, _RETURN_METHOD_MIX, n_returns)
+    condition = _choice(rng, mix.conditions, n_returns)
+    method = _choice(rng, mix.return_methods, n_returns)
     requests = []
     for i, order_index in enumerate(picked.tolist()):
         order = orders[order_index]

@@ -1,0 +1,210 @@
+"""Run a simulated day through a configuration, and compare configurations."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from .._domain.decisions import Allocation
+from .._domain.enums import Disposition
+from .._domain.routes import ReturnRoute
+from .._domain.stock import StockMove
+from .._engine.allocate import allocate
+from .._engine.returns import route_returns
+from .._errors import InvalidInputError
+from ..allocation._protocol import AllocationPolicy
+from ..allocation._sequential import Sequential
+from ..returns._builtin import ValueRecovery
+from ..returns._protocol import ReturnStrategy
+from ..sourcing._builtin import LowestCost
+from ..sourcing._protocol import SourcingStrategy
+from ._kpis import DayKpis, allocation_kpis, return_kpis, stores_below_safety
+from ._scenario import Scenario
+
+
+@attrs.frozen(kw_only=True)
+class SimulationConfig:
+    """One way to run the day: a sourcing strategy, an allocation policy and a
+    return strategy, under a name for the comparison table."""
+
+    name: str
+    sourcing: SourcingStrategy = attrs.field(factory=LowestCost)
+    policy: AllocationPolicy = attrs.field(factory=Sequential)
+    returns: ReturnStrategy = attrs.field(factory=ValueRecovery)
+
+
+def simulate(
+    scenario: Scenario,
+    *,
+    sourcing: SourcingStrategy = LowestCost(),  # noqa: B008 (immutable configuration)
+    policy: AllocationPolicy = Sequential(),  # noqa: B008 (immutable configuration)
+    returns_strategy: ReturnStrategy = ValueRecovery(),  # noqa: B008 (immutable configuration)
+    waves: int = 4,
+    name: str = "",
+) -> DayKpis:
+    """Run ``scenario``'s day in ``waves`` equal waves, in order, and measure it.
+
+    Each wave: stock that was travelling back from the previous wave's returns
+    arrives; the wave's orders are allocated (node capacity is per wave) and
+    their shipments leave (reserved units are fulfilled); the wave's returns
+    are routed, restocked units entering stock on hand or in transit. The
+    scenario's ``demand`` feeds stock-protecting and value-recovering
+    strategies.
+    """
+    if not isinstance(scenario, Scenario):
+        raise InvalidInputError("scenario", f"must be Scenario, got {type(scenario).__name__}")
+    if isinstance(waves, bool) or not isinstance(waves, int) or waves < 1:
+        raise InvalidInputError("waves", f"must be an int >= 1, got {waves!r}")
+    network, demand = scenario.network, scenario.demand
+    inventory = scenario.inventory
+    allocations: list[Allocation] = []
+    routes: list[ReturnRoute] = []
+    arriving: list[StockMove] = []
+    engine_s = 0.0
+    order_waves = np.array_split(np.arange(len(scenario.orders)), waves)
+    return_waves = np.array_split(np.arange(len(scenario.returns)), waves)
+    for order_rows, return_rows in zip(order_waves, return_waves, strict=True):
+        inventory = inventory.receive(arriving, from_transit=True)
+        start = time.perf_counter()
+        allocated = allocate(
+            [scenario.orders[i] for i in order_rows.tolist()],
+            network,
+            inventory,
+            sourcing=sourcing,
+            policy=policy,
+            demand=demand,
+        )
+        engine_s += time.perf_counter() - start
+        inventory = allocated.inventory.fulfil(_shipped(allocated.allocations))
+        requests = [scenario.returns[i] for i in return_rows.tolist()]
+        start = time.perf_counter()
+        routed = route_returns(
+            requests, network, inventory, strategy=returns_strategy, demand=demand
+        )
+        engine_s += time.perf_counter() - start
+        inventory = routed.inventory
+        arriving = _travelling(requests, routed.routes)
+        allocations.extend(allocated.allocations)
+        routes.extend(routed.routes)
+    decisions = len(allocations) + len(routes)
+    return DayKpis(
+        name=name,
+        orders=len(allocations),
+        stores_below_safety=stores_below_safety(scenario.inventory, inventory, network),
+        return_lines=len(routes),
+        decisions_per_second=decisions / engine_s if engine_s > 0 else 0.0,
+        engine_seconds=engine_s,
+        **allocation_kpis(allocations, network),
+        **return_kpis(routes),
+    )
+
+
+def _shipped(allocations: Sequence[Allocation]) -> list[StockMove]:
+    """Every shipped line as a move out of its node."""
+    return [
+        StockMove(node_id=shipment.node_id, sku=line.sku, quantity=line.quantity)
+        for allocation in allocations
+        for shipment in allocation.shipments
+        for line in shipment.lines
+    ]
+
+
+def _travelling(requests: Sequence[Any], routes: Sequence[ReturnRoute]) -> list[StockMove]:
+    """Restocked units on their way to another node than where they were dropped off."""
+    drop_off = {request.id: request.drop_off_node_id for request in requests}
+    return [
+        StockMove(node_id=route.node_id, sku=route.sku, quantity=route.quantity)
+        for route in routes
+        if route.disposition is Disposition.RESTOCK
+        and route.node_id is not None
+        and route.node_id != drop_off[route.return_id]
+    ]
+
+
+@attrs.frozen(kw_only=True)
+class Comparison:
+    """The KPIs of several configurations on the same day, side by side."""
+
+    kpis: tuple[DayKpis, ...]
+
+    def table(self) -> str:
+        """A plain-text table: one row per KPI, one column per configuration."""
+        rows = [("KPI", *(k.name for k in self.kpis))]
+        for label, field, digits in _TABLE_ROWS:
+            rows.append((label, *(_format(getattr(k, field), digits) for k in self.kpis)))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = []
+        for index, row in enumerate(rows):
+            cells = [row[0].ljust(widths[0])] + [
+                cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
+            ]
+            lines.append("  ".join(cells))
+            if index == 0:
+                lines.append("  ".join("-" * width for width in widths))
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every configuration's KPIs, JSON-safe, keyed by name."""
+        return {k.name: k.as_dict() for k in self.kpis}
+
+
+_TABLE_ROWS = (
+    ("cost per order", "cost_per_order", 2),
+    ("shipping cost", "shipping_cost", 0),
+    ("handling cost", "handling_cost", 0),
+    ("splits per order", "splits_per_order", 3),
+    ("fill rate %", "fill_rate", -2),
+    ("mean distance km", "mean_distance_km", 1),
+    ("service level met %", "service_level_met", -2),
+    ("stores below safety", "stores_below_safety", 0),
+    ("return value recovered", "return_value_recovered", 0),
+    ("return net value", "return_net_value", 0),
+    ("decisions per second", "decisions_per_second", 0),
+)
+"""Label, DayKpis field and decimals of each table row (negative: a percentage with
+that many decimals)."""
+
+
+def _format(value: float, digits: int) -> str:
+    if digits < 0:
+        return f"{100 * value:.{-digits}f}"
+    return f"{value:,.{digits}f}"
+
+
+def compare(
+    scenario: Scenario,
+    configs: Sequence[SimulationConfig],
+    *,
+    waves: int = 4,
+    progress: Callable[[int, SimulationConfig], None] | None = None,
+) -> Comparison:
+    """Simulate ``scenario`` once per configuration, in order.
+
+    ``progress(index, config)`` is called before each run, for callers that
+    show progress.
+    """
+    found = tuple(configs)
+    if not found or not all(isinstance(c, SimulationConfig) for c in found):
+        raise InvalidInputError("configs", "must be a non-empty sequence of SimulationConfig")
+    names = [c.name for c in found]
+    if len(set(names)) != len(names):
+        raise InvalidInputError("configs", f"names must be unique, got {names}")
+    results = []
+    for index, config in enumerate(found):
+        if progress is not None:
+            progress(index, config)
+        results.append(
+            simulate(
+                scenario,
+                sourcing=config.sourcing,
+                policy=config.policy,
+                returns_strategy=config.returns,
+                waves=waves,
+                name=config.name,
+            )
+        )
+    return Comparison(kpis=tuple(results))
