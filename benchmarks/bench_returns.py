@@ -22,27 +22,18 @@ from omnichannel import reference, returns
 from omnichannel.simulation import Scenario
 
 
-def main(argv: list[str] | None = None) -> int:
-    cli = parser(__doc__.splitlines()[0])
-    cli.add_argument("--lines", type=int, default=20_000)
-    cli.add_argument("--nodes", type=int, default=200)
-    cli.add_argument("--skus", type=int, default=5_000)
-    args = cli.parse_args(argv)
-
+def measure(*, nodes: int, skus: int, lines: int, seed: int, repeat: int = 3) -> dict[str, Any]:
+    """Fast and reference routing of one generated day's returns, per strategy."""
     scenario = Scenario.generate(
-        n_nodes=args.nodes,
-        n_skus=args.skus,
-        n_orders=args.lines,
-        n_returns=args.lines,
-        rng=args.seed,
+        n_nodes=nodes, n_skus=skus, n_orders=lines, n_returns=lines, rng=seed
     )
-    lines = sum(len(request.lines) for request in scenario.returns)
-    figures: dict[str, Any] = {}
-    identical = True
+    n_lines = sum(len(request.lines) for request in scenario.returns)
     configs: dict[str, returns.ReturnStrategy] = {
         name: returns.get(name)() for name in returns.names()
     }
     configs["value_recovery_net_only"] = returns.ValueRecovery(scarcity_weight=0.0)
+    figures: dict[str, Any] = {}
+    identical = True
     for name, strategy in configs.items():
 
         def fast(strategy: returns.ReturnStrategy = strategy) -> omnichannel.ReturnResult:
@@ -63,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                 demand=scenario.demand,
             )
 
-        fast_s, result = timed(fast, repeat=args.repeat)
+        fast_s, result = timed(fast, repeat=repeat)
         reference_s, reference_result = timed(plain)
         same = result == reference_result
         identical &= same
@@ -71,8 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         figures[name] = {
             "fast_s": round(fast_s, 4),
             "reference_s": round(reference_s, 4),
-            "fast_lines_per_s": round(lines / fast_s),
-            "reference_lines_per_s": round(lines / reference_s),
+            "fast_lines_per_s": round(n_lines / fast_s),
+            "reference_lines_per_s": round(n_lines / reference_s),
             "speedup": round(reference_s / fast_s, 1),
             "identical": same,
             "fast_peak_traced_mb": round(peak_traced_mb(fast), 1),
@@ -83,22 +74,26 @@ def main(argv: list[str] | None = None) -> int:
             "units_restocked": result.units_restocked,
             "dispositions": dict(sorted(dispositions.items())),
         }
-    report(
-        {
-            "benchmark": "route_returns",
-            "scenario": {
-                "nodes": args.nodes,
-                "skus": args.skus,
-                "return_lines": lines,
-                "seed": args.seed,
-            },
-            "strategies": figures,
-            "identical": identical,
-            "process_max_rss_mb": round(max_rss_mb(), 1),
-        },
-        args.json,
+    return {
+        "benchmark": "route_returns",
+        "scenario": {"nodes": nodes, "skus": skus, "return_lines": n_lines, "seed": seed},
+        "strategies": figures,
+        "identical": identical,
+        "process_max_rss_mb": round(max_rss_mb(), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    cli = parser(__doc__.splitlines()[0])
+    cli.add_argument("--lines", type=int, default=20_000)
+    cli.add_argument("--nodes", type=int, default=200)
+    cli.add_argument("--skus", type=int, default=5_000)
+    args = cli.parse_args(argv)
+    figures = measure(
+        nodes=args.nodes, skus=args.skus, lines=args.lines, seed=args.seed, repeat=args.repeat
     )
-    return 0 if identical else 1
+    report(figures, args.json)
+    return 0 if figures["identical"] else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,308 @@
+"""Every benchmark, fresh, written up as docs/benchmarks.md.
+
+    python benchmarks/run_all.py            # the full suite, under 15 minutes on 2 cores
+    python benchmarks/run_all.py --quick    # small sizes, under a minute: CI's smoke test
+
+Measures allocation and return-routing throughput against the reference
+(checking identical decisions), how allocation time scales with orders, nodes
+and SKUs (with the fitted log-log slope), peak memory, and the KPIs of the
+built-in strategies on one simulated day. Exits 1 if fast and reference ever
+disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import bench_allocate
+import bench_returns
+import numpy as np
+from _harness import machine, max_rss_mb, peak_traced_mb, timed
+
+import omnichannel
+from omnichannel.simulation import Scenario, SimulationConfig, compare
+from omnichannel.sourcing import LowestCost, MostStock, Nearest, Ranked, StockProtecting
+
+FULL = {
+    "allocate": {"nodes": 200, "skus": 5_000, "orders": 50_000},
+    "returns": {"nodes": 200, "skus": 5_000, "lines": 20_000},
+    "orders": [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000],
+    "nodes": [20, 50, 100, 200, 500, 1_000, 2_000],
+    "skus": [1_000, 5_000, 20_000, 50_000, 100_000, 200_000],
+    "base": {"nodes": 200, "skus": 5_000, "orders": 20_000},
+    "day": {"nodes": 200, "skus": 5_000, "orders": 20_000},
+    "repeat": 2,
+}
+QUICK = {
+    "allocate": {"nodes": 30, "skus": 300, "orders": 2_000},
+    "returns": {"nodes": 30, "skus": 300, "lines": 1_000},
+    "orders": [500, 1_000, 2_000],
+    "nodes": [20, 40, 80],
+    "skus": [200, 400, 800],
+    "base": {"nodes": 30, "skus": 300, "orders": 1_000},
+    "day": {"nodes": 30, "skus": 300, "orders": 1_000},
+    "repeat": 1,
+}
+AXES = (("orders", "orders"), ("nodes", "nodes"), ("skus", "SKUs"))
+
+
+def scaling(
+    axis: str, sizes: Sequence[int], base: dict[str, int], seed: int, repeat: int
+) -> dict[str, Any]:
+    """Fast allocation time (LowestCost, Sequential) as one size grows, the others at ``base``."""
+    points = []
+    for size in sizes:
+        shape = {**base, axis: size}
+        scenario = Scenario.generate(
+            n_nodes=shape["nodes"], n_skus=shape["skus"], n_orders=shape["orders"], rng=seed
+        )
+
+        def run(scenario: Scenario = scenario) -> omnichannel.AllocationResult:
+            return omnichannel.allocate(
+                scenario.orders, scenario.network, scenario.inventory, demand=scenario.demand
+            )
+
+        seconds, _ = timed(run, repeat=repeat)
+        point = {
+            "size": size,
+            "seconds": round(seconds, 4),
+            "positions": scenario.inventory.n_positions,
+        }
+        if size == sizes[-1]:
+            point["peak_traced_mb"] = round(peak_traced_mb(run), 1)
+        points.append(point)
+    x = np.log([p["size"] for p in points])
+    y = np.log([p["seconds"] for p in points])
+    upper = slice(len(points) // 2, None)
+    return {
+        "points": points,
+        "slope": round(float(np.polyfit(x, y, 1)[0]), 2),
+        "slope_upper_half": round(float(np.polyfit(x[upper], y[upper], 1)[0]), 2),
+    }
+
+
+def strategies_day(shape: dict[str, int], seed: int) -> list[dict[str, Any]]:
+    """KPIs of every sourcing preset on one simulated day."""
+    day = Scenario.generate(
+        n_nodes=shape["nodes"], n_skus=shape["skus"], n_orders=shape["orders"], rng=seed
+    )
+    configs = [
+        SimulationConfig(name="nearest", sourcing=Nearest()),
+        SimulationConfig(name="lowest_cost", sourcing=LowestCost()),
+        SimulationConfig(name="ranked", sourcing=Ranked()),
+        SimulationConfig(name="most_stock", sourcing=MostStock()),
+        SimulationConfig(name="stock_protecting", sourcing=StockProtecting()),
+    ]
+    return [k.as_dict() for k in compare(day, configs).kpis]
+
+
+def _row(cells: Sequence[object]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows)]
+
+
+def render(results: dict[str, Any], quick: bool, command: str) -> str:
+    """docs/benchmarks.md from the measurements."""
+    a, r = results["allocate"], results["returns"]
+    m = results["machine"]
+    lines = [
+        "# Benchmarks",
+        "",
+        "<!-- Written by benchmarks/run_all.py; edit the script, not this file. -->",
+        "",
+        f"Measured with `{command}` in {results['total_s']:.0f} s on {m['processor']}, "
+        f"Python {m['python']}, numpy {m['numpy']}, omnichannel {m['omnichannel']} "
+        "(2 cores). Benchmarks measure; the tests never assert on time."
+        + (" **Quick mode: small sizes, for smoke-testing only.**" if quick else ""),
+        "",
+        "## Allocation throughput",
+        "",
+        "```bash",
+        f"python benchmarks/bench_allocate.py --orders {a['scenario']['orders']} "
+        f"--nodes {a['scenario']['nodes']} --skus {a['scenario']['skus']}",
+        "```",
+        "",
+        f"One seeded simulated day ({a['scenario']['lines']:,} lines, skewed demand, every "
+        "channel and fulfilment method), `LowestCost` sourcing, `Sequential` policy; the fast "
+        "engine best of its runs, the reference once.",
+        "",
+        *_table(
+            ["figure", "value"],
+            [
+                ["fast engine", f"{a['fast_s']:.2f} s, **{a['fast_orders_per_s']:,} orders/s**"],
+                [
+                    "reference",
+                    f"{a['reference_s']:.1f} s, {a['reference_orders_per_s']:,} orders/s",
+                ],
+                ["speed-up", f"**{a['speedup']}x**"],
+                ["identical decisions", "yes" if a["identical"] else "**NO**"],
+                ["peak memory of one fast run (tracemalloc)", f"{a['fast_peak_traced_mb']} MiB"],
+                ["fill rate / split rate", f"{a['fill_rate']:.1%} / {a['split_rate']:.1%}"],
+            ],
+        ),
+        "",
+        "Targets (issue 3): 50,000 orders/s and 30x the reference with `LowestCost`.",
+        "",
+        "## Return routing",
+        "",
+        "```bash",
+        f"python benchmarks/bench_returns.py --lines {r['scenario']['return_lines']} "
+        f"--nodes {r['scenario']['nodes']} --skus {r['scenario']['skus']}",
+        "```",
+        "",
+        f"{r['scenario']['return_lines']:,} single-line returns (55% sellable, 20% open box, "
+        "15% damaged, 10% defective; 40% in store, 45% by mail, 15% at pickup points) "
+        "against every node as each of 5 dispositions, with the day's demand. Money in "
+        "currency.",
+        "",
+        *_table(
+            [
+                "strategy",
+                "fast",
+                "reference",
+                "speed-up",
+                "identical",
+                "net value",
+                "recovered",
+                "transport",
+                "handling",
+                "units restocked",
+                "KEEP lines",
+            ],
+            [
+                [
+                    f"`{name}`",
+                    f"{s['fast_s']:.2f} s, {s['fast_lines_per_s']:,} lines/s",
+                    f"{s['reference_s']:.1f} s",
+                    f"{s['speedup']}x",
+                    "yes" if s["identical"] else "**NO**",
+                    f"{s['net_value']:,.0f}",
+                    f"{s['recovered_value']:,.0f}",
+                    f"{s['transport_cost']:,.0f}",
+                    f"{s['handling_cost']:,.0f}",
+                    f"{s['units_restocked']:,}",
+                    f"{s['dispositions'].get('KEEP', 0):,}",
+                ]
+                for name, s in r["strategies"].items()
+            ],
+        ),
+        "",
+        "`value_recovery_net_only` is `ValueRecovery(scarcity_weight=0)`: the most net "
+        "value. The default weight gives some of it up to send sellable stock to stores "
+        "that sell it and are short of a week's cover.",
+        "",
+        "## Scaling",
+        "",
+        "Fast allocation time (`LowestCost`, `Sequential`) as one dimension grows and the "
+        f"others stay at {results['base']['nodes']} nodes, {results['base']['skus']:,} SKUs, "
+        f"{results['base']['orders']:,} orders. The slope is fitted to log(time) against "
+        "log(size) over all points and over the upper half; 1.0 is linear. The goal is a "
+        "slope of at most 1.1 in orders and in nodes.",
+        "",
+    ]
+    for axis, label in AXES:
+        curve = results["scaling"][axis]
+        rows = []
+        for p in curve["points"]:
+            orders = p["size"] if axis == "orders" else results["base"]["orders"]
+            rows.append(
+                [
+                    f"{p['size']:,}",
+                    f"{p['seconds']:.3f}",
+                    f"{orders / p['seconds']:,.0f}",
+                    f"{p['positions']:,}",
+                ]
+            )
+        last = curve["points"][-1]
+        lines += [
+            f"### {label}: slope {curve['slope']} (upper half {curve['slope_upper_half']})",
+            "",
+            *_table([label, "seconds", "orders/s", "stock positions"], rows),
+            "",
+            f"Peak memory of one run at {last['size']:,} {label} (tracemalloc): "
+            f"{last['peak_traced_mb']} MiB.",
+            "",
+        ]
+    day = results["day"]
+    lines += [
+        "## Strategy quality on a simulated day",
+        "",
+        "```bash",
+        "python -m omnichannel compare --strategies nearest,lowest_cost,ranked,most_stock,"
+        "stock_protecting",
+        "```",
+        "",
+        *_table(
+            [
+                "strategy",
+                "cost per order",
+                "splits per order",
+                "fill rate",
+                "mean km",
+                "service level met",
+                "stores below safety",
+                "decisions/s",
+            ],
+            [
+                [
+                    f"`{k['name']}`",
+                    f"{k['cost_per_order']:.2f}",
+                    f"{k['splits_per_order']:.3f}",
+                    f"{k['fill_rate']:.1%}",
+                    f"{k['mean_distance_km']:.1f}",
+                    f"{k['service_level_met']:.1%}",
+                    f"{k['stores_below_safety']:,}",
+                    f"{k['decisions_per_second']:,.0f}",
+                ]
+                for k in day
+            ],
+        ),
+        "",
+        f"Peak resident memory of the whole benchmark process: {results['max_rss_mb']:,.0f} MiB.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    cli = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    cli.add_argument("--quick", action="store_true", help="small sizes: a smoke test")
+    cli.add_argument("--seed", type=int, default=7)
+    cli.add_argument(
+        "--output", type=Path, default=Path(__file__).parent.parent / "docs" / "benchmarks.md"
+    )
+    args = cli.parse_args(argv)
+    plan: dict[str, Any] = QUICK if args.quick else FULL
+    start = time.perf_counter()
+    results: dict[str, Any] = {
+        "allocate": bench_allocate.measure(
+            **plan["allocate"], seed=args.seed, repeat=plan["repeat"]
+        ),
+        "returns": bench_returns.measure(**plan["returns"], seed=args.seed, repeat=plan["repeat"]),
+        "base": plan["base"],
+        "scaling": {
+            axis: scaling(axis, plan[axis], plan["base"], args.seed, plan["repeat"])
+            for axis, _ in AXES
+        },
+        "day": strategies_day(plan["day"], args.seed),
+    }
+    results["total_s"] = time.perf_counter() - start
+    results["max_rss_mb"] = max_rss_mb()
+    results["machine"] = machine()
+    command = "python benchmarks/run_all.py" + (" --quick" if args.quick else "")
+    args.output.write_text(render(results, args.quick, command), encoding="utf-8")
+    sys.stdout.write(f"wrote {args.output} in {results['total_s']:.0f} s\n")
+    identical = results["allocate"]["identical"] and results["returns"]["identical"]
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
