@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import bench_allocate
+import bench_quality
 import bench_returns
 import numpy as np
 from _harness import machine, max_rss_mb, peak_traced_mb, timed
@@ -36,6 +37,10 @@ FULL = {
     "skus": [1_000, 5_000, 20_000, 50_000, 100_000, 200_000],
     "base": {"nodes": 200, "skus": 5_000, "orders": 20_000},
     "day": {"nodes": 200, "skus": 5_000, "orders": 20_000},
+    "quality": [
+        {"nodes": 50, "skus": 500, "orders": 2_000},
+        {"nodes": 100, "skus": 2_000, "orders": 6_000},
+    ],
     "repeat": 2,
 }
 QUICK = {
@@ -46,6 +51,7 @@ QUICK = {
     "skus": [200, 400, 800],
     "base": {"nodes": 30, "skus": 300, "orders": 1_000},
     "day": {"nodes": 30, "skus": 300, "orders": 1_000},
+    "quality": [{"nodes": 20, "skus": 100, "orders": 300}],
     "repeat": 1,
 }
 AXES = (("orders", "orders"), ("nodes", "nodes"), ("skus", "SKUs"))
@@ -107,6 +113,68 @@ def _row(cells: Sequence[object]) -> str:
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
     return [_row(header), _row(["---"] * len(header)), *(_row(r) for r in rows)]
+
+
+def quality_section(runs: Sequence[dict[str, Any]]) -> list[str]:
+    """The decision-quality tables, one per scarce scenario."""
+    lines = [
+        "## Decision quality",
+        "",
+        "Each allocation policy on a scarce day (stock for one day of demand), "
+        "`LowestCost` sourcing, against the LP lower bound of the wave. Penalized cost "
+        "is fulfilment cost plus the unserved penalty (100 per unit not served); the "
+        "gap is to the bound. Targets (issue 5): `batch_optimal` within 0.5% of the "
+        "bound; `dual_price` closing half of `sequential`'s gap at under 5x its time.",
+        "",
+    ]
+    for run in runs:
+        shape = run["scenario"]
+        lines += [
+            f"### {shape['nodes']} nodes, {shape['skus']:,} SKUs, {shape['orders']:,} orders",
+            "",
+            "```bash",
+            f"python benchmarks/bench_quality.py --nodes {shape['nodes']} --skus {shape['skus']} "
+            f"--orders {shape['orders']}",
+            "```",
+            "",
+            f"LP lower bound: {run['lower_bound']:,.0f} ({run['lower_bound_s']:.1f} s).",
+            "",
+            *_table(
+                [
+                    "policy",
+                    "penalized cost",
+                    "gap to bound",
+                    "share of sequential's gap closed",
+                    "fulfilment cost",
+                    "fill rate",
+                    "split rate",
+                    "time",
+                    "time / sequential",
+                ],
+                [
+                    [
+                        f"`{name}`",
+                        f"{p['penalized_cost']:,.0f}",
+                        f"{p['gap_to_bound']:.2%}",
+                        f"{p['share_of_sequential_gap_closed']:.0%}",
+                        f"{p['total_cost']:,.0f}",
+                        f"{p['fill_rate']:.1%}",
+                        f"{p['split_rate']:.1%}",
+                        f"{p['seconds']:.2f} s",
+                        f"{p['time_vs_sequential']}x",
+                    ]
+                    for name, p in run["policies"].items()
+                ],
+            ),
+            "",
+            *[
+                f"Note ({name}): {note}"
+                for name, p in run["policies"].items()
+                for note in p["notes"]
+            ],
+            "",
+        ]
+    return lines
 
 
 def render(results: dict[str, Any], quick: bool, command: str) -> str:
@@ -266,6 +334,7 @@ def render(results: dict[str, Any], quick: bool, command: str) -> str:
             ],
         ),
         "",
+        *quality_section(results["quality"]),
         f"Peak resident memory of the whole benchmark process: {results['max_rss_mb']:,.0f} MiB.",
         "",
     ]
@@ -293,6 +362,7 @@ def main(argv: list[str] | None = None) -> int:
             for axis, _ in AXES
         },
         "day": strategies_day(plan["day"], args.seed),
+        "quality": [bench_quality.measure(**shape, seed=args.seed) for shape in plan["quality"]],
     }
     results["total_s"] = time.perf_counter() - start
     results["max_rss_mb"] = max_rss_mb()

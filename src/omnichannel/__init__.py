@@ -46,6 +46,7 @@ from ._engine.explain import explain as explain
 from ._engine.returns import route_returns as route_returns
 from ._errors import InsufficientStockError as InsufficientStockError
 from ._errors import InvalidInputError as InvalidInputError
+from ._errors import MissingDependencyError as MissingDependencyError
 from ._errors import OmnichannelError as OmnichannelError
 from ._errors import UnknownReferenceError as UnknownReferenceError
 from ._version import __version__ as __version__
@@ -67,6 +68,7 @@ __all__ = [
     "InsufficientStockError",
     "InvalidInputError",
     "Inventory",
+    "MissingDependencyError",
     "Network",
     "Node",
     "NodeArrays",

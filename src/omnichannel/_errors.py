@@ -7,6 +7,7 @@ from collections.abc import Iterable
 __all__ = [
     "InsufficientStockError",
     "InvalidInputError",
+    "MissingDependencyError",
     "OmnichannelError",
     "Problem",
     "UnknownReferenceError",
@@ -82,3 +83,7 @@ class UnknownReferenceError(OmnichannelError, KeyError):
 
 class InsufficientStockError(OmnichannelError, ValueError):
     """An inventory operation would take more units than a stock position holds."""
+
+
+class MissingDependencyError(OmnichannelError, ImportError):
+    """A feature needs an optional package; the message names the extra to install."""

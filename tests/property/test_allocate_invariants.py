@@ -9,7 +9,14 @@ from hypothesis import given
 import omnichannel as oc
 from omnichannel import FulfillmentMethod, NodeKind, ServiceLevel
 from omnichannel._core.geo import distance_km
-from omnichannel.sourcing import LowestCost, MostStock, StockProtecting
+from omnichannel.allocation import (
+    AllocationPolicy,
+    BatchOptimal,
+    DualPriceLookahead,
+    FairShare,
+    Sequential,
+)
+from omnichannel.sourcing import LowestCost, MostStock, SourcingStrategy, StockProtecting
 from omnichannel.testing import strategies as oms
 
 NEEDS = {
@@ -49,13 +56,28 @@ def assert_hard_rules(order: oc.Order, node: oc.Node, network: oc.Network, km: f
         assert km <= limit
 
 
-@pytest.mark.parametrize("sourcing", [LowestCost(), MostStock(), StockProtecting()])
+CONFIGS = [
+    (LowestCost(), Sequential()),
+    (MostStock(), Sequential()),
+    (StockProtecting(), Sequential()),
+    (LowestCost(), BatchOptimal(time_limit_s=10.0)),
+    (LowestCost(), DualPriceLookahead()),
+    (LowestCost(), FairShare()),
+    (MostStock(), FairShare(weights={"a": 3.0})),
+]
+
+
+@pytest.mark.parametrize(
+    ("sourcing", "policy"),
+    CONFIGS,
+    ids=[f"{type(s).__name__}-{type(p).__name__}" for s, p in CONFIGS],
+)
 @given(scenario=oms.scenarios(max_orders=30))
 def test_allocations_keep_every_rule(
-    sourcing: oc.sourcing.SourcingStrategy, scenario: oms.Scenario
+    sourcing: SourcingStrategy, policy: AllocationPolicy, scenario: oms.Scenario
 ) -> None:
     network, inventory = scenario.network, scenario.inventory
-    result = oc.allocate(scenario.orders, network, inventory, sourcing=sourcing)
+    result = oc.allocate(scenario.orders, network, inventory, sourcing=sourcing, policy=policy)
     taken: Counter[tuple[str, str]] = Counter()
     taken_remote: Counter[tuple[str, str]] = Counter()
     shipments_at: Counter[str] = Counter()

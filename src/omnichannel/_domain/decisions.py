@@ -113,11 +113,20 @@ class AllocationResult:
     ``inventory`` is the input snapshot with the allocations reserved.
     ``capacity_used`` counts shipments per node id in this wave, including any
     ``capacity_used`` passed in: pass it back to continue the same wave.
+    ``notes`` says how the policy decided when that matters (for example, an
+    optimizing policy stopped at its time limit).
     """
 
     allocations: tuple[Allocation, ...] = attrs.field(converter=v.to_tuple)
     inventory: Inventory
     capacity_used: Mapping[str, int] = attrs.field(converter=dict, hash=False)
+    notes: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple)
+
+    def penalized_cost(self, unserved_penalty: float) -> float:
+        """Total cost plus ``unserved_penalty`` (currency) per unit not allocated: the
+        objective the optimizing policies and ``lower_bound`` minimise."""
+        short = sum(a.units_unfulfilled for a in self.allocations)
+        return self.total_cost + unserved_penalty * short
 
     @property
     def total_cost(self) -> float:

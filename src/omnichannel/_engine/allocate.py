@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from .._core.validate import checked_strategy
 from .._domain.decisions import Allocation, AllocationResult
 from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory
@@ -16,28 +17,8 @@ from .._types import FloatArray
 from ..allocation._protocol import AllocationPolicy
 from ..allocation._sequential import Sequential
 from ..allocation._wave import Wave
-from ..sourcing._batch import OrderArrays, StockState
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
-from .validate import capacity_vector, checked_context, checked_orders, checked_strategy
-
-
-def prepare_wave(
-    orders: Iterable[Order],
-    network: Network,
-    inventory: Inventory,
-    sourcing: SourcingStrategy,
-    capacity_used: Mapping[str, int] | None,
-    demand: DemandRates | None,
-) -> tuple[Wave, FloatArray]:
-    """Validate a call and turn it into a :class:`Wave`; also the capacity used before it."""
-    network, inventory, demand = checked_context(network, inventory, demand)
-    checked_strategy(sourcing, SourcingStrategy, "sourcing")
-    found = checked_orders(orders, network)
-    used = capacity_vector(capacity_used, network)
-    arrays = OrderArrays.build(found, network)
-    state = StockState.start(arrays, inventory, used, demand)
-    return Wave(arrays=arrays, inventory=inventory, state=state, sourcing=sourcing), used
 
 
 def allocate(
@@ -78,7 +59,7 @@ def allocate(
         Nothing is reserved if the call raises.
     """
     checked_strategy(policy, AllocationPolicy, "policy")
-    wave, used = prepare_wave(orders, network, inventory, sourcing, capacity_used, demand)
+    wave, used = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
     allocations = tuple(policy.allocate(wave))
     return build_result(wave, allocations, used, type(policy).__name__)
 
@@ -110,5 +91,8 @@ def build_result(
     ids = network.arrays.ids
     capacity_used = {ids[n]: int(counts[n]) for n in np.flatnonzero(counts).tolist()}
     return AllocationResult(
-        allocations=allocations, inventory=inventory, capacity_used=capacity_used
+        allocations=allocations,
+        inventory=inventory,
+        capacity_used=capacity_used,
+        notes=wave.notes,
     )

@@ -13,10 +13,10 @@ from .._domain.inventory import Inventory
 from .._domain.network import Network
 from .._domain.orders import Order
 from .._types import BoolArray
+from ..allocation._wave import Wave
 from ..sourcing._batch import METHODS, SourcingBatch
 from ..sourcing._builtin import LowestCost, checked_costs
 from ..sourcing._protocol import SourcingStrategy
-from .allocate import prepare_wave
 
 
 def explain(
@@ -33,7 +33,7 @@ def explain(
 
     Nodes are listed in canonical order (rank, then id), the engine's tie-break.
     """
-    wave, _ = prepare_wave([order], network, inventory, sourcing, capacity_used, demand)
+    wave, _ = Wave.prepare([order], network, inventory, sourcing, capacity_used, demand)
     arrays, state = wave.arrays, wave.state
     batch = SourcingBatch(arrays, np.array([0]), state)
     score = checked_costs(sourcing, batch)[0]

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from .._core.contract import checked_cost_array
+from .._core.validate import checked_context, checked_requests, checked_strategy
 from .._domain.demand import DemandRates
 from .._domain.dispositions import ROUTED, DispositionTable
 from .._domain.enums import Disposition
@@ -20,7 +21,6 @@ from .._types import IntArray
 from ..returns._batch import ReturnArrays, ReturnBatch
 from ..returns._builtin import ValueRecovery
 from ..returns._protocol import ReturnStrategy
-from .validate import checked_context, checked_requests, checked_strategy
 
 _CELLS_PER_BATCH = 1 << 20
 """Bound on (disposition, line, node) cells scored at once, to bound memory."""

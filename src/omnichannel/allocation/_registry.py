@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from .._registry import Registry
+from ._dual_price import DualPriceLookahead
+from ._fair_share import FairShare
+from ._optimal import BatchOptimal
 from ._sequential import Sequential
 
-_REGISTRY = Registry("policy", {"sequential": Sequential})
+_REGISTRY = Registry(
+    "policy",
+    {
+        "sequential": Sequential,
+        "batch_optimal": BatchOptimal,
+        "dual_price": DualPriceLookahead,
+        "fair_share": FairShare,
+    },
+)
 
 
 def names() -> tuple[str, ...]:

@@ -78,13 +78,13 @@ def resolve_order(
         taken[node] = dict(enumerate(quantity.tolist()))
         unfulfilled: list[UnfulfilledLine] = []
     elif not arrays.allow_split[row]:
-        unfulfilled = _refused_whole(order.lines, available, quantity, eligible, has_capacity)
+        unfulfilled = refused_whole(order.lines, available, quantity, eligible, has_capacity)
     else:
         unfulfilled = _split(order.lines, available, quantity, cost, eligible, state, taken)
     for node, lines in taken.items():
         state.take(sku[list(lines)], np.full(len(lines), node), np.array(list(lines.values())))
         state.used[node] += 1
-    return _allocation(row, wave, distance, taken, unfulfilled), taken
+    return build_allocation(row, wave, distance, taken, unfulfilled), taken
 
 
 def refused(row: int, wave: Wave, reason: UnfulfilledReason) -> Allocation:
@@ -157,7 +157,7 @@ def _split(
             if need_left == 0:
                 break
         if need_left:
-            reason = _reason(units[line], every, capacity_left >= 1, opened)
+            reason = unfulfilled_reason(units[line], every, capacity_left >= 1, opened)
             unfulfilled.append(
                 UnfulfilledLine(sku=lines[line].sku, quantity=need_left, reason=reason)
             )
@@ -171,7 +171,7 @@ def _take(taken: Taken, node: int, line: int, units: int, available: IntArray, c
     available[line, column] -= units
 
 
-def _refused_whole(
+def refused_whole(
     lines: tuple[OrderLine, ...],
     available: IntArray,
     quantity: IntArray,
@@ -186,7 +186,7 @@ def _refused_whole(
         reason = (
             UnfulfilledReason.SPLIT_NOT_ALLOWED
             if alone.any()
-            else _reason(available[line], eligible, has_capacity, nobody)
+            else unfulfilled_reason(available[line], eligible, has_capacity, nobody)
         )
         unfulfilled.append(
             UnfulfilledLine(sku=order_line.sku, quantity=order_line.quantity, reason=reason)
@@ -194,7 +194,7 @@ def _refused_whole(
     return unfulfilled
 
 
-def _reason(
+def unfulfilled_reason(
     available: IntArray, eligible: BoolArray, has_capacity: BoolArray, opened: BoolArray
 ) -> UnfulfilledReason:
     """Why units of a line stay unfulfilled: no eligible node at all; else an eligible
@@ -206,7 +206,7 @@ def _reason(
     return UnfulfilledReason.OUT_OF_STOCK
 
 
-def _allocation(
+def build_allocation(
     row: int,
     wave: Wave,
     distance: FloatArray,

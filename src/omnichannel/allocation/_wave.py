@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 import attrs
 
+from .._core.validate import capacity_vector, checked_context, checked_orders, checked_strategy
+from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory
+from .._domain.network import Network
+from .._domain.orders import Order
+from .._types import FloatArray
 from ..sourcing._batch import OrderArrays, StockState
 from ..sourcing._protocol import SourcingStrategy
 
@@ -21,3 +28,26 @@ class Wave:
     inventory: Inventory
     state: StockState
     sourcing: SourcingStrategy
+    notes: list[str] = attrs.field(factory=list)
+    """What a policy wants the caller to know about how it decided (for example a
+    solver stopped at its time limit); copied to ``AllocationResult.notes``."""
+
+    @classmethod
+    def prepare(
+        cls,
+        orders: Iterable[Order],
+        network: Network,
+        inventory: Inventory,
+        sourcing: SourcingStrategy,
+        capacity_used: Mapping[str, int] | None,
+        demand: DemandRates | None,
+    ) -> tuple[Wave, FloatArray]:
+        """Validate a call and turn it into a wave; also the shipments each canonical
+        node took before it."""
+        network, inventory, demand = checked_context(network, inventory, demand)
+        checked_strategy(sourcing, SourcingStrategy, "sourcing")
+        found = checked_orders(orders, network)
+        used = capacity_vector(capacity_used, network)
+        arrays = OrderArrays.build(found, network)
+        state = StockState.start(arrays, inventory, used, demand)
+        return cls(arrays=arrays, inventory=inventory, state=state, sourcing=sourcing), used

@@ -22,9 +22,10 @@ from .._domain.enums import FulfillmentMethod
 from .._domain.inventory import Inventory
 from .._domain.network import Network, Node
 from .._domain.orders import Order, OrderLine
-from .._engine.allocate import build_result, prepare_wave
+from .._engine.allocate import build_result
 from .._errors import InvalidInputError
 from ..allocation._sequential import Sequential
+from ..allocation._wave import Wave
 from ..sourcing._batch import SOURCE_NEEDS, pickup_node_accepts
 from ..sourcing._builtin import (
     Lexicographic,
@@ -90,7 +91,7 @@ def allocate(
     if not isinstance(policy, Sequential):
         raise InvalidInputError("policy", "the reference implements the Sequential policy")
     _check_built_in(sourcing)
-    wave, used_before = prepare_wave(orders, network, inventory, sourcing, capacity_used, demand)
+    wave, used_before = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
     canonical = sorted(network.nodes, key=lambda node: (node.rank, node.id))
     stock = _Stock(
         free={(p.node_id, p.sku): p.on_hand - p.reserved for p in inventory.positions()},

@@ -394,11 +394,15 @@ class SourcingBatch:
         """Row of each line's SKU in the state arrays, shape (n_lines,)."""
         return self._arrays.line_sku[self._lines]
 
+    @property
+    def line_respects_safety(self) -> BoolArray:
+        """Whether each line's channel respects safety stock, shape (n_lines,)."""
+        return self._arrays.respects_safety[self.rows][self.line_row]
+
     @functools.cached_property
     def line_available(self) -> IntArray:
         """Units each line's channel may promise at each node now, shape (n_lines, n_nodes)."""
-        respects = self._arrays.respects_safety[self.rows][self.line_row]
-        return self._state.available(self.line_sku, respects)
+        return self._state.available(self.line_sku, self.line_respects_safety)
 
     @property
     def line_free(self) -> IntArray:

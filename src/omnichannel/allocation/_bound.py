@@ -1,0 +1,51 @@
+"""The LP lower bound of a wave: no policy can do better."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .._domain.demand import DemandRates
+from .._domain.inventory import Inventory
+from .._domain.network import Network
+from .._domain.orders import Order
+from .._errors import InvalidInputError
+from ..sourcing._builtin import LowestCost
+from ..sourcing._protocol import SourcingStrategy
+from ._model import build_model, solve
+from ._wave import Wave
+
+
+def lower_bound(
+    orders: Iterable[Order],
+    network: Network,
+    inventory: Inventory,
+    *,
+    sourcing: SourcingStrategy = LowestCost(),  # noqa: B008 (immutable configuration)
+    capacity_used: Mapping[str, int] | None = None,
+    demand: DemandRates | None = None,
+    unserved_penalty: float = 100.0,
+) -> float:
+    """The least ``penalized_cost(unserved_penalty)`` any allocation of the wave can have.
+
+    The optimum of the LP relaxation of the wave's model: shipment cost (carrier
+    base and per km, node handling per order, per unit for both), split
+    penalties and ``unserved_penalty`` (currency) per unit not served, over the
+    (order, node) pairs the hard rules and ``sourcing`` allow (an infinite cost
+    excludes a pair), under stock per channel, node capacity, each line at most
+    its quantity and orders that may not split shipping whole. Compare a
+    result's ``penalized_cost(unserved_penalty)`` with it to see how far a
+    policy is from the best possible. Needs the ``optimize`` extra.
+    """
+    if (
+        isinstance(unserved_penalty, bool)
+        or not isinstance(unserved_penalty, (int, float))
+        or (not unserved_penalty >= 0 or unserved_penalty == float("inf"))
+    ):
+        raise InvalidInputError(
+            "unserved_penalty", f"must be a finite number >= 0, got {unserved_penalty!r}"
+        )
+    wave, _ = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
+    solution = solve(build_model(wave, float(unserved_penalty)), relax=True)
+    if not solution.found:
+        raise InvalidInputError("orders", f"the LP relaxation was not solved: {solution.message}")
+    return solution.objective

@@ -1,0 +1,206 @@
+"""FairShare: ration short SKUs across channels before allocating sequentially."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, final
+
+import attrs
+import numpy as np
+
+from .._domain.decisions import Allocation, UnfulfilledLine
+from .._domain.orders import Order, OrderLine
+from .._errors import InvalidInputError, Problem
+from .._types import FloatArray, IntArray
+from ..sourcing._batch import OrderArrays, StockState
+from ._resolve import Taken, build_allocation
+from ._sequential import Sequential
+from ._wave import Wave
+
+
+def _weights(value: object) -> object:
+    return dict(value) if isinstance(value, Mapping) else value
+
+
+def _check_weights(_: object, __: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, dict):
+        raise InvalidInputError("weights", f"must map channel ids to weights, got {value!r}")
+    problems: list[Problem] = []
+    for channel_id, weight in value.items():
+        if not isinstance(channel_id, str):
+            problems.append((f"weights[{channel_id!r}]", "key must be a channel id"))
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, (int, float))
+            or not (0 < weight < float("inf"))
+        ):
+            problems.append((f"weights[{channel_id!r}]", f"must be a number > 0, got {weight!r}"))
+    if problems:
+        raise InvalidInputError.collect(problems)
+
+
+def rationed(supply: int, demand: IntArray, weight: FloatArray) -> IntArray:
+    """Weighted max-min fair shares of ``supply`` units among channels wanting
+    ``demand`` units: no channel gets more than it wants; the others split the rest
+    in proportion to ``weight``, whole units, remainders to the larger weights
+    (ties: earlier channel). Shapes (n_channels,)."""
+    given = np.zeros(demand.size, dtype=np.int64)
+    wanting = demand > 0
+    left = supply
+    while left > 0 and wanting.any():
+        share = left * weight / weight[wanting].sum()
+        sated = wanting & (demand - given <= share)
+        if sated.any():
+            left -= int((demand - given)[sated].sum())
+            given[sated] = demand[sated]
+            wanting &= ~sated
+            continue
+        floors = np.where(wanting, np.floor(share), 0).astype(np.int64)
+        given += floors
+        left -= int(floors.sum())
+        for channel in sorted(np.flatnonzero(wanting).tolist(), key=lambda c: -weight[c]):
+            if left == 0:
+                break
+            given[channel] += 1
+            left -= 1
+        break
+    return given
+
+
+@final
+@attrs.frozen(kw_only=True)
+class FairShare:
+    """When the wave wants more of a SKU than the network holds, each channel gets a
+    share of it in proportion to ``weights`` (channel id -> weight; 1.0 for
+    channels not named), so no channel is starved by another's orders.
+
+    Shares are rationed by weighted max-min fairness over the units free across
+    all nodes: a channel wanting less than its share gets what it wants, the
+    rest is split among the others. Orders then take their channel's share in
+    :class:`Sequential` order (an order that may not split and cannot get all
+    its short lines waits); a second sequential pass offers whatever is left
+    (units a channel's orders could not use, for example because no eligible
+    node held them) to every order still short. SKUs that are not short are
+    allocated exactly as by :class:`Sequential`.
+    """
+
+    weights: Mapping[str, float] = attrs.field(
+        factory=dict, converter=_weights, validator=_check_weights, hash=False
+    )
+
+    def allocate(self, wave: Wave, /) -> list[Allocation]:
+        """One allocation per order of ``wave``, in input order."""
+        arrays = wave.arrays
+        granted = self._granted(wave)
+        first = [_trimmed(order, granted[r]) for r, order in enumerate(arrays.orders)]
+        state = wave.state.copy()
+        taken: list[Taken] = [{} for _ in arrays.orders]
+        km: list[dict[int, float]] = [{} for _ in arrays.orders]
+        _pass(wave, state, first, taken, km)
+        remaining = [
+            _trimmed(order, _left(order, taken[r])) for r, order in enumerate(arrays.orders)
+        ]
+        reasons = _pass(wave, state, remaining, taken, km)
+        allocations = []
+        n_nodes = arrays.network.arrays.n_nodes
+        for r in range(arrays.n_orders):
+            distance = np.zeros(n_nodes)
+            for node, value in km[r].items():
+                distance[node] = value
+            mine = {node: taken[r][node] for node in sorted(taken[r])}
+            allocations.append(build_allocation(r, wave, distance, mine, reasons.get(r, [])))
+        return allocations
+
+    def _granted(self, wave: Wave) -> list[IntArray]:
+        """Units of each line an order may take in the first pass: its whole quantity,
+        except on short SKUs where the channel's ration runs out (in sequential order)."""
+        arrays = wave.arrays
+        network = arrays.network
+        n_channels = len(network.channels)
+        weight = np.array([self.weights.get(c.id, 1.0) for c in network.channels], np.float64)
+        line_channel = np.repeat(arrays.channel, np.diff(arrays.line_start))
+        demand = np.zeros((n_channels, len(arrays.skus)), dtype=np.int64)
+        np.add.at(demand, (line_channel, arrays.line_sku), arrays.line_qty)
+        supply = np.maximum(wave.state.free, 0).sum(axis=1)
+        quota = np.full(demand.shape, np.iinfo(np.int64).max, dtype=np.int64)
+        for sku in np.flatnonzero(demand.sum(axis=0) > supply).tolist():
+            quota[:, sku] = rationed(int(supply[sku]), demand[:, sku], weight)
+        granted = [
+            arrays.line_qty[arrays.line_start[r] : arrays.line_start[r + 1]].copy()
+            for r in range(arrays.n_orders)
+        ]
+        for r in np.argsort(-arrays.priority, kind="stable").tolist():
+            span = slice(int(arrays.line_start[r]), int(arrays.line_start[r + 1]))
+            channel, sku = int(arrays.channel[r]), arrays.line_sku[span]
+            give = np.minimum(granted[r], quota[channel, sku])
+            if not arrays.allow_split[r] and np.any(give < granted[r]):
+                give[:] = 0
+            quota[channel, sku] -= give
+            granted[r] = give
+        return granted
+
+
+def _trimmed(order: Order, units: IntArray) -> tuple[Order | None, list[int]]:
+    """``order`` with ``units[i]`` units of line ``i`` (lines with none dropped), and the
+    positions of the kept lines; None when no line is left."""
+    kept = [i for i, u in enumerate(units.tolist()) if u > 0]
+    if not kept:
+        return None, kept
+    lines = [
+        order.lines[i]
+        if units[i] == order.lines[i].quantity
+        else OrderLine(sku=order.lines[i].sku, quantity=int(units[i]))
+        for i in kept
+    ]
+    return attrs.evolve(order, lines=lines), kept
+
+
+def _left(order: Order, taken: Taken) -> IntArray:
+    """Units of each line of ``order`` not yet given, shape (n_lines,)."""
+    left = np.array([line.quantity for line in order.lines], dtype=np.int64)
+    for lines in taken.values():
+        for line, units in lines.items():
+            left[line] -= units
+    return left
+
+
+def _pass(
+    wave: Wave,
+    state: StockState,
+    orders: Sequence[tuple[Order | None, list[int]]],
+    taken: list[Taken],
+    km: list[dict[int, float]],
+) -> dict[int, list[UnfulfilledLine]]:
+    """Allocate the given part of each order sequentially on ``state`` (which it
+    updates), adding what each takes to ``taken`` and ``km``; returns the
+    unfulfilled lines of each order that took part, by order position."""
+    parts = [(r, order, kept) for r, (order, kept) in enumerate(orders) if order is not None]
+    if not parts:
+        return {}
+    arrays = wave.arrays
+    part = OrderArrays.build([order for _, order, _ in parts], arrays.network)
+    index = {sku: i for i, sku in enumerate(arrays.skus)}
+    sku_rows = np.array([index[sku] for sku in part.skus], dtype=np.int64)
+    sub_state = StockState(
+        spare=state.spare[:, sku_rows].copy(),
+        safety=state.safety[sku_rows],
+        demand=state.demand[sku_rows],
+        capacity=state.capacity,
+        used=state.used.copy(),
+    )
+    sub = Wave(arrays=part, inventory=wave.inventory, state=sub_state, sourcing=wave.sourcing)
+    ids = arrays.network.arrays.ids
+    node_of = {node_id: n for n, node_id in enumerate(ids)}
+    unfulfilled: dict[int, list[UnfulfilledLine]] = {}
+    for (r, _, positions), allocation in zip(parts, Sequential().allocate(sub), strict=True):
+        for shipment in allocation.shipments:
+            node = node_of[shipment.node_id]
+            km[r][node] = shipment.distance_km
+            state.used[node] += 1
+            for line in shipment.lines:
+                position = next(p for p in positions if arrays.orders[r].lines[p].sku == line.sku)
+                lines = taken[r].setdefault(node, {})
+                lines[position] = lines.get(position, 0) + line.quantity
+                state.take(np.array([index[line.sku]]), np.array([node]), np.array([line.quantity]))
+        unfulfilled[r] = list(allocation.unfulfilled)
+    return unfulfilled

@@ -1,0 +1,386 @@
+"""A wave as a sparse mixed-integer model, for the optimizing policies and the bound.
+
+Variables, over the (order, node) pairs the hard rules allow and where the
+node holds some of the order's stock:
+
+- ``y[p]`` (0/1): pair ``p`` ships, paying its fixed cost (carrier base and km
+  part, node handling per order) and the split penalty;
+- ``x[k]`` (units): line ``l`` takes ``x`` units at node ``n``, paying the
+  per-unit carrier and handling cost; ``x <= min(quantity, available) * y``;
+- ``z[o]`` (0 to 1): credit of one split penalty for an order that ships at all.
+
+Constraints: each line at most its quantity; per (SKU, node) at most the free
+units, and for channels that respect safety stock at most the free units above
+it; per node at most its shipments left; an order that may not split ships
+every line whole from one node. The objective is fulfilment cost plus
+``unserved_penalty`` per unit not served: minimising it serves every unit worth
+serving, cheapest first. Every matrix is sparse: rows and columns only for the
+pairs, lines and positions the wave touches.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import attrs
+import numpy as np
+
+from .._domain.enums import FulfillmentMethod
+from .._errors import MissingDependencyError
+from .._types import BoolArray, FloatArray, IntArray
+from ..sourcing._batch import METHODS, SourcingBatch
+from ..sourcing._builtin import checked_costs
+from ._wave import Wave
+
+_CELLS_PER_CHUNK = 1 << 18
+"""Orders x nodes scored at once while building the model."""
+_IN_STORE = METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
+
+
+def scipy_modules() -> tuple[ModuleType, ModuleType]:
+    """``scipy.optimize`` and ``scipy.sparse``, or an error naming the extra to install."""
+    try:
+        import scipy.optimize
+        import scipy.sparse
+    except ImportError:
+        raise MissingDependencyError(
+            "the optimizing policies and lower_bound need scipy: "
+            "pip install 'omnichannel[optimize]'"
+        ) from None
+    return scipy.optimize, scipy.sparse
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class WaveModel:
+    """The model of one wave; see the module docstring."""
+
+    pair_row: IntArray
+    """Order (position in the wave) of each pair, shape (n_pairs,)."""
+    pair_node: IntArray
+    """Canonical node of each pair, shape (n_pairs,)."""
+    pair_km: FloatArray
+    """Km from the pair's node to its order's hand-over point, shape (n_pairs,)."""
+    x_line: IntArray
+    """Line (position among the wave's lines) of each unit variable, shape (n_x,)."""
+    x_pair: IntArray
+    """Pair of each unit variable, shape (n_x,)."""
+    x_upper: IntArray
+    """Most units of each unit variable, shape (n_x,)."""
+    eligible: BoolArray
+    """Hard rules and a finite strategy cost, per order and node, shape (n_orders, n_nodes)."""
+    split_orders: IntArray
+    """Orders given a split-penalty credit variable, shape (n_z,)."""
+    cost: FloatArray
+    """Objective coefficients: y, then x, then z."""
+    matrix: Any
+    """Constraint matrix (scipy CSR), one row per constraint."""
+    lower: FloatArray
+    """Lower bound of each constraint row."""
+    upper: FloatArray
+    """Upper bound of each constraint row."""
+    variable_upper: FloatArray
+    """Upper bound of each variable (all lower bounds are 0)."""
+    stock_rows: tuple[int, int]
+    """First row and end of the stock constraints."""
+    stock_key: IntArray
+    """(plane, SKU row, node) of each stock constraint as ``(plane * n_skus + sku) *
+    n_nodes + node``, shape (n_stock_rows,)."""
+    capacity_rows: tuple[int, int]
+    """First row and end of the capacity constraints."""
+    capacity_node: IntArray
+    """Canonical node of each capacity constraint."""
+    constant: float
+    """``unserved_penalty`` times every unit ordered: objective + constant is fulfilment
+    cost plus the penalty of unserved units."""
+
+    @property
+    def n_pairs(self) -> int:
+        """Pairs (binary variables)."""
+        return int(self.pair_row.size)
+
+    @property
+    def n_x(self) -> int:
+        """Unit variables."""
+        return int(self.x_line.size)
+
+    @property
+    def integrality(self) -> IntArray:
+        """1 for the integer variables (y and x), 0 for z."""
+        return np.concatenate(
+            [np.ones(self.n_pairs + self.n_x, np.int64), np.zeros(self.split_orders.size, np.int64)]
+        )
+
+
+def build_model(wave: Wave, unserved_penalty: float) -> WaveModel:
+    """The model of ``wave`` on its starting state."""
+    _, sparse = scipy_modules()
+    arrays, state = wave.arrays, wave.state
+    nodes = arrays.network.arrays
+    n_orders, n_nodes = arrays.n_orders, nodes.n_nodes
+    base, per_km, per_unit, _ = arrays.rates
+    chunk = max(_CELLS_PER_CHUNK // max(n_nodes, 1), 1)
+    eligible = np.zeros((n_orders, n_nodes), dtype=np.bool_)
+    pair_parts: list[tuple[IntArray, IntArray, FloatArray]] = []
+    x_parts: list[tuple[IntArray, IntArray, IntArray]] = []
+    n_pairs = 0
+    has_capacity = state.capacity_left >= 1
+    for start in range(0, n_orders, chunk):
+        rows = np.arange(start, min(start + chunk, n_orders))
+        batch = SourcingBatch(arrays, rows, state)
+        cost = checked_costs(wave.sourcing, batch)
+        ok = batch.eligible & np.isfinite(cost)
+        eligible[rows] = ok
+        available = batch.line_available
+        quantity = batch.line_quantity
+        owner = batch.line_row
+        line_start = np.searchsorted(owner, np.arange(rows.size))
+        some = np.logical_or.reduceat(available > 0, line_start, axis=0)
+        whole = np.logical_and.reduceat(available >= quantity[:, None], line_start, axis=0)
+        splits = arrays.allow_split[rows][:, None]
+        pair_mask = ok & has_capacity[None, :] & np.where(splits, some, whole)
+        pair_id = np.full(pair_mask.shape, -1, dtype=np.int64)
+        order_at, node_at = np.nonzero(pair_mask)
+        pair_id[order_at, node_at] = n_pairs + np.arange(order_at.size)
+        n_pairs += order_at.size
+        pair_parts.append((rows[order_at], node_at, batch.distance_km[order_at, node_at]))
+        line_at, x_node = np.nonzero(pair_mask[owner] & (available > 0))
+        x_parts.append(
+            (
+                batch.lines[line_at],
+                pair_id[owner[line_at], x_node],
+                np.minimum(quantity[line_at], available[line_at, x_node]),
+            )
+        )
+    pair_row = np.concatenate([p[0] for p in pair_parts]) if pair_parts else _ints()
+    pair_node = np.concatenate([p[1] for p in pair_parts]) if pair_parts else _ints()
+    pair_km = np.concatenate([p[2] for p in pair_parts]) if pair_parts else np.zeros(0)
+    x_line = np.concatenate([p[0] for p in x_parts]) if x_parts else _ints()
+    x_pair = np.concatenate([p[1] for p in x_parts]) if x_parts else _ints()
+    x_upper = np.concatenate([p[2] for p in x_parts]) if x_parts else _ints()
+
+    level = arrays.level[pair_row]
+    in_store = arrays.method[pair_row] == _IN_STORE
+    fixed = np.where(in_store, 0.0, base[level] + per_km[level] * pair_km)
+    fixed = fixed + nodes.handling_per_order[pair_node]
+    x_row = pair_row[x_pair]
+    x_node = pair_node[x_pair]
+    per_x = np.where(in_store[x_pair], 0.0, per_unit[arrays.level[x_row]])
+    per_x = per_x + nodes.handling_per_unit[x_node]
+    penalty = arrays.network.costs.split_penalty
+    split_orders = np.unique(pair_row) if penalty > 0 else _ints()
+
+    n_x, n_z = x_line.size, split_orders.size
+    y_col, x_col0, z_col0 = 0, n_pairs, n_pairs + n_x
+    rows_i: list[IntArray] = []
+    cols_i: list[IntArray] = []
+    vals: list[FloatArray] = []
+    lower: list[FloatArray] = []
+    upper: list[FloatArray] = []
+    next_row = 0
+
+    def add(row: IntArray, col: IntArray, val: FloatArray) -> None:
+        rows_i.append(row.astype(np.int64))
+        cols_i.append(col.astype(np.int64))
+        vals.append(val.astype(np.float64))
+
+    def bounds(low: FloatArray, high: FloatArray) -> int:
+        nonlocal next_row
+        lower.append(low.astype(np.float64))
+        upper.append(high.astype(np.float64))
+        first = next_row
+        next_row += low.size
+        return first
+
+    quantity_x = arrays.line_qty[x_line]
+    whole_only = ~arrays.allow_split[x_row]
+    # Linking: x <= upper * y (split orders), x == quantity * y (orders that may not split).
+    first = bounds(np.where(whole_only, 0.0, -np.inf), np.zeros(n_x))
+    link = first + np.arange(n_x)
+    add(link, x_col0 + np.arange(n_x), np.ones(n_x))
+    add(link, y_col + x_pair, -np.where(whole_only, quantity_x, x_upper).astype(np.float64))
+    # Each line at most its quantity.
+    lines_used, line_of_x = np.unique(x_line, return_inverse=True)
+    first = bounds(
+        np.full(lines_used.size, -np.inf), arrays.line_qty[lines_used].astype(np.float64)
+    )
+    add(first + line_of_x, x_col0 + np.arange(n_x), np.ones(n_x))
+    # Stock per (SKU, node): plane 0 all channels, plane 1 the safety-respecting ones.
+    stock_first = next_row
+    sku_x = arrays.line_sku[x_line]
+    respects_x = arrays.respects_safety[x_row]
+    n_skus = len(arrays.skus)
+    keys_parts = []
+    for plane, members in ((0, np.ones(n_x, np.bool_)), (1, respects_x)):
+        chosen = np.flatnonzero(members)
+        key = (plane * n_skus + sku_x[chosen]) * n_nodes + x_node[chosen]
+        groups, group_of = np.unique(key, return_inverse=True)
+        limit = np.maximum(state.spare[plane].ravel()[groups - plane * n_skus * n_nodes], 0)
+        demand = np.bincount(group_of, weights=x_upper[chosen], minlength=groups.size)
+        binding = demand > limit
+        row_of_group = np.cumsum(binding) - 1
+        first = bounds(np.full(int(binding.sum()), -np.inf), limit[binding])
+        take = binding[group_of]
+        add(first + row_of_group[group_of[take]], x_col0 + chosen[take], np.ones(int(take.sum())))
+        keys_parts.append(groups[binding])
+    stock_end = next_row
+    # Shipments per node.
+    capacity_first = next_row
+    per_node = np.bincount(pair_node, minlength=n_nodes)
+    limited = np.flatnonzero(per_node > state.capacity_left)
+    row_of_node = np.full(n_nodes, -1, dtype=np.int64)
+    row_of_node[limited] = np.arange(limited.size)
+    first = bounds(np.full(limited.size, -np.inf), np.floor(state.capacity_left[limited]))
+    in_limited = row_of_node[pair_node] >= 0
+    add(
+        first + row_of_node[pair_node[in_limited]],
+        y_col + np.flatnonzero(in_limited),
+        np.ones(int(in_limited.sum())),
+    )
+    capacity_end = next_row
+    # Orders that may not split ship from one node at most.
+    single = ~arrays.allow_split[pair_row]
+    single_orders, single_of = np.unique(pair_row[single], return_inverse=True)
+    first = bounds(np.full(single_orders.size, -np.inf), np.ones(single_orders.size))
+    add(first + single_of, y_col + np.flatnonzero(single), np.ones(int(single.sum())))
+    # Split-penalty credit: z <= number of shipments.
+    if n_z:
+        first = bounds(np.full(n_z, -np.inf), np.zeros(n_z))
+        z_of_pair = np.searchsorted(split_orders, pair_row)
+        add(first + np.arange(n_z), z_col0 + np.arange(n_z), np.ones(n_z))
+        add(first + z_of_pair, y_col + np.arange(n_pairs), -np.ones(n_pairs))
+
+    matrix = sparse.csr_array(
+        (np.concatenate(vals), (np.concatenate(rows_i), np.concatenate(cols_i))),
+        shape=(next_row, n_pairs + n_x + n_z),
+    )
+    cost = np.concatenate(
+        [fixed + penalty, per_x - unserved_penalty, np.full(n_z, -penalty)]
+    ).astype(np.float64)
+    return WaveModel(
+        pair_row=pair_row,
+        pair_node=pair_node,
+        pair_km=pair_km,
+        x_line=x_line,
+        x_pair=x_pair,
+        x_upper=x_upper,
+        eligible=eligible,
+        split_orders=split_orders,
+        cost=cost,
+        matrix=matrix,
+        lower=np.concatenate(lower),
+        upper=np.concatenate(upper),
+        variable_upper=np.concatenate([np.ones(n_pairs), x_upper.astype(np.float64), np.ones(n_z)]),
+        stock_rows=(stock_first, stock_end),
+        stock_key=np.concatenate(keys_parts),
+        capacity_rows=(capacity_first, capacity_end),
+        capacity_node=limited,
+        constant=unserved_penalty * float(arrays.line_qty.sum()),
+    )
+
+
+def _ints() -> IntArray:
+    return np.zeros(0, dtype=np.int64)
+
+
+@attrs.frozen(kw_only=True)
+class Solution:
+    """What the solver found for a model."""
+
+    values: FloatArray
+    """Every variable: y, then x, then z."""
+    objective: float
+    """Fulfilment cost plus the penalty of unserved units (currency)."""
+    optimal: bool
+    """Proven optimal (within the gap asked for)."""
+    found: bool
+    """A feasible solution was found (``values`` is all zeros otherwise)."""
+    message: str
+    """The solver's own account."""
+    stock_duals: FloatArray
+    """Price of one more unit at each stock constraint (currency, >= 0; LP only)."""
+    capacity_duals: FloatArray
+    """Price of one more shipment at each capacity constraint (currency, >= 0; LP only)."""
+
+
+def solve(
+    model: WaveModel, *, relax: bool, time_limit_s: float | None = None, mip_gap: float = 0.0
+) -> Solution:
+    """Solve ``model`` with HiGHS: its LP relaxation (with dual prices), or the MILP
+    within ``time_limit_s`` to a relative gap of ``mip_gap``."""
+    optimize, _ = scipy_modules()
+    no_stock = np.zeros(model.stock_rows[1] - model.stock_rows[0])
+    no_capacity = np.zeros(model.capacity_rows[1] - model.capacity_rows[0])
+    if model.cost.size == 0:
+        return Solution(
+            values=np.zeros(0),
+            objective=model.constant,
+            optimal=True,
+            found=True,
+            message="nothing to decide",
+            stock_duals=no_stock,
+            capacity_duals=no_capacity,
+        )
+    if relax:
+        return _solve_lp(model, optimize, no_stock, no_capacity)
+    options: dict[str, Any] = {"disp": False, "mip_rel_gap": mip_gap}
+    if time_limit_s is not None:
+        options["time_limit"] = time_limit_s
+    result = optimize.milp(
+        model.cost,
+        constraints=optimize.LinearConstraint(model.matrix, model.lower, model.upper),
+        bounds=optimize.Bounds(np.zeros(model.cost.size), model.variable_upper),
+        integrality=model.integrality,
+        options=options,
+    )
+    found = result.x is not None
+    return Solution(
+        values=np.asarray(result.x, np.float64) if found else np.zeros(model.cost.size),
+        objective=float(result.fun) + model.constant if found else model.constant,
+        optimal=result.status == 0,
+        found=found,
+        message=str(result.message),
+        stock_duals=no_stock,
+        capacity_duals=no_capacity,
+    )
+
+
+def _solve_lp(
+    model: WaveModel, optimize: ModuleType, no_stock: FloatArray, no_capacity: FloatArray
+) -> Solution:
+    """The LP relaxation by HiGHS, with the dual prices of stock and capacity rows."""
+    equal = np.isfinite(model.lower)
+    a_ub, a_eq = model.matrix[~equal], model.matrix[equal]
+    result = optimize.linprog(
+        model.cost,
+        A_ub=a_ub if a_ub.shape[0] else None,
+        b_ub=model.upper[~equal] if a_ub.shape[0] else None,
+        A_eq=a_eq if a_eq.shape[0] else None,
+        b_eq=model.lower[equal] if a_eq.shape[0] else None,
+        bounds=np.column_stack([np.zeros(model.cost.size), model.variable_upper]),
+        method="highs",
+    )
+    if result.status != 0:
+        return Solution(
+            values=np.zeros(model.cost.size),
+            objective=model.constant,
+            optimal=False,
+            found=False,
+            message=str(result.message),
+            stock_duals=no_stock,
+            capacity_duals=no_capacity,
+        )
+    prices = np.zeros(model.lower.size)
+    if a_ub.shape[0]:
+        prices[~equal] = -np.asarray(result.ineqlin.marginals)
+    first, end = model.stock_rows
+    low, high = model.capacity_rows
+    return Solution(
+        values=np.asarray(result.x, np.float64),
+        objective=float(result.fun) + model.constant,
+        optimal=True,
+        found=True,
+        message=str(result.message),
+        stock_duals=np.maximum(prices[first:end], 0.0),
+        capacity_duals=np.maximum(prices[low:high], 0.0),
+    )

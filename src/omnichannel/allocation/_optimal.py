@@ -1,0 +1,119 @@
+"""BatchOptimal: decide a whole wave at once with a mixed-integer program."""
+
+from __future__ import annotations
+
+from typing import final
+
+import attrs
+import numpy as np
+
+from .._domain import validators as v
+from .._domain.decisions import Allocation, UnfulfilledLine
+from .._types import FloatArray
+from ._model import WaveModel, build_model, solve
+from ._resolve import Taken, build_allocation, refused_whole, unfulfilled_reason
+from ._sequential import Sequential
+from ._wave import Wave
+
+
+@final
+@attrs.frozen(kw_only=True)
+class BatchOptimal:
+    """One MILP per wave: serve every unit worth serving, at the least total cost.
+
+    Minimises shipment cost plus split penalties plus ``unserved_penalty``
+    (currency) per unit not served, over the (order, node) pairs the hard rules
+    allow, under stock per channel, node capacity, lines served at most once
+    and orders that may not split shipping whole (see
+    :func:`omnichannel.allocation.lower_bound` for the model). Order priority
+    does not weigh: use :class:`Sequential` where it must.
+
+    HiGHS stops at ``time_limit_s`` seconds or a relative gap of ``mip_gap``;
+    if it stopped before proving optimality the best solution found is used,
+    and the result's ``notes`` say so. If it found none, the wave is decided by
+    :class:`Sequential` and the notes say that. Needs the ``optimize`` extra.
+    """
+
+    time_limit_s: float = attrs.field(
+        default=30.0, converter=v.to_float, validator=v.finite_at_least(0.0)
+    )
+    mip_gap: float = attrs.field(
+        default=1e-4, converter=v.to_float, validator=v.finite_at_least(0.0)
+    )
+    unserved_penalty: float = attrs.field(
+        default=100.0, converter=v.to_float, validator=v.finite_at_least(0.0)
+    )
+
+    def allocate(self, wave: Wave, /) -> list[Allocation]:
+        """One allocation per order of ``wave``, in input order."""
+        model = build_model(wave, self.unserved_penalty)
+        solution = solve(model, relax=False, time_limit_s=self.time_limit_s, mip_gap=self.mip_gap)
+        if not solution.found:
+            wave.notes.append(
+                f"BatchOptimal: the solver found no solution ({solution.message}); "
+                "the wave was decided by Sequential"
+            )
+            return Sequential().allocate(wave)
+        if not solution.optimal:
+            wave.notes.append(
+                f"BatchOptimal: the solver stopped before proving optimality "
+                f"({solution.message}); the best solution found was used"
+            )
+        return allocations_from(model, wave, solution.values)
+
+
+def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[Allocation]:
+    """The allocations a solution of ``model`` describes, in input order, with the
+    reason of every unit left unserved (judged on the stock the solution leaves)."""
+    arrays = wave.arrays
+    n_pairs, n_x = model.n_pairs, model.n_x
+    units = np.clip(np.rint(values[n_pairs : n_pairs + n_x]), 0, model.x_upper).astype(np.int64)
+    used = units > 0
+    line, pair = model.x_line[used], model.x_pair[used]
+    row, node = model.pair_row[pair], model.pair_node[pair]
+    state = wave.state.copy()
+    state.take(arrays.line_sku[line], node, units[used])
+    opened = np.unique(pair)
+    np.add.at(state.used, model.pair_node[opened], 1)
+    taken: dict[int, Taken] = {}
+    km: dict[tuple[int, int], float] = {}
+    position = line - arrays.line_start[row]
+    for r, n, p, u, q in zip(
+        row.tolist(),
+        node.tolist(),
+        position.tolist(),
+        units[used].tolist(),
+        pair.tolist(),
+        strict=True,
+    ):
+        taken.setdefault(r, {}).setdefault(n, {})[p] = u
+        km[r, n] = float(model.pair_km[q])
+    has_capacity = state.capacity_left >= 1
+    n_nodes = arrays.network.arrays.n_nodes
+    allocations = []
+    for r, order in enumerate(arrays.orders):
+        mine = {n: taken[r][n] for n in sorted(taken.get(r, {}))}
+        span = slice(int(arrays.line_start[r]), int(arrays.line_start[r + 1]))
+        quantity = arrays.line_qty[span]
+        available = state.available(
+            arrays.line_sku[span], np.full(quantity.size, arrays.respects_safety[r])
+        )
+        eligible = model.eligible[r]
+        unfulfilled: list[UnfulfilledLine] = []
+        if not mine and not arrays.allow_split[r]:
+            unfulfilled = refused_whole(order.lines, available, quantity, eligible, has_capacity)
+        else:
+            is_open = np.zeros(n_nodes, dtype=np.bool_)
+            is_open[list(mine)] = True
+            for index, order_line in enumerate(order.lines):
+                left = order_line.quantity - sum(lines.get(index, 0) for lines in mine.values())
+                if left > 0:
+                    reason = unfulfilled_reason(available[index], eligible, has_capacity, is_open)
+                    unfulfilled.append(
+                        UnfulfilledLine(sku=order_line.sku, quantity=left, reason=reason)
+                    )
+        distance = np.zeros(n_nodes)
+        for n in mine:
+            distance[n] = km[r, n]
+        allocations.append(build_allocation(r, wave, distance, mine, unfulfilled))
+    return allocations

@@ -1,0 +1,167 @@
+"""The optimizing and rationing policies: bounded by the LP, no worse than greedy,
+sparse models, fair shares; and a clear error without scipy."""
+
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import omnichannel as oc
+from omnichannel.allocation import (
+    BatchOptimal,
+    DualPriceLookahead,
+    FairShare,
+    Sequential,
+    lower_bound,
+)
+from omnichannel.allocation._model import build_model
+from omnichannel.allocation._wave import Wave
+from omnichannel.simulation import Scenario
+from omnichannel.sourcing import LowestCost
+from omnichannel.testing import strategies as oms
+
+PENALTY = 100.0
+TOLERANCE = 1e-6
+
+
+def penalized(scenario: oms.Scenario, policy: oc.allocation.AllocationPolicy) -> float:
+    result = oc.allocate(scenario.orders, scenario.network, scenario.inventory, policy=policy)
+    return result.penalized_cost(PENALTY)
+
+
+@given(scenario=oms.scenarios(max_orders=25, scarce=True))
+def test_batch_optimal_is_between_the_bound_and_the_greedy(scenario: oms.Scenario) -> None:
+    bound = lower_bound(
+        scenario.orders, scenario.network, scenario.inventory, unserved_penalty=PENALTY
+    )
+    optimal = penalized(scenario, BatchOptimal(mip_gap=0.0, unserved_penalty=PENALTY))
+    greedy = penalized(scenario, Sequential())
+    priced = penalized(scenario, DualPriceLookahead(unserved_penalty=PENALTY))
+    fair = penalized(scenario, FairShare())
+    scale = max(1.0, abs(greedy))
+    assert bound <= optimal + TOLERANCE * scale
+    assert optimal <= greedy + TOLERANCE * scale
+    assert bound <= priced + TOLERANCE * scale
+    assert bound <= fair + TOLERANCE * scale
+
+
+@given(scenario=oms.scenarios(max_orders=25))
+def test_the_model_is_sparse(scenario: oms.Scenario) -> None:
+    wave, _ = Wave.prepare(
+        scenario.orders, scenario.network, scenario.inventory, LowestCost(), None, None
+    )
+    model = build_model(wave, PENALTY)
+    n_variables = model.n_pairs + model.n_x + model.split_orders.size
+    assert model.matrix.shape[1] == n_variables
+    # Each unit variable sits in at most 4 rows (link, line, two stock planes) and each
+    # pair in at most 4 (its links are counted with the units, capacity, single, credit).
+    assert model.matrix.nnz <= 5 * model.n_x + 3 * model.n_pairs + model.split_orders.size
+    assert model.n_pairs <= wave.arrays.n_orders * wave.arrays.network.arrays.n_nodes
+
+
+ONE_DC = oc.Network(
+    nodes=[
+        oc.Node(
+            id="dc",
+            kind=oc.NodeKind.DC,
+            location=oc.GeoPoint(lat=50.0, lon=10.0),
+            capabilities=oc.Capability.SHIP,
+        )
+    ],
+    channels=[
+        oc.Channel(id="web", kind=oc.ChannelKind.WEB),
+        oc.Channel(id="app", kind=oc.ChannelKind.MOBILE_APP),
+        oc.Channel(id="partner", kind=oc.ChannelKind.PARTNER),
+    ],
+)
+
+
+@given(
+    supply=st.integers(0, 30),
+    wanted=st.lists(st.sampled_from(["web", "app", "partner"]), max_size=40),
+    weights=st.fixed_dictionaries({c: st.floats(0.1, 10.0) for c in ("web", "app", "partner")}),
+)
+def test_fair_share_gives_each_channel_its_share_of_a_short_sku(
+    supply: int, wanted: list[str], weights: dict[str, float]
+) -> None:
+    here = oc.GeoPoint(lat=50.0, lon=10.0)
+    orders = [
+        oc.Order(
+            id=f"o{i}",
+            channel_id=channel,
+            destination=here,
+            lines=[oc.OrderLine(sku="A", quantity=1)],
+        )
+        for i, channel in enumerate(wanted)
+    ]
+    stock = oc.Inventory.from_positions([oc.StockPosition(node_id="dc", sku="A", on_hand=supply)])
+    result = oc.allocate(orders, ONE_DC, stock, policy=FairShare(weights=weights))
+    got = dict.fromkeys(weights, 0)
+    for order, allocation in zip(orders, result.allocations, strict=True):
+        got[order.channel_id] += allocation.units_allocated
+    demand = {c: wanted.count(c) for c in weights}
+    assert sum(got.values()) == min(supply, len(wanted))
+    if supply < len(wanted):
+        total = sum(weights[c] for c in weights if demand[c])
+        for channel in weights:
+            if demand[channel]:
+                share = int(np.floor(supply * weights[channel] / total))
+                assert got[channel] >= min(demand[channel], share)
+
+
+def test_fair_share_on_a_readable_example() -> None:
+    here = oc.GeoPoint(lat=50.0, lon=10.0)
+    web = [
+        oc.Order(
+            id=f"w{i}",
+            channel_id="web",
+            destination=here,
+            lines=[oc.OrderLine(sku="A", quantity=1)],
+        )
+        for i in range(20)
+    ]
+    app = [
+        oc.Order(
+            id=f"a{i}",
+            channel_id="app",
+            destination=here,
+            lines=[oc.OrderLine(sku="A", quantity=1)],
+        )
+        for i in range(5)
+    ]
+    stock = oc.Inventory.from_positions([oc.StockPosition(node_id="dc", sku="A", on_hand=10)])
+
+    def units(policy: oc.allocation.AllocationPolicy) -> tuple[int, int]:
+        result = oc.allocate(web + app, ONE_DC, stock, policy=policy)
+        served = [a.units_allocated for a in result.allocations]
+        return sum(served[:20]), sum(served[20:])
+
+    assert units(Sequential()) == (10, 0)  # the web's early orders take everything
+    assert units(FairShare()) == (5, 5)
+    assert units(FairShare(weights={"web": 3.0})) == (8, 2)  # 7.5 : 2.5, the odd unit to web
+
+
+def test_a_time_limit_is_reported_in_the_notes() -> None:
+    day = Scenario.generate(n_nodes=30, n_skus=200, n_orders=1_500, rng=1, stock_cover_days=1.0)
+    result = oc.allocate(
+        day.orders, day.network, day.inventory, policy=BatchOptimal(time_limit_s=0.0)
+    )
+    assert len(result.notes) == 1
+    assert result.notes[0].startswith("BatchOptimal: the solver")
+
+
+def test_without_scipy_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "scipy.optimize", None)
+    scenario_orders: list[oc.Order] = []
+    stock = oc.Inventory.from_positions([])
+    with pytest.raises(oc.MissingDependencyError, match=r"omnichannel\[optimize\]"):
+        oc.allocate(scenario_orders, ONE_DC, stock, policy=BatchOptimal())
+    with pytest.raises(ImportError):
+        lower_bound(scenario_orders, ONE_DC, stock)
+
+
+def test_lower_bound_checks_its_penalty() -> None:
+    with pytest.raises(oc.InvalidInputError, match="unserved_penalty: must be a finite number"):
+        lower_bound([], ONE_DC, oc.Inventory.from_positions([]), unserved_penalty=-1.0)
