@@ -179,6 +179,11 @@ class NodeArrays:
         """Number of nodes."""
         return len(self.ids)
 
+    def by_kind(self, values: Mapping[NodeKind, float], default: float = 0.0) -> FloatArray:
+        """``values`` of each node's kind (``default`` for kinds not given), shape (n_nodes,)."""
+        table = np.array([values.get(kind, default) for kind in NODE_KINDS], dtype=np.float64)
+        return np.asarray(table[self.kind])
+
     def has(self, capability: Capability) -> BoolArray:
         """Which nodes have every flag of ``capability``, shape (n_nodes,)."""
         bits = capability.value
