@@ -50,6 +50,9 @@ def measure(
         "fair_share": FairShare(),
         "dual_price": DualPriceLookahead(unserved_penalty=penalty),
         "batch_optimal": BatchOptimal(unserved_penalty=penalty, time_limit_s=time_limit_s),
+        "batch_optimal_8_nodes": BatchOptimal(
+            unserved_penalty=penalty, time_limit_s=time_limit_s, nodes_per_order=8
+        ),
     }
     figures: dict[str, Any] = {}
     for name, policy in policies.items():

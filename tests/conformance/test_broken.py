@@ -159,7 +159,7 @@ def return_zeros(batch: ReturnBatch) -> np.ndarray:
     ("strategy", "message"),
     [
         (Returns(lambda b: np.zeros((b.n_lines, b.n_nodes))), "returned shape"),
-        (Returns(lambda b: return_zeros(b) - np.inf), "NaN or -inf"),
+        (Returns(lambda b: return_zeros(b) - np.inf), "costs() returned -inf"),
         (
             Returns(lambda b: return_zeros(b) + np.arange(b.n_lines)[None, :, None]),
             "independence: Returns scores a line differently",

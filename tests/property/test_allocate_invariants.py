@@ -61,6 +61,7 @@ CONFIGS = [
     (MostStock(), Sequential()),
     (StockProtecting(), Sequential()),
     (LowestCost(), BatchOptimal(time_limit_s=10.0)),
+    (LowestCost(), BatchOptimal(nodes_per_order=2)),
     (LowestCost(), DualPriceLookahead()),
     (LowestCost(), FairShare()),
     (MostStock(), FairShare(weights={"a": 3.0})),

@@ -37,12 +37,15 @@ def test_batch_optimal_is_between_the_bound_and_the_greedy(scenario: oms.Scenari
         scenario.orders, scenario.network, scenario.inventory, unserved_penalty=PENALTY
     )
     optimal = penalized(scenario, BatchOptimal(mip_gap=0.0, unserved_penalty=PENALTY))
+    pruned = penalized(scenario, BatchOptimal(mip_gap=0.0, nodes_per_order=2))
     greedy = penalized(scenario, Sequential())
     priced = penalized(scenario, DualPriceLookahead(unserved_penalty=PENALTY))
     fair = penalized(scenario, FairShare())
     scale = max(1.0, abs(greedy))
     assert bound <= optimal + TOLERANCE * scale
     assert optimal <= greedy + TOLERANCE * scale
+    assert optimal <= pruned + TOLERANCE * scale
+    assert pruned <= greedy + TOLERANCE * scale
     assert bound <= priced + TOLERANCE * scale
     assert bound <= fair + TOLERANCE * scale
 

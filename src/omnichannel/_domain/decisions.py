@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import attrs
 
@@ -106,6 +106,17 @@ class Allocation:
         return sum(line.quantity for line in self.unfulfilled)
 
 
+def penalized_cost(allocations: Iterable[Allocation], unserved_penalty: float) -> float:
+    """Cost of ``allocations`` plus ``unserved_penalty`` (currency) per unit they leave
+    unfulfilled."""
+    total = 0.0
+    short = 0
+    for allocation in allocations:
+        total += allocation.cost
+        short += allocation.units_unfulfilled
+    return total + unserved_penalty * short
+
+
 @attrs.frozen(kw_only=True, eq=True)
 class AllocationResult:
     """One :class:`Allocation` per order, in input order, and what they leave behind.
@@ -125,8 +136,7 @@ class AllocationResult:
     def penalized_cost(self, unserved_penalty: float) -> float:
         """Total cost plus ``unserved_penalty`` (currency) per unit not allocated: the
         objective the optimizing policies and ``lower_bound`` minimise."""
-        short = sum(a.units_unfulfilled for a in self.allocations)
-        return self.total_cost + unserved_penalty * short
+        return penalized_cost(self.allocations, unserved_penalty)
 
     @property
     def total_cost(self) -> float:

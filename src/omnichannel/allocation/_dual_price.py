@@ -84,6 +84,5 @@ class PricedSourcing:
         per_line = batch.line_quantity[:, None] * (
             self.stock_price[0][sku] + respects * self.stock_price[1][sku]
         )
-        starts = np.searchsorted(batch.line_row, np.arange(batch.n_orders))
-        price = np.add.reduceat(per_line, starts, axis=0) if per_line.size else per_line
+        price = batch.sum_lines(per_line)
         return np.asarray(checked_costs(self.inner, batch) + price + self.node_price[None, :])

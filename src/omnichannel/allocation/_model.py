@@ -112,8 +112,20 @@ class WaveModel:
         )
 
 
-def build_model(wave: Wave, unserved_penalty: float) -> WaveModel:
-    """The model of ``wave`` on its starting state."""
+def build_model(
+    wave: Wave,
+    unserved_penalty: float,
+    *,
+    nodes_per_order: int | None = None,
+    keep: BoolArray | None = None,
+) -> WaveModel:
+    """The model of ``wave`` on its starting state.
+
+    With ``nodes_per_order``, each order keeps only that many candidate nodes, the
+    cheapest for the whole order, plus those ``keep`` (orders x nodes) marks; the
+    model is then smaller but no longer the full wave (``lower_bound`` never
+    prunes).
+    """
     _, sparse = scipy_modules()
     arrays, state = wave.arrays, wave.state
     nodes = arrays.network.arrays
@@ -134,11 +146,18 @@ def build_model(wave: Wave, unserved_penalty: float) -> WaveModel:
         available = batch.line_available
         quantity = batch.line_quantity
         owner = batch.line_row
-        line_start = np.searchsorted(owner, np.arange(rows.size))
-        some = np.logical_or.reduceat(available > 0, line_start, axis=0)
-        whole = np.logical_and.reduceat(available >= quantity[:, None], line_start, axis=0)
+        some = batch.any_line(available > 0)
+        whole = batch.all_lines(available >= quantity[:, None])
         splits = arrays.allow_split[rows][:, None]
         pair_mask = ok & has_capacity[None, :] & np.where(splits, some, whole)
+        if nodes_per_order is not None and nodes_per_order < n_nodes:
+            price = np.where(pair_mask, batch.shipping_cost + batch.handling_cost, np.inf)
+            cheapest = np.argpartition(price, nodes_per_order - 1, axis=1)[:, :nodes_per_order]
+            chosen = np.zeros_like(pair_mask)
+            np.put_along_axis(chosen, cheapest, True, axis=1)
+            if keep is not None:
+                chosen |= keep[rows]
+            pair_mask &= chosen
         pair_id = np.full(pair_mask.shape, -1, dtype=np.int64)
         order_at, node_at = np.nonzero(pair_mask)
         pair_id[order_at, node_at] = n_pairs + np.arange(order_at.size)
@@ -212,16 +231,20 @@ def build_model(wave: Wave, unserved_penalty: float) -> WaveModel:
     n_skus = len(arrays.skus)
     keys_parts = []
     for plane, members in ((0, np.ones(n_x, np.bool_)), (1, respects_x)):
-        chosen = np.flatnonzero(members)
-        key = (plane * n_skus + sku_x[chosen]) * n_nodes + x_node[chosen]
+        members_at = np.flatnonzero(members)
+        key = (plane * n_skus + sku_x[members_at]) * n_nodes + x_node[members_at]
         groups, group_of = np.unique(key, return_inverse=True)
         limit = np.maximum(state.spare[plane].ravel()[groups - plane * n_skus * n_nodes], 0)
-        demand = np.bincount(group_of, weights=x_upper[chosen], minlength=groups.size)
+        demand = np.bincount(group_of, weights=x_upper[members_at], minlength=groups.size)
         binding = demand > limit
         row_of_group = np.cumsum(binding) - 1
         first = bounds(np.full(int(binding.sum()), -np.inf), limit[binding])
         take = binding[group_of]
-        add(first + row_of_group[group_of[take]], x_col0 + chosen[take], np.ones(int(take.sum())))
+        add(
+            first + row_of_group[group_of[take]],
+            x_col0 + members_at[take],
+            np.ones(int(take.sum())),
+        )
         keys_parts.append(groups[binding])
     stock_end = next_row
     # Shipments per node.

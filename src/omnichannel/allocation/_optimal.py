@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import final
 
 import attrs
 import numpy as np
 
 from .._domain import validators as v
-from .._domain.decisions import Allocation, UnfulfilledLine
-from .._types import FloatArray
+from .._domain.decisions import Allocation, UnfulfilledLine, penalized_cost
+from .._types import BoolArray, FloatArray
 from ._model import WaveModel, build_model, solve
 from ._resolve import Taken, build_allocation, refused_whole, unfulfilled_reason
 from ._sequential import Sequential
@@ -28,10 +29,11 @@ class BatchOptimal:
     :func:`omnichannel.allocation.lower_bound` for the model). Order priority
     does not weigh: use :class:`Sequential` where it must.
 
-    HiGHS stops at ``time_limit_s`` seconds or a relative gap of ``mip_gap``;
-    if it stopped before proving optimality the best solution found is used,
-    and the result's ``notes`` say so. If it found none, the wave is decided by
-    :class:`Sequential` and the notes say that. Needs the ``optimize`` extra.
+    HiGHS stops at ``time_limit_s`` seconds or a relative gap of ``mip_gap``.
+    If it stopped before proving optimality, the better of its best solution
+    and :class:`Sequential`'s allocation is used (so it is never worse than
+    the greedy), and the result's ``notes`` say which. Needs the ``optimize``
+    extra.
     """
 
     time_limit_s: float = attrs.field(
@@ -43,10 +45,21 @@ class BatchOptimal:
     unserved_penalty: float = attrs.field(
         default=100.0, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
+    nodes_per_order: int | None = attrs.field(default=None, validator=v.optional(v.int_at_least(1)))
+    """Candidate nodes kept per order: the cheapest for the whole order plus those
+    :class:`Sequential` would use (so the result is never worse than it). None
+    keeps every eligible node: exact, but large waves solve slowly."""
 
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""
-        model = build_model(wave, self.unserved_penalty)
+        greedy: list[Allocation] | None = None
+        keep = None
+        if self.nodes_per_order is not None:
+            greedy = Sequential().allocate(wave)
+            keep = _used_nodes(wave, greedy)
+        model = build_model(
+            wave, self.unserved_penalty, nodes_per_order=self.nodes_per_order, keep=keep
+        )
         solution = solve(model, relax=False, time_limit_s=self.time_limit_s, mip_gap=self.mip_gap)
         if not solution.found:
             wave.notes.append(
@@ -54,12 +67,34 @@ class BatchOptimal:
                 "the wave was decided by Sequential"
             )
             return Sequential().allocate(wave)
-        if not solution.optimal:
+        decided = allocations_from(model, wave, solution.values)
+        if solution.optimal:
+            return decided
+        greedy = greedy or Sequential().allocate(wave)
+        if penalized_cost(greedy, self.unserved_penalty) < penalized_cost(
+            decided, self.unserved_penalty
+        ):
             wave.notes.append(
                 f"BatchOptimal: the solver stopped before proving optimality "
-                f"({solution.message}); the best solution found was used"
+                f"({solution.message}) and its best solution was worse than Sequential's; "
+                "the wave was decided by Sequential"
             )
-        return allocations_from(model, wave, solution.values)
+            return greedy
+        wave.notes.append(
+            f"BatchOptimal: the solver stopped before proving optimality "
+            f"({solution.message}); the best solution found was used"
+        )
+        return decided
+
+
+def _used_nodes(wave: Wave, allocations: Sequence[Allocation]) -> BoolArray:
+    """Orders x nodes: where each allocation ships from."""
+    network = wave.arrays.network
+    used = np.zeros((wave.arrays.n_orders, network.arrays.n_nodes), dtype=np.bool_)
+    for row, allocation in enumerate(allocations):
+        for shipment in allocation.shipments:
+            used[row, network.node_index(shipment.node_id)] = True
+    return used
 
 
 def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[Allocation]:

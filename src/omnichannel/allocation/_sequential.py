@@ -95,9 +95,8 @@ class _Scan:
         cost = checked_costs(self.wave.sourcing, batch)
         eligible = batch.eligible & np.isfinite(cost)
         distance = batch.distance_km
-        line_start = np.searchsorted(batch.line_row, np.arange(rows.size))
         available = batch.line_available
-        stocked = np.logical_or.reduceat(available > 0, line_start, axis=0) & eligible
+        stocked = batch.any_line(available > 0) & eligible
         hopeless = ~eligible.any(axis=1)
         starved = ~hopeless & ~stocked.any(axis=1)
         if hopeless.any() or starved.any():
@@ -109,11 +108,9 @@ class _Scan:
             keep = ~(hopeless | starved)
             rows, cost, eligible, distance = rows[keep], cost[keep], eligible[keep], distance[keep]
             batch = SourcingBatch(self.arrays, rows, state)
-            line_start = np.searchsorted(batch.line_row, np.arange(rows.size))
             available = batch.line_available
-        lines, owner = batch.lines, batch.line_row
-        enough = available >= batch.line_quantity[:, None]
-        whole = np.logical_and.reduceat(enough, line_start, axis=0)
+        lines, owner, line_start = batch.lines, batch.line_row, batch.line_start
+        whole = batch.all_lines(available >= batch.line_quantity[:, None])
         feasible = eligible & whole & (state.capacity_left >= 1)
         reuse = not self.reads
         choice = np.argmin(np.where(feasible, cost, np.inf), axis=1)

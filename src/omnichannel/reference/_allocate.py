@@ -6,9 +6,6 @@ import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from .._core.geo import distance_km
 from .._domain.decisions import (
     Allocation,
     AllocationResult,
@@ -37,6 +34,7 @@ from ..sourcing._builtin import (
     Weighted,
 )
 from ..sourcing._protocol import SourcingStrategy
+from ._nodes import canonical_nodes, km_to
 
 _PRESETS = (Nearest, LowestCost, Ranked, MostStock, StockProtecting)
 
@@ -92,7 +90,7 @@ def allocate(
         raise InvalidInputError("policy", "the reference implements the Sequential policy")
     _check_built_in(sourcing)
     wave, used_before = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
-    canonical = sorted(network.nodes, key=lambda node: (node.rank, node.id))
+    canonical = canonical_nodes(network)
     stock = _Stock(
         free={(p.node_id, p.sku): p.on_hand - p.reserved for p in inventory.positions()},
         safety={(p.node_id, p.sku): p.safety_stock for p in inventory.positions()},
@@ -269,12 +267,7 @@ def _candidates(order: Order, network: Network, canonical: list[Node]) -> list[_
     pickup_ok = pickup is None or (
         pickup.active and pickup_node_accepts(order.method, pickup.kind, pickup.capabilities)
     )
-    kms = distance_km(
-        np.array([point.lat]),
-        np.array([point.lon]),
-        np.array([n.location.lat for n in canonical]),
-        np.array([n.location.lon for n in canonical]),
-    ).tolist()
+    kms = km_to(point, canonical)
     needs = SOURCE_NEEDS[order.method]
     in_store = order.method is FulfillmentMethod.PICKUP_IN_STORE
     candidates = []

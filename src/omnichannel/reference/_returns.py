@@ -5,9 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-import numpy as np
-
-from .._core.geo import distance_km
 from .._domain.demand import DemandRates
 from .._domain.dispositions import ROUTED, DispositionTable
 from .._domain.enums import Disposition
@@ -21,6 +18,7 @@ from .._errors import InvalidInputError
 from ..returns._batch import RETURN_SERVICE_LEVEL, destination_accepts
 from ..returns._builtin import LowestReturnCost, NearestReturnNode, ValueRecovery
 from ..returns._protocol import ReturnStrategy
+from ._nodes import canonical_nodes, km_to
 
 
 def route_returns(
@@ -42,16 +40,11 @@ def route_returns(
             f"the reference implements the built-in strategies only, got {type(strategy).__name__}",
         )
     arrays = prepare_returns(requests, network, inventory, strategy, demand, dispositions)
-    canonical = sorted(network.nodes, key=lambda node: (node.rank, node.id))
+    canonical = canonical_nodes(network)
     routes = []
     for request in arrays.requests:
         start = _start(request, network)
-        kms = distance_km(
-            np.array([start.lat]),
-            np.array([start.lon]),
-            np.array([n.location.lat for n in canonical]),
-            np.array([n.location.lon for n in canonical]),
-        ).tolist()
+        kms = km_to(start, canonical)
         for line in request.lines:
             routes.append(
                 _route(

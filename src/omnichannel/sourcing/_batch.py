@@ -5,9 +5,11 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
+from numpy.typing import NDArray
 
 from .._core.costs import handling_cost, shipping_cost
 from .._core.geo import chord_distance_km, unit_vectors
@@ -429,16 +431,39 @@ class SourcingBatch:
         """Shipments each node has taken in this wave so far, shape (n_nodes,)."""
         return self._state.used
 
+    @functools.cached_property
+    def line_start(self) -> IntArray:
+        """Position of each order's first line among the batch's lines, shape (n_orders,)."""
+        return np.searchsorted(self.line_row, np.arange(self.n_orders))
+
+    def per_order(self, combine: np.ufunc, values: NDArray[Any]) -> NDArray[Any]:
+        """Per-line rows combined per order with ``combine`` (``np.add``,
+        ``np.logical_and``, ...), shape (n_orders, n_nodes).
+
+        Rows are combined in line order: ``combine(combine(v[first], v[second]),
+        v[third])``. Orders have few lines, so this gathers row by row, which is
+        far faster than ``ufunc.reduceat`` along the line axis.
+        """
+        starts = self.line_start
+        counts = np.bincount(self.line_row, minlength=self.n_orders)
+        result = values[starts]
+        for position in range(1, int(counts.max(initial=1))):
+            has = np.flatnonzero(counts > position)
+            result[has] = combine(result[has], values[starts[has] + position])
+        return result
+
+    def any_line(self, values: BoolArray) -> BoolArray:
+        """Whether any line of the order has ``values`` True, shape (n_orders, n_nodes)."""
+        return self.per_order(np.logical_or, values)
+
+    def all_lines(self, values: BoolArray) -> BoolArray:
+        """Whether every line of the order has ``values`` True, shape (n_orders, n_nodes)."""
+        return self.per_order(np.logical_and, values)
+
     def sum_lines(self, values: FloatArray | IntArray) -> FloatArray:
         """Per-order sums of per-line rows, shape (n_orders, n_nodes).
 
         Lines are added one at a time in line order, so the result is exactly
-        ``0.0 + v[first] + v[second] + ...`` for every order and node.
+        ``v[first] + v[second] + ...`` for every order and node.
         """
-        total = np.zeros((self.n_orders, values.shape[1]), dtype=np.float64)
-        starts = np.searchsorted(self.line_row, np.arange(self.n_orders))
-        counts = np.bincount(self.line_row, minlength=self.n_orders)
-        for position in range(int(counts.max(initial=0))):
-            has = np.flatnonzero(counts > position)
-            total[has] += values[starts[has] + position]
-        return total
+        return self.per_order(np.add, values.astype(np.float64))

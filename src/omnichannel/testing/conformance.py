@@ -78,22 +78,28 @@ def _rows(day: Scenario) -> np.ndarray[Any, np.dtype[np.int64]]:
 
 def _scores(strategy: SourcingStrategy, batch: SourcingBatch, check: str) -> FloatArray:
     """The strategy's costs for ``batch``, checked for type, shape, dtype and values."""
+    return _called(strategy, lambda: strategy.costs(batch), (batch.n_orders, batch.n_nodes), check)
+
+
+def _called(
+    subject: object, costs: Callable[[], object], shape: tuple[int, ...], check: str
+) -> FloatArray:
+    """What ``costs()`` returns, if it is a float64 array of ``shape`` with no NaN or -inf."""
     try:
-        costs: object = strategy.costs(batch)
+        found = costs()
     except Exception as error:
-        _fail(check, strategy, f"raised {type(error).__name__}: {error}")
-    shape = (batch.n_orders, batch.n_nodes)
-    if not isinstance(costs, np.ndarray):
-        _fail(check, strategy, f"costs() returned {type(costs).__name__}, not a numpy array")
-    if costs.shape != shape:
-        _fail(check, strategy, f"costs() returned shape {costs.shape}, expected {shape}")
-    if costs.dtype != np.float64:
-        _fail(check, strategy, f"costs() returned dtype {costs.dtype}, expected float64")
-    if np.isnan(costs).any():
-        _fail(check, strategy, "costs() returned NaN")
-    if (costs == -np.inf).any():
-        _fail(check, strategy, "costs() returned -inf")
-    return costs
+        _fail(check, subject, f"raised {type(error).__name__}: {error}")
+    if not isinstance(found, np.ndarray):
+        _fail(check, subject, f"costs() returned {type(found).__name__}, not a numpy array")
+    if found.shape != shape:
+        _fail(check, subject, f"costs() returned shape {found.shape}, expected {shape}")
+    if found.dtype != np.float64:
+        _fail(check, subject, f"costs() returned dtype {found.dtype}, expected float64")
+    if np.isnan(found).any():
+        _fail(check, subject, "costs() returned NaN")
+    if (found == -np.inf).any():
+        _fail(check, subject, "costs() returned -inf")
+    return found
 
 
 def check_sourcing_protocol(strategy: SourcingStrategy) -> None:
@@ -280,20 +286,9 @@ def check_policy_empty_wave(policy: AllocationPolicy) -> None:
 
 
 def _return_scores(strategy: ReturnStrategy, batch: ReturnBatch, check: str) -> FloatArray:
-    try:
-        costs: object = strategy.costs(batch)
-    except Exception as error:
-        _fail(check, strategy, f"raised {type(error).__name__}: {error}")
+    """The strategy's scores for ``batch``, checked for type, shape, dtype and values."""
     shape = (batch.n_dispositions, batch.n_lines, batch.n_nodes)
-    if not isinstance(costs, np.ndarray):
-        _fail(check, strategy, f"costs() returned {type(costs).__name__}, not a numpy array")
-    if costs.shape != shape:
-        _fail(check, strategy, f"costs() returned shape {costs.shape}, expected {shape}")
-    if costs.dtype != np.float64:
-        _fail(check, strategy, f"costs() returned dtype {costs.dtype}, expected float64")
-    if np.isnan(costs).any() or (costs == -np.inf).any():
-        _fail(check, strategy, "costs() returned NaN or -inf")
-    return costs
+    return _called(strategy, lambda: strategy.costs(batch), shape, check)
 
 
 def _return_arrays(day: Scenario) -> ReturnArrays:
