@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
-from .._core.validate import checked_strategy
+from .._domain.call_checks import checked_strategy
 from .._domain.decisions import Allocation, AllocationResult
 from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory

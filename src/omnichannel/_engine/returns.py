@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from .._core.contract import checked_cost_array
-from .._core.validate import checked_context, checked_requests, checked_strategy
+from .._domain.call_checks import checked_context, checked_requests, checked_strategy
 from .._domain.demand import DemandRates
 from .._domain.dispositions import ROUTED, DispositionTable
 from .._domain.enums import Disposition

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from .._core.validate import capacity_vector, checked_context, checked_orders, checked_strategy
+from .._domain.call_checks import capacity_vector, checked_context, checked_orders, checked_strategy
 from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory
 from .._domain.network import Network

@@ -11,6 +11,7 @@ import numpy as np
 
 from .._domain.decisions import Allocation
 from .._domain.enums import Disposition
+from .._domain.returns import ReturnRequest
 from .._domain.routes import ReturnRoute
 from .._domain.stock import StockMove
 from .._engine.allocate import allocate
@@ -113,7 +114,9 @@ def _shipped(allocations: Sequence[Allocation]) -> list[StockMove]:
     ]
 
 
-def _travelling(requests: Sequence[Any], routes: Sequence[ReturnRoute]) -> list[StockMove]:
+def _travelling(
+    requests: Sequence[ReturnRequest], routes: Sequence[ReturnRoute]
+) -> list[StockMove]:
     """Restocked units on their way to another node than where they were dropped off."""
     drop_off = {request.id: request.drop_off_node_id for request in requests}
     return [

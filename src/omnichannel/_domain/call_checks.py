@@ -1,4 +1,5 @@
-"""Checks of a call's arguments, shared by the engine and the reference."""
+"""Checks of a call's arguments (orders, returns, network, stock, strategies), shared by
+the engine, the reference and the allocation layer."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 
-from .._domain.demand import DemandRates
-from .._domain.enums import Capability
-from .._domain.inventory import Inventory
-from .._domain.network import Network, Node
-from .._domain.orders import Order
-from .._domain.returns import DROP_OFF_KIND, ReturnRequest
 from .._errors import InvalidInputError, Problem, UnknownReferenceError
 from .._types import FloatArray
+from .demand import DemandRates
+from .enums import Capability
+from .inventory import Inventory
+from .network import Network, Node
+from .orders import Order
+from .returns import DROP_OFF_KIND, ReturnRequest
 
 Identified = TypeVar("Identified", Order, ReturnRequest)
 """A call's items that carry their own id."""
