@@ -49,6 +49,7 @@ def measure(
         "sequential": Sequential(),
         "fair_share": FairShare(),
         "dual_price": DualPriceLookahead(unserved_penalty=penalty),
+        "dual_price_5_nodes": DualPriceLookahead(unserved_penalty=penalty, nodes_per_order=5),
         "batch_optimal": BatchOptimal(unserved_penalty=penalty, time_limit_s=time_limit_s),
         "batch_optimal_8_nodes": BatchOptimal(
             unserved_penalty=penalty, time_limit_s=time_limit_s, nodes_per_order=8

@@ -63,6 +63,7 @@ CONFIGS = [
     (LowestCost(), BatchOptimal(time_limit_s=10.0)),
     (LowestCost(), BatchOptimal(nodes_per_order=2)),
     (LowestCost(), DualPriceLookahead()),
+    (LowestCost(), DualPriceLookahead(nodes_per_order=2)),
     (LowestCost(), FairShare()),
     (MostStock(), FairShare(weights={"a": 3.0})),
 ]

@@ -40,6 +40,7 @@ def test_batch_optimal_is_between_the_bound_and_the_greedy(scenario: oms.Scenari
     pruned = penalized(scenario, BatchOptimal(mip_gap=0.0, nodes_per_order=2))
     greedy = penalized(scenario, Sequential())
     priced = penalized(scenario, DualPriceLookahead(unserved_penalty=PENALTY))
+    priced_pruned = penalized(scenario, DualPriceLookahead(nodes_per_order=1))
     fair = penalized(scenario, FairShare())
     scale = max(1.0, abs(greedy))
     assert bound <= optimal + TOLERANCE * scale
@@ -47,6 +48,7 @@ def test_batch_optimal_is_between_the_bound_and_the_greedy(scenario: oms.Scenari
     assert optimal <= pruned + TOLERANCE * scale
     assert pruned <= greedy + TOLERANCE * scale
     assert bound <= priced + TOLERANCE * scale
+    assert bound <= priced_pruned + TOLERANCE * scale
     assert bound <= fair + TOLERANCE * scale
 
 

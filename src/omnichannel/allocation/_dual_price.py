@@ -13,7 +13,7 @@ from .._types import FloatArray
 from ..sourcing._batch import SourcingBatch
 from ..sourcing._builtin import checked_costs
 from ..sourcing._protocol import SourcingStrategy, StateUse
-from ._model import build_model, solve
+from ._model import pruned_model, solve
 from ._sequential import Sequential
 from ._wave import Wave
 
@@ -39,10 +39,14 @@ class DualPriceLookahead:
     unserved_penalty: float = attrs.field(
         default=100.0, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
+    nodes_per_order: int | None = attrs.field(default=None, validator=v.optional(v.int_at_least(1)))
+    """Candidate nodes per order in the LP: the cheapest for the whole order plus
+    those :class:`Sequential` would use. A smaller LP prices faster and a little
+    less well; None keeps every eligible node."""
 
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""
-        model = build_model(wave, self.unserved_penalty)
+        _, model = pruned_model(wave, self.unserved_penalty, self.nodes_per_order)
         solution = solve(model, relax=True)
         if not solution.found:
             wave.notes.append(

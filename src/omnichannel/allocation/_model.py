@@ -20,17 +20,20 @@ pairs, lines and positions the wave touches.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
 import attrs
 import numpy as np
 
+from .._domain.decisions import Allocation
 from .._domain.enums import FulfillmentMethod
 from .._errors import MissingDependencyError
 from .._types import BoolArray, FloatArray, IntArray
 from ..sourcing._batch import METHODS, SourcingBatch
 from ..sourcing._builtin import checked_costs
+from ._sequential import Sequential
 from ._wave import Wave
 
 _CELLS_PER_CHUNK = 1 << 18
@@ -300,6 +303,29 @@ def build_model(
         capacity_node=limited,
         constant=unserved_penalty * float(arrays.line_qty.sum()),
     )
+
+
+def pruned_model(
+    wave: Wave, unserved_penalty: float, nodes_per_order: int | None
+) -> tuple[list[Allocation] | None, WaveModel]:
+    """The wave's model, pruned to ``nodes_per_order`` candidate nodes per order plus the
+    nodes :class:`Sequential` would use when asked (then also Sequential's allocations,
+    None otherwise)."""
+    if nodes_per_order is None:
+        return None, build_model(wave, unserved_penalty)
+    greedy = Sequential().allocate(wave)
+    keep = _used_nodes(wave, greedy)
+    return greedy, build_model(wave, unserved_penalty, nodes_per_order=nodes_per_order, keep=keep)
+
+
+def _used_nodes(wave: Wave, allocations: Sequence[Allocation]) -> BoolArray:
+    """Orders x nodes: where each allocation ships from."""
+    network = wave.arrays.network
+    used = np.zeros((wave.arrays.n_orders, network.arrays.n_nodes), dtype=np.bool_)
+    for row, allocation in enumerate(allocations):
+        for shipment in allocation.shipments:
+            used[row, network.node_index(shipment.node_id)] = True
+    return used
 
 
 def _ints() -> IntArray:

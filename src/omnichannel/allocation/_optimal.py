@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import final
 
 import attrs
@@ -10,8 +9,8 @@ import numpy as np
 
 from .._domain import validators as v
 from .._domain.decisions import Allocation, UnfulfilledLine, penalized_cost
-from .._types import BoolArray, FloatArray
-from ._model import WaveModel, build_model, solve
+from .._types import FloatArray
+from ._model import WaveModel, pruned_model, solve
 from ._resolve import Taken, build_allocation, refused_whole, unfulfilled_reason
 from ._sequential import Sequential
 from ._wave import Wave
@@ -52,14 +51,7 @@ class BatchOptimal:
 
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""
-        greedy: list[Allocation] | None = None
-        keep = None
-        if self.nodes_per_order is not None:
-            greedy = Sequential().allocate(wave)
-            keep = _used_nodes(wave, greedy)
-        model = build_model(
-            wave, self.unserved_penalty, nodes_per_order=self.nodes_per_order, keep=keep
-        )
+        greedy, model = pruned_model(wave, self.unserved_penalty, self.nodes_per_order)
         solution = solve(model, relax=False, time_limit_s=self.time_limit_s, mip_gap=self.mip_gap)
         if not solution.found:
             wave.notes.append(
@@ -85,16 +77,6 @@ class BatchOptimal:
             f"({solution.message}); the best solution found was used"
         )
         return decided
-
-
-def _used_nodes(wave: Wave, allocations: Sequence[Allocation]) -> BoolArray:
-    """Orders x nodes: where each allocation ships from."""
-    network = wave.arrays.network
-    used = np.zeros((wave.arrays.n_orders, network.arrays.n_nodes), dtype=np.bool_)
-    for row, allocation in enumerate(allocations):
-        for shipment in allocation.shipments:
-            used[row, network.node_index(shipment.node_id)] = True
-    return used
 
 
 def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[Allocation]:
