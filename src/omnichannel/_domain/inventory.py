@@ -163,19 +163,24 @@ class Inventory:
 
     def positions(self) -> list[StockPosition]:
         """Every position, sorted by SKU then node; ``from_positions`` of it is this snapshot."""
-        n_nodes = max(len(self._node_ids), 1)
-        sku_of, node_of = np.divmod(self._key, n_nodes)
+        node, sku, on_hand, reserved, safety, in_transit = self.columns()
         return [
             StockPosition(
-                node_id=self._node_ids[node],
-                sku=self._skus[sku],
-                on_hand=on_hand,
-                reserved=reserved,
-                safety_stock=safety,
-                in_transit=in_transit,
+                node_id=self._node_ids[n],
+                sku=self._skus[s],
+                on_hand=h,
+                reserved=r,
+                safety_stock=f,
+                in_transit=t,
             )
-            for node, sku, on_hand, reserved, safety, in_transit in zip(
-                node_of.tolist(), sku_of.tolist(), *self._qty.tolist(), strict=True
+            for n, s, h, r, f, t in zip(
+                node.tolist(),
+                sku.tolist(),
+                on_hand.tolist(),
+                reserved.tolist(),
+                safety.tolist(),
+                in_transit.tolist(),
+                strict=True,
             )
         ]
 
@@ -376,14 +381,6 @@ class Inventory:
         inventory = type(self).__new__(type(self))
         inventory._install(nodes, catalogue, merged_key, qty)
         return inventory
-
-    def _pairs(self) -> list[tuple[str, str]]:
-        n_nodes = max(len(self._node_ids), 1)
-        sku_of, node_of = np.divmod(self._key, n_nodes)
-        return [
-            (self._node_ids[node], self._skus[sku])
-            for node, sku in zip(node_of.tolist(), sku_of.tolist(), strict=True)
-        ]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Inventory):

@@ -152,11 +152,20 @@ def build_return_result(
 ) -> ReturnResult:
     """Add the restocked units of ``routes`` to ``inventory``: on hand where they were
     dropped off, in transit where they must travel."""
+    here, travelling = restocked_moves(requests, routes)
+    return ReturnResult(routes=routes, inventory=inventory.receive(here).expect(travelling))
+
+
+def restocked_moves(
+    requests: Sequence[ReturnRequest], routes: Sequence[ReturnRoute]
+) -> tuple[list[StockMove], list[StockMove]]:
+    """The units ``routes`` restock: those restocked where they were dropped off, and
+    those travelling to another node."""
     drop_off = {request.id: request.drop_off_node_id for request in requests}
     here: list[StockMove] = []
-    coming: list[StockMove] = []
+    travelling: list[StockMove] = []
     for route in routes:
         if route.disposition is Disposition.RESTOCK and route.node_id is not None:
             move = StockMove(node_id=route.node_id, sku=route.sku, quantity=route.quantity)
-            (here if drop_off[route.return_id] == route.node_id else coming).append(move)
-    return ReturnResult(routes=routes, inventory=inventory.receive(here).expect(coming))
+            (here if drop_off[route.return_id] == route.node_id else travelling).append(move)
+    return here, travelling

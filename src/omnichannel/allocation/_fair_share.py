@@ -13,7 +13,7 @@ from .._domain.orders import Order, OrderLine
 from .._errors import InvalidInputError, Problem
 from .._types import FloatArray, IntArray
 from ..sourcing._batch import OrderArrays, StockState
-from ._resolve import Taken, build_allocation
+from ._resolve import Taken, build_allocation, units_left
 from ._sequential import Sequential
 from ._wave import Wave
 
@@ -98,18 +98,20 @@ class FairShare:
         km: list[dict[int, float]] = [{} for _ in arrays.orders]
         _pass(wave, state, first, taken, km)
         remaining = [
-            _trimmed(order, _left(order, taken[r])) for r, order in enumerate(arrays.orders)
+            _trimmed(order, np.array(units_left(order.lines, taken[r]), dtype=np.int64))
+            for r, order in enumerate(arrays.orders)
         ]
         reasons = _pass(wave, state, remaining, taken, km)
-        allocations = []
-        n_nodes = arrays.network.arrays.n_nodes
-        for r in range(arrays.n_orders):
-            distance = np.zeros(n_nodes)
-            for node, value in km[r].items():
-                distance[node] = value
-            mine = {node: taken[r][node] for node in sorted(taken[r])}
-            allocations.append(build_allocation(r, wave, distance, mine, reasons.get(r, [])))
-        return allocations
+        return [
+            build_allocation(
+                r,
+                wave,
+                km[r],
+                {node: taken[r][node] for node in sorted(taken[r])},
+                reasons.get(r, []),
+            )
+            for r in range(arrays.n_orders)
+        ]
 
     def _granted(self, wave: Wave) -> list[IntArray]:
         """Units of each line an order may take in the first pass: its whole quantity,
@@ -153,15 +155,6 @@ def _trimmed(order: Order, units: IntArray) -> tuple[Order | None, list[int]]:
         for i in kept
     ]
     return attrs.evolve(order, lines=lines), kept
-
-
-def _left(order: Order, taken: Taken) -> IntArray:
-    """Units of each line of ``order`` not yet given, shape (n_lines,)."""
-    left = np.array([line.quantity for line in order.lines], dtype=np.int64)
-    for lines in taken.values():
-        for line, units in lines.items():
-            left[line] -= units
-    return left
 
 
 def _pass(

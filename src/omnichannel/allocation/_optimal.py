@@ -11,7 +11,13 @@ from .._domain import validators as v
 from .._domain.decisions import Allocation, UnfulfilledLine, penalized_cost
 from .._types import FloatArray
 from ._model import WaveModel, pruned_model, solve
-from ._resolve import Taken, build_allocation, refused_whole, unfulfilled_reason
+from ._resolve import (
+    Taken,
+    build_allocation,
+    refused_whole,
+    unfulfilled_reason,
+    units_left,
+)
 from ._sequential import Sequential
 from ._wave import Wave
 
@@ -122,15 +128,12 @@ def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[A
         else:
             is_open = np.zeros(n_nodes, dtype=np.bool_)
             is_open[list(mine)] = True
-            for index, order_line in enumerate(order.lines):
-                left = order_line.quantity - sum(lines.get(index, 0) for lines in mine.values())
+            for index, left in enumerate(units_left(order.lines, mine)):
                 if left > 0:
                     reason = unfulfilled_reason(available[index], eligible, has_capacity, is_open)
                     unfulfilled.append(
-                        UnfulfilledLine(sku=order_line.sku, quantity=left, reason=reason)
+                        UnfulfilledLine(sku=order.lines[index].sku, quantity=left, reason=reason)
                     )
-        distance = np.zeros(n_nodes)
-        for n in mine:
-            distance[n] = km[r, n]
+        distance = {n: km[r, n] for n in mine}
         allocations.append(build_allocation(r, wave, distance, mine, unfulfilled))
     return allocations

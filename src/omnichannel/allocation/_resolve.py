@@ -3,6 +3,7 @@ scan falls back on whenever it cannot prove a precomputed choice still stands.""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -84,7 +85,8 @@ def resolve_order(
     for node, lines in taken.items():
         state.take(sku[list(lines)], np.full(len(lines), node), np.array(list(lines.values())))
         state.used[node] += 1
-    return build_allocation(row, wave, distance, taken, unfulfilled), taken
+    km = {node: float(distance[node]) for node in taken}
+    return build_allocation(row, wave, km, taken, unfulfilled), taken
 
 
 def refused(row: int, wave: Wave, reason: UnfulfilledReason) -> Allocation:
@@ -194,6 +196,15 @@ def refused_whole(
     return unfulfilled
 
 
+def units_left(lines: tuple[OrderLine, ...], taken: Taken) -> list[int]:
+    """Units of each of an order's ``lines`` that ``taken`` does not give."""
+    left = [line.quantity for line in lines]
+    for given in taken.values():
+        for line, units in given.items():
+            left[line] -= units
+    return left
+
+
 def unfulfilled_reason(
     available: IntArray, eligible: BoolArray, has_capacity: BoolArray, opened: BoolArray
 ) -> UnfulfilledReason:
@@ -209,10 +220,12 @@ def unfulfilled_reason(
 def build_allocation(
     row: int,
     wave: Wave,
-    distance: FloatArray,
+    distance_km: Mapping[int, float],
     taken: Taken,
     unfulfilled: list[UnfulfilledLine],
 ) -> Allocation:
+    """Order ``row``'s allocation: a priced shipment per node of ``taken`` (in its order),
+    ``distance_km`` from each such node to the hand-over point, and ``unfulfilled``."""
     arrays = wave.arrays
     order = arrays.orders[row]
     nodes = arrays.network.arrays
@@ -222,7 +235,7 @@ def build_allocation(
     shipments = []
     for node, lines in taken.items():
         units = float(sum(lines.values()))
-        km = float(distance[node])
+        km = distance_km[node]
         shipping = (
             0.0
             if in_store

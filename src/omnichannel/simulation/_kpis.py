@@ -14,7 +14,7 @@ from .._domain.enums import NodeKind
 from .._domain.inventory import Inventory
 from .._domain.network import Network
 from .._domain.routes import ReturnRoute
-from .._types import BoolArray, IntArray
+from .._types import IntArray
 
 _STORE_KINDS = frozenset({NodeKind.STORE, NodeKind.DARK_STORE})
 
@@ -106,31 +106,22 @@ def stores_below_safety(start: Inventory, end: Inventory, network: Network) -> i
     """Store and dark-store positions at or above safety stock in ``start`` and below
     it in ``end`` (unreserved units on hand against ``safety_stock``)."""
     stores = {node.id for node in network.nodes if node.kind in _STORE_KINDS}
-    was_safe = _at_store(start, stores) & (_unreserved(start) >= start.columns().safety_stock)
-    safe_keys = _keys(start, end.node_ids, end.skus)[was_safe]
-    now_short = _at_store(end, stores) & (_unreserved(end) < end.columns().safety_stock)
-    short_keys = _keys(end, end.node_ids, end.skus)[now_short]
-    return int(np.isin(short_keys, safe_keys).sum())
+    safe_before = _store_keys(start, stores, end, below=False)
+    short_after = _store_keys(end, stores, end, below=True)
+    return int(np.isin(short_after, safe_before).sum())
 
 
-def _at_store(inventory: Inventory, stores: set[str]) -> BoolArray:
-    """Positions at a store that hold safety stock."""
+def _store_keys(inventory: Inventory, stores: set[str], frame: Inventory, below: bool) -> IntArray:
+    """Keys of the store positions of ``inventory`` that hold safety stock and are below
+    it (``below``) or not, numbered by ``frame``'s node and SKU lists so that keys
+    compare across snapshots (``frame`` must hold every id of ``inventory``)."""
     columns = inventory.columns()
-    is_store = np.array([node_id in stores for node_id in inventory.node_ids], dtype=np.bool_)
-    return np.asarray(is_store[columns.node] & (columns.safety_stock > 0))
-
-
-def _unreserved(inventory: Inventory) -> IntArray:
-    columns = inventory.columns()
-    return np.asarray(columns.on_hand - columns.reserved)
-
-
-def _keys(inventory: Inventory, node_ids: tuple[str, ...], skus: tuple[str, ...]) -> IntArray:
-    """A key per position of ``inventory`` comparable across snapshots: positions in
-    ``node_ids`` and ``skus`` (which must hold every id of ``inventory``)."""
-    node_at = {node_id: i for i, node_id in enumerate(node_ids)}
-    sku_at = {sku: i for i, sku in enumerate(skus)}
+    node_at = {node_id: i for i, node_id in enumerate(frame.node_ids)}
+    sku_at = {sku: i for i, sku in enumerate(frame.skus)}
     node = np.array([node_at[n] for n in inventory.node_ids], dtype=np.int64)
     sku = np.array([sku_at[s] for s in inventory.skus], dtype=np.int64)
-    columns = inventory.columns()
-    return np.asarray(sku[columns.sku] * max(len(node_ids), 1) + node[columns.node])
+    is_store = np.array([node_id in stores for node_id in inventory.node_ids], dtype=np.bool_)
+    short = columns.on_hand - columns.reserved < columns.safety_stock
+    chosen = is_store[columns.node] & (columns.safety_stock > 0) & (short == below)
+    keys = sku[columns.sku] * max(len(frame.node_ids), 1) + node[columns.node]
+    return np.asarray(keys[chosen])

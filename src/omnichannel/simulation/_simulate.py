@@ -10,12 +10,10 @@ import attrs
 import numpy as np
 
 from .._domain.decisions import Allocation
-from .._domain.enums import Disposition
-from .._domain.returns import ReturnRequest
 from .._domain.routes import ReturnRoute
 from .._domain.stock import StockMove
 from .._engine.allocate import allocate
-from .._engine.returns import route_returns
+from .._engine.returns import restocked_moves, route_returns
 from .._errors import InvalidInputError
 from ..allocation._protocol import AllocationPolicy
 from ..allocation._sequential import Sequential
@@ -88,7 +86,7 @@ def simulate(
         )
         engine_s += time.perf_counter() - start
         inventory = routed.inventory
-        arriving = _travelling(requests, routed.routes)
+        _, arriving = restocked_moves(requests, routed.routes)
         allocations.extend(allocated.allocations)
         routes.extend(routed.routes)
     decisions = len(allocations) + len(routes)
@@ -111,20 +109,6 @@ def _shipped(allocations: Sequence[Allocation]) -> list[StockMove]:
         for allocation in allocations
         for shipment in allocation.shipments
         for line in shipment.lines
-    ]
-
-
-def _travelling(
-    requests: Sequence[ReturnRequest], routes: Sequence[ReturnRoute]
-) -> list[StockMove]:
-    """Restocked units on their way to another node than where they were dropped off."""
-    drop_off = {request.id: request.drop_off_node_id for request in requests}
-    return [
-        StockMove(node_id=route.node_id, sku=route.sku, quantity=route.quantity)
-        for route in routes
-        if route.disposition is Disposition.RESTOCK
-        and route.node_id is not None
-        and route.node_id != drop_off[route.return_id]
     ]
 
 
