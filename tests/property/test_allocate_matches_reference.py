@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import omnichannel as oc
 from omnichannel import reference
-from omnichannel.allocation import Sequential
+from omnichannel.allocation import FairShare, Sequential
 from omnichannel.sourcing import (
     Lexicographic,
     LowestCost,
@@ -96,4 +96,91 @@ def test_a_wave_continued_matches_one_call(scenario: oms.Scenario, data: st.Data
     plain = reference.allocate(
         rest, scenario.network, first.inventory, capacity_used=first.capacity_used
     )
+    assert_same(fast, plain)
+
+
+@pytest.mark.parametrize(
+    "sourcing", [LowestCost(), MostStock(), StockProtecting()], ids=lambda s: type(s).__name__
+)
+@given(
+    scenario=oms.scenarios(max_nodes=5, max_skus=4, max_orders=40, scarce=True),
+    data=st.data(),
+)
+def test_fair_share_matches_reference(
+    sourcing: oc.sourcing.SourcingStrategy, scenario: oms.Scenario, data: st.DataObject
+) -> None:
+    """Rationing and both sequential passes give the plain version's decisions."""
+    channel_ids = [c.id for c in scenario.network.channels]
+    weights = data.draw(
+        st.dictionaries(st.sampled_from(channel_ids), st.floats(min_value=0.1, max_value=10.0))
+    )
+    kwargs = {"sourcing": sourcing, "policy": FairShare(weights=weights), "demand": scenario.demand}
+    fast = oc.allocate(scenario.orders, scenario.network, scenario.inventory, **kwargs)
+    plain = reference.allocate(scenario.orders, scenario.network, scenario.inventory, **kwargs)
+    assert_same(fast, plain)
+
+
+@st.composite
+def contested_waves(draw: st.DrawFn) -> tuple[oms.Scenario, dict[str, float]]:
+    """Channels competing for a few units of a few SKUs at nodes every order may use."""
+    here = oc.GeoPoint(lat=50.0, lon=10.0)
+    channels = [
+        oc.Channel(id=c, kind=oc.ChannelKind.WEB, respects_safety_stock=draw(st.booleans()))
+        for c in ("web", "app", "till")
+    ]
+    nodes = [
+        oc.Node(
+            id=f"dc{i}",
+            kind=oc.NodeKind.DC,
+            location=oc.GeoPoint(lat=50.0 + i / 10, lon=10.0),
+            capabilities=oc.Capability.SHIP,
+            order_capacity=draw(st.none() | st.integers(1, 6)),
+        )
+        for i in range(draw(st.integers(1, 3)))
+    ]
+    positions = []
+    for node in nodes:
+        for sku in ("A", "B", "C"):
+            on_hand = draw(st.integers(0, 4))
+            positions.append(
+                oc.StockPosition(
+                    node_id=node.id,
+                    sku=sku,
+                    on_hand=on_hand,
+                    safety_stock=draw(st.integers(0, 2)),
+                )
+            )
+    orders = [
+        oc.Order(
+            id=f"o{i}",
+            channel_id=draw(st.sampled_from([c.id for c in channels])),
+            destination=here,
+            lines=[
+                oc.OrderLine(sku=sku, quantity=draw(st.integers(1, 3)))
+                for sku in draw(st.lists(st.sampled_from("ABC"), min_size=1, unique=True))
+            ],
+            priority=draw(st.integers(0, 1)),
+            allow_split=draw(st.booleans()),
+        )
+        for i in range(draw(st.integers(1, 30)))
+    ]
+    weights = draw(st.dictionaries(st.sampled_from(["web", "app", "till"]), st.floats(0.1, 10.0)))
+    scenario = oms.Scenario(
+        network=oc.Network(nodes=nodes, channels=channels),
+        inventory=oc.Inventory.from_positions(positions),
+        orders=tuple(orders),
+        returns=(),
+        demand=oc.DemandRates.from_mapping({}),
+    )
+    return scenario, weights
+
+
+@given(wave=contested_waves())
+def test_fair_share_matches_reference_when_channels_compete(
+    wave: tuple[oms.Scenario, dict[str, float]],
+) -> None:
+    scenario, weights = wave
+    policy = FairShare(weights=weights)
+    fast = oc.allocate(scenario.orders, scenario.network, scenario.inventory, policy=policy)
+    plain = reference.allocate(scenario.orders, scenario.network, scenario.inventory, policy=policy)
     assert_same(fast, plain)

@@ -5,6 +5,11 @@ decisions (same nodes, same quantities, same unfulfilled lines and reasons,
 costs equal to 1e-9 relative); hypothesis tests check it on random scenarios.
 Great-circle distance is shared with the engine (``omnichannel._core.geo``):
 it is geometry, not a decision, and sharing it keeps both on the same floats.
+
+Covered: allocation by ``Sequential`` and ``FairShare`` with every built-in
+sourcing strategy, and return routing with every built-in return strategy.
+The solver-based policies are specified by their model instead (see
+``omnichannel.allocation.lower_bound``).
 """
 
 from ._allocate import allocate as allocate

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .._domain.decisions import (
@@ -21,6 +21,7 @@ from .._domain.network import Network, Node
 from .._domain.orders import Order, OrderLine
 from .._engine.allocate import build_result
 from .._errors import InvalidInputError
+from ..allocation._fair_share import FairShare
 from ..allocation._sequential import Sequential
 from ..allocation._wave import Wave
 from ..sourcing._batch import SOURCE_NEEDS, pickup_node_accepts
@@ -34,6 +35,8 @@ from ..sourcing._builtin import (
     Weighted,
 )
 from ..sourcing._protocol import SourcingStrategy
+from ._costs import handling, shipping
+from ._fair_share import fair_share
 from ._nodes import canonical_nodes, km_to
 
 _PRESETS = (Nearest, LowestCost, Ranked, MostStock, StockProtecting)
@@ -78,16 +81,33 @@ def allocate(
     inventory: Inventory,
     *,
     sourcing: SourcingStrategy = LowestCost(),  # noqa: B008 (immutable configuration)
-    policy: Sequential = Sequential(),  # noqa: B008 (immutable configuration)
+    policy: Sequential | FairShare = Sequential(),  # noqa: B008 (immutable configuration)
     capacity_used: Mapping[str, int] | None = None,
     demand: DemandRates | None = None,
 ) -> AllocationResult:
-    """The sequential policy with a built-in strategy, decided one order at a time.
+    """The sequential policy (or FairShare on top of it) with a built-in strategy,
+    decided one order at a time.
 
     Same signature and result as :func:`omnichannel.allocate`.
     """
+    if isinstance(policy, FairShare):
+        _check_built_in(sourcing)
+
+        def sequential(
+            part: Sequence[Order], stock: Inventory, used: Mapping[str, int] | None
+        ) -> AllocationResult:
+            return allocate(
+                part, network, stock, sourcing=sourcing, capacity_used=used, demand=demand
+            )
+
+        found = orders if isinstance(orders, Sequence) else tuple(orders)
+        return fair_share(
+            found, network, inventory, sourcing, policy, capacity_used, demand, sequential
+        )
     if not isinstance(policy, Sequential):
-        raise InvalidInputError("policy", "the reference implements the Sequential policy")
+        raise InvalidInputError(
+            "policy", "the reference implements the Sequential and FairShare policies"
+        )
     _check_built_in(sourcing)
     wave, used_before = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
     canonical = canonical_nodes(network)
@@ -284,17 +304,6 @@ def _candidates(order: Order, network: Network, canonical: list[Node]) -> list[_
     return candidates
 
 
-def _shipping(order: Order, network: Network, km: float, units: int) -> float:
-    if order.method is FulfillmentMethod.PICKUP_IN_STORE:
-        return 0.0
-    card = network.costs.rates[order.service_level]
-    return card.base + card.per_km * km + card.per_unit * units
-
-
-def _handling(node: Node, units: int) -> float:
-    return node.handling_cost_per_order + node.handling_cost_per_unit * units
-
-
 def _costs(
     strategy: SourcingStrategy,
     order: Order,
@@ -329,9 +338,9 @@ def _weighted(
     if w.distance:
         total += w.distance * candidate.distance_km
     if w.shipping:
-        total += w.shipping * _shipping(order, network, candidate.distance_km, units)
+        total += w.shipping * shipping(order, network, candidate.distance_km, units)
     if w.handling:
-        total += w.handling * _handling(node, units)
+        total += w.handling * handling(node, units)
     if w.rank:
         total += w.rank * float(node.rank)
     if w.stock:
@@ -383,7 +392,7 @@ def _allocation(
             for i, units in sorted(candidate.taken.items())
         )
         units = sum(line.quantity for line in lines)
-        cost = _shipping(order, network, candidate.distance_km, units) + _handling(
+        cost = shipping(order, network, candidate.distance_km, units) + handling(
             candidate.node, units
         )
         shipments.append(
