@@ -184,3 +184,101 @@ def test_fair_share_matches_reference_when_channels_compete(
     fast = oc.allocate(scenario.orders, scenario.network, scenario.inventory, policy=policy)
     plain = reference.allocate(scenario.orders, scenario.network, scenario.inventory, policy=policy)
     assert_same(fast, plain)
+
+
+@st.composite
+def lone_waves(draw: st.DrawFn) -> tuple[oms.Scenario, dict[str, int]]:
+    """Pickups at stores short of some lines, and deliveries that only one DC can
+    serve in part, with few shipments left: orders the scan plans as lone."""
+    here = oc.GeoPoint(lat=50.0, lon=10.0)
+    channels = [
+        oc.Channel(id=c, kind=oc.ChannelKind.WEB, respects_safety_stock=draw(st.booleans()))
+        for c in ("web", "app")
+    ]
+    stores = [
+        oc.Node(
+            id=f"store{i}",
+            kind=oc.NodeKind.STORE,
+            location=oc.GeoPoint(lat=50.0 + i / 20, lon=10.0),
+            capabilities=oc.Capability.PICKUP | oc.Capability.SHIP,
+            order_capacity=draw(st.none() | st.integers(0, 4)),
+        )
+        for i in range(draw(st.integers(1, 2)))
+    ]
+    dcs = [
+        oc.Node(
+            id=f"dc{i}",
+            kind=oc.NodeKind.DC,
+            location=oc.GeoPoint(lat=50.2 + i / 20, lon=10.0),
+            capabilities=oc.Capability.SHIP,
+            order_capacity=draw(st.none() | st.integers(0, 4)),
+        )
+        for i in range(draw(st.integers(0, 2)))
+    ]
+    positions = [
+        oc.StockPosition(
+            node_id=node.id,
+            sku=sku,
+            on_hand=draw(st.integers(0, 4)),
+            safety_stock=draw(st.integers(0, 1)),
+        )
+        for node in stores + dcs
+        for sku in ("A", "B", "C")
+    ]
+    orders = []
+    for i in range(draw(st.integers(1, 30))):
+        pickup = draw(st.booleans())
+        orders.append(
+            oc.Order(
+                id=f"o{i}",
+                channel_id=draw(st.sampled_from(["web", "app"])),
+                method=(
+                    oc.FulfillmentMethod.PICKUP_IN_STORE
+                    if pickup
+                    else oc.FulfillmentMethod.SHIP_TO_HOME
+                ),
+                destination=None if pickup else here,
+                pickup_node_id=draw(st.sampled_from([s.id for s in stores])) if pickup else None,
+                lines=[
+                    oc.OrderLine(sku=sku, quantity=draw(st.integers(1, 3)))
+                    for sku in draw(st.lists(st.sampled_from("ABC"), min_size=1, unique=True))
+                ],
+                priority=draw(st.integers(0, 1)),
+                allow_split=draw(st.booleans()),
+            )
+        )
+    used = draw(st.dictionaries(st.sampled_from([n.id for n in stores + dcs]), st.integers(0, 3)))
+    scenario = oms.Scenario(
+        network=oc.Network(nodes=stores + dcs, channels=channels),
+        inventory=oc.Inventory.from_positions(positions),
+        orders=tuple(orders),
+        returns=(),
+        demand=oc.DemandRates.from_mapping({}),
+    )
+    return scenario, used
+
+
+@pytest.mark.parametrize(
+    "sourcing",
+    [LowestCost(), MostStock(), Weighted(shipping=1.0, utilisation=5.0)],
+    ids=lambda s: type(s).__name__,
+)
+@given(wave=lone_waves(), window=st.integers(1, 8))
+def test_orders_one_node_can_part_serve_match_reference(
+    sourcing: oc.sourcing.SourcingStrategy,
+    wave: tuple[oms.Scenario, dict[str, int]],
+    window: int,
+) -> None:
+    """Orders only one node holds anything for take what it has (or nothing when it has
+    no shipment left), exactly as the reference decides them at their turn."""
+    scenario, used = wave
+    kwargs = {"sourcing": sourcing, "capacity_used": used}
+    fast = oc.allocate(
+        scenario.orders,
+        scenario.network,
+        scenario.inventory,
+        policy=Sequential(window=window),
+        **kwargs,
+    )
+    plain = reference.allocate(scenario.orders, scenario.network, scenario.inventory, **kwargs)
+    assert_same(fast, plain)

@@ -1,16 +1,17 @@
 """Sequential allocation: orders in priority order, each on the stock left by those before.
 
 The fast scan decides a window of orders at once: it scores them all on the
-state at the window's start, takes each order's cheapest feasible node, and
-accepts the longest run of orders whose choices provably still stand at their
-turn (their units and capacity are still there, and nothing their costs read
-has changed). The first order it cannot prove is decided alone on the current
-state by :func:`resolve_order`, the rule itself; then the scan goes on.
+state at the window's start, plans each order (its cheapest node that serves it
+whole or, when only one node holds anything for it, what that node holds; see
+``_Plan``), and accepts the longest run of orders whose plans provably still
+stand at their turn (their units and capacity are still there, and nothing their
+costs read has changed). The first order it cannot prove is decided alone on the
+current state by :func:`resolve_order`, the rule itself; then the scan goes on.
 """
 
 from __future__ import annotations
 
-from typing import final
+from typing import NamedTuple, final
 
 import attrs
 import numpy as np
@@ -19,9 +20,17 @@ from .._core.costs import handling_cost, shipment_cost, shipping_cost
 from .._core.geo import chord_distance_km
 from .._core.runs import overdrawn
 from .._domain import validators as v
-from .._domain.decisions import Allocation, AllocationStatus, Shipment, UnfulfilledReason
+from .._domain.decisions import (
+    Allocation,
+    AllocationStatus,
+    Shipment,
+    UnfulfilledLine,
+    UnfulfilledReason,
+    allocation_status,
+)
 from .._domain.enums import FulfillmentMethod
-from .._types import IntArray
+from .._domain.orders import Order, OrderLine
+from .._types import BoolArray, FloatArray, IntArray
 from ..sourcing._batch import METHODS, SourcingBatch
 from ..sourcing._builtin import checked_costs
 from ..sourcing._protocol import StateUse
@@ -30,6 +39,7 @@ from ._wave import Wave
 
 NO_ELIGIBLE_NODE = UnfulfilledReason.NO_ELIGIBLE_NODE
 OUT_OF_STOCK = UnfulfilledReason.OUT_OF_STOCK
+NO_CAPACITY = UnfulfilledReason.NO_CAPACITY
 
 _CELLS_PER_WINDOW = 1 << 17
 """Orders x nodes scored at once: bounds a window's memory (1 MB per array) and keeps
@@ -62,10 +72,6 @@ class Sequential:
         return _Scan(wave, self.window).run()
 
 
-def _ones(items: IntArray) -> IntArray:
-    return np.ones(items.size, dtype=np.int64)
-
-
 class _Scan:
     """One run of the windowed sequential scan over a wave."""
 
@@ -81,6 +87,7 @@ class _Scan:
         self.decided: dict[int, Allocation] = {}
         self.accepted_rows: list[IntArray] = []
         self.accepted_nodes: list[IntArray] = []
+        self.lone: list[_Lone] = []
 
     def run(self) -> list[Allocation]:
         order = np.argsort(-self.arrays.priority, kind="stable")
@@ -107,20 +114,15 @@ class _Scan:
                     self.decided[row] = refused(row, self.wave, reason)
             keep = ~(hopeless | starved)
             rows, cost, eligible, distance = rows[keep], cost[keep], eligible[keep], distance[keep]
+            stocked = stocked[keep]
             batch = SourcingBatch(self.arrays, rows, state)
             available = batch.line_available
-        lines, owner, line_start = batch.lines, batch.line_row, batch.line_start
-        whole = batch.all_lines(available >= batch.line_quantity[:, None])
-        feasible = eligible & whole & (state.capacity_left >= 1)
+        plan = _Plan.make(batch, cost, eligible, stocked, available, self.arrays.allow_split[rows])
         reuse = not self.reads
-        choice = np.argmin(np.where(feasible, cost, np.inf), axis=1)
-        has_choice = feasible[np.arange(rows.size), choice]
         position, run = 0, _FIRST_RUN
         while position < rows.size:
-            stop, blocked = self._accepted_run(
-                rows, choice, has_choice, lines, owner, line_start, position, run, window_id
-            )
-            self._accept(rows, choice, lines, owner, line_start, position, stop, window_id)
+            stop, blocked = self._accepted_run(plan, position, run, window_id)
+            self._accept(plan, position, stop, window_id)
             run = min(max(2 * (stop - position), _FIRST_RUN), rows.size)
             position = stop
             if blocked:
@@ -136,42 +138,34 @@ class _Scan:
                 position += 1
 
     def _accepted_run(
-        self,
-        rows: IntArray,
-        choice: IntArray,
-        has_choice: np.ndarray,
-        lines: IntArray,
-        owner: IntArray,
-        line_start: IntArray,
-        position: int,
-        run: int,
-        window_id: int,
+        self, plan: _Plan, position: int, run: int, window_id: int
     ) -> tuple[int, bool]:
-        """End of the run of orders from ``position`` whose choices stand, and whether the
+        """End of the run of orders from ``position`` whose plans stand, and whether the
         order at that end must be decided alone."""
-        end = min(position + run, rows.size)
-        without = np.flatnonzero(~has_choice[position:end])
+        end = min(position + run, plan.rows.size)
+        without = np.flatnonzero(~plan.planned[position:end])
         limit = position + int(without[0]) if without.size else end
         if limit == position:
             return position, True
-        first_line, last_line = (
-            int(line_start[position]),
-            (int(line_start[limit]) if limit < rows.size else lines.size),
-        )
-        members = owner[first_line:last_line]
-        node = choice[members]
-        sku = self.arrays.line_sku[lines[first_line:last_line]]
-        respects = self.arrays.respects_safety[rows[members]]
+        first_line, last_line = plan.line_span(position, limit)
+        members = plan.owner[first_line:last_line]
+        node = plan.node[members]
+        sku = plan.sku[first_line:last_line]
+        respects = self.arrays.respects_safety[plan.rows[members]]
         state = self.state
-        order_nodes = choice[position:limit]
+        order_nodes = plan.node[position:limit]
         n_positions = state.spare[0].size
         reads_stock = bool(self.reads & StateUse.STOCK)
         reads_capacity = bool(self.reads & StateUse.CAPACITY)
         # One check over two kinds of takes: each line takes its units from its
-        # (sku, node) position, each order one shipment from its node's capacity.
+        # (sku, node) position, each order its shipment from its node's capacity.
+        # A lone line plans min(held, quantity) units, so it stands exactly when
+        # those units are still there: the same check as for a whole order. A lone
+        # order whose node had no shipment left takes nothing, and nobody can take
+        # from that node after it.
         failed = overdrawn(
             np.concatenate([sku * state.spare.shape[2] + node, n_positions + order_nodes]),
-            np.concatenate([self.arrays.line_qty[lines[first_line:last_line]], _ones(order_nodes)]),
+            np.concatenate([plan.line_units[first_line:last_line], plan.ships[position:limit]]),
             np.concatenate(
                 [
                     state.spare[respects.astype(np.intp), sku, node],
@@ -192,29 +186,33 @@ class _Scan:
         first_bad = int(owners[failed].min(initial=limit))
         return first_bad, first_bad < limit or limit < end
 
-    def _accept(
-        self,
-        rows: IntArray,
-        choice: IntArray,
-        lines: IntArray,
-        owner: IntArray,
-        line_start: IntArray,
-        start: int,
-        stop: int,
-        window_id: int,
-    ) -> None:
+    def _accept(self, plan: _Plan, start: int, stop: int, window_id: int) -> None:
         if stop <= start:
             return
-        first_line = int(line_start[start])
-        last_line = int(line_start[stop]) if stop < rows.size else lines.size
-        node = choice[owner[first_line:last_line]]
-        sku = self.arrays.line_sku[lines[first_line:last_line]]
-        self.state.take(sku, node, self.arrays.line_qty[lines[first_line:last_line]])
-        np.add.at(self.state.used, choice[start:stop], 1)
+        first_line, last_line = plan.line_span(start, stop)
+        units = plan.line_units[first_line:last_line]
+        taking = np.flatnonzero(units > 0)
+        node = plan.node[plan.owner[first_line:last_line]][taking]
+        sku = plan.sku[first_line:last_line][taking]
+        self.state.take(sku, node, units[taking])
+        shipping = start + np.flatnonzero(plan.ships[start:stop])
+        np.add.at(self.state.used, plan.node[shipping], 1)
         self.stock_stamp[sku, node] = window_id
-        self.node_stamp[choice[start:stop]] = window_id
-        self.accepted_rows.append(rows[start:stop])
-        self.accepted_nodes.append(choice[start:stop])
+        self.node_stamp[plan.node[shipping]] = window_id
+        whole = start + np.flatnonzero(~plan.lone[start:stop])
+        self.accepted_rows.append(plan.rows[whole])
+        self.accepted_nodes.append(plan.node[whole])
+        for order in (start + np.flatnonzero(plan.lone[start:stop])).tolist():
+            span = slice(*plan.line_span(order, order + 1))
+            self.lone.append(
+                _Lone(
+                    int(plan.rows[order]),
+                    int(plan.node[order]),
+                    bool(plan.ships[order]),
+                    plan.line_units[span].tolist(),
+                    plan.line_held[span].tolist(),
+                )
+            )
 
     def _stamp(self, row: int, taken: Taken, window_id: int) -> None:
         """Mark what an order decided alone took, so later choices that read it are redone."""
@@ -225,35 +223,170 @@ class _Scan:
                 self.stock_stamp[self.arrays.line_sku[first_line + line], node] = window_id
 
     def _accepted_allocations(self) -> None:
-        """Allocations of the orders accepted in runs: one whole shipment each."""
-        if not self.accepted_rows:
-            return
+        """Allocations of the orders accepted in runs: one whole shipment each, or for a
+        lone order what its node held (or nothing when the node had no shipment left)."""
         arrays = self.arrays
-        rows = np.concatenate(self.accepted_rows)
-        node = np.concatenate(self.accepted_nodes)
+        ids = arrays.network.arrays.ids
+        if self.accepted_rows:
+            rows = np.concatenate(self.accepted_rows)
+            node = np.concatenate(self.accepted_nodes)
+            km, cost = self._shipments(rows, node, arrays.units[rows])
+            for row, node_index, distance, price in zip(
+                rows.tolist(), node.tolist(), km.tolist(), cost.tolist(), strict=True
+            ):
+                order = arrays.orders[row]
+                self.decided[row] = Allocation(
+                    order_id=order.id,
+                    shipments=(
+                        Shipment(
+                            node_id=ids[node_index],
+                            lines=order.lines,
+                            distance_km=distance,
+                            cost=price,
+                        ),
+                    ),
+                    unfulfilled=(),
+                    status=AllocationStatus.FULFILLED,
+                )
+        if not self.lone:
+            return
+        rows = np.array([lone.row for lone in self.lone], dtype=np.int64)
+        node = np.array([lone.node for lone in self.lone], dtype=np.int64)
+        shipped = np.array([sum(lone.units) for lone in self.lone], dtype=np.int64)
+        km, cost = self._shipments(rows, node, shipped)
+        for lone, distance, price in zip(self.lone, km.tolist(), cost.tolist(), strict=True):
+            self.decided[lone.row] = lone.allocation(arrays.orders[lone.row], ids, distance, price)
+
+    def _shipments(
+        self, rows: IntArray, node: IntArray, units: IntArray
+    ) -> tuple[FloatArray, FloatArray]:
+        """Km and cost (currency) of shipping ``units`` of order ``rows[i]`` from canonical
+        node ``node[i]``, shape (n,) each."""
+        arrays = self.arrays
         nodes = arrays.network.arrays
         base, per_km, per_unit, _ = arrays.rates
         level = arrays.level[rows]
-        units = arrays.units[rows].astype(np.float64)
+        amount = units.astype(np.float64)
         km = chord_distance_km(arrays.point_unit[:, rows], arrays.node_unit[:, node])
-        shipping = shipping_cost(base[level], per_km[level], km, per_unit[level], units)
+        shipping = shipping_cost(base[level], per_km[level], km, per_unit[level], amount)
         shipping[arrays.method[rows] == METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)] = 0.0
         handling = handling_cost(
-            nodes.handling_per_order[node], nodes.handling_per_unit[node], units
+            nodes.handling_per_order[node], nodes.handling_per_unit[node], amount
         )
-        cost = shipment_cost(shipping, handling)
-        ids = nodes.ids
-        for row, node_index, distance, price in zip(
-            rows.tolist(), node.tolist(), km.tolist(), cost.tolist(), strict=True
-        ):
-            order = arrays.orders[row]
-            self.decided[row] = Allocation(
-                order_id=order.id,
-                shipments=(
-                    Shipment(
-                        node_id=ids[node_index], lines=order.lines, distance_km=distance, cost=price
-                    ),
-                ),
-                unfulfilled=(),
-                status=AllocationStatus.FULFILLED,
-            )
+        return km, shipment_cost(shipping, handling)
+
+
+class _Lone(NamedTuple):
+    """An order accepted on a lone plan, as :func:`resolve_order` would decide it: each
+    line takes what the node holds, up to its quantity."""
+
+    row: int
+    node: int
+    ships: bool
+    """Whether the node had a shipment left."""
+    units: list[int]
+    """Units each line takes."""
+    held: list[int]
+    """Units of each line the node held."""
+
+    def allocation(self, order: Order, ids: tuple[str, ...], km: float, cost: float) -> Allocation:
+        """The order's allocation, with the shipment's ``km`` and ``cost`` (currency)."""
+        lines: list[OrderLine] = []
+        short: list[UnfulfilledLine] = []
+        for line, units, held in zip(order.lines, self.units, self.held, strict=True):
+            if units:
+                lines.append(
+                    line if units == line.quantity else OrderLine(sku=line.sku, quantity=units)
+                )
+            if units < line.quantity:
+                reason = NO_CAPACITY if not self.ships and held >= 1 else OUT_OF_STOCK
+                short.append(
+                    UnfulfilledLine(sku=line.sku, quantity=line.quantity - units, reason=reason)
+                )
+        shipments = (
+            (Shipment(node_id=ids[self.node], lines=lines, distance_km=km, cost=cost),)
+            if self.ships
+            else ()
+        )
+        return Allocation(
+            order_id=order.id,
+            shipments=shipments,
+            unfulfilled=short,
+            status=allocation_status(bool(shipments), bool(short)),
+        )
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _Plan:
+    """What each order of a window would do on the state it was scored on.
+
+    An order that some node can serve whole plans its cheapest such node. An
+    order that may split, that no node serves whole and that only one eligible
+    node holds any units for (a pickup in a store short of some lines, say) is
+    *lone*: the split rule takes what that node holds of each line, up to its
+    quantity, so the plan is fixed by the stock there. Other orders have no plan
+    and are decided alone at their turn.
+    """
+
+    rows: IntArray
+    """Wave rows of the window's orders, in decision order, shape (n_orders,)."""
+    node: IntArray
+    """Canonical node each order plans to ship from, shape (n_orders,)."""
+    planned: BoolArray
+    """Whether the order has a plan, shape (n_orders,)."""
+    lone: BoolArray
+    """Whether the plan is a lone one, shape (n_orders,)."""
+    ships: IntArray
+    """Shipments the plan takes (0 or 1), shape (n_orders,)."""
+    owner: IntArray
+    """Order (position in the window) of each line, shape (n_lines,)."""
+    line_start: IntArray
+    """Position of each order's first line, shape (n_orders,)."""
+    sku: IntArray
+    """SKU row of each line, shape (n_lines,)."""
+    line_units: IntArray
+    """Units the plan takes for each line, shape (n_lines,)."""
+    line_held: IntArray
+    """Units of each line's SKU its plan's node held, shape (n_lines,)."""
+
+    @classmethod
+    def make(
+        cls,
+        batch: SourcingBatch,
+        cost: FloatArray,
+        eligible: BoolArray,
+        stocked: BoolArray,
+        available: IntArray,
+        allow_split: BoolArray,
+    ) -> _Plan:
+        """Plans for ``batch`` from its scoring: ``cost``, ``eligible`` and ``stocked``
+        (eligible and holding a unit of some line) per order and node, and the
+        ``available`` units per line and node."""
+        quantity = batch.line_quantity
+        owner = batch.line_row
+        can_ship = batch.capacity - batch.capacity_used >= 1
+        feasible = eligible & batch.all_lines(available >= quantity[:, None]) & can_ship
+        choice = np.argmin(np.where(feasible, cost, np.inf), axis=1)
+        whole = feasible[np.arange(batch.n_orders), choice]
+        lone = ~whole & allow_split & (np.count_nonzero(stocked, axis=1) == 1)
+        node = np.where(whole, choice, np.argmax(stocked, axis=1))
+        ships = whole | (lone & can_ship[node])
+        held = available[np.arange(owner.size), node[owner]]
+        units = np.where(ships[owner], np.minimum(held, quantity), 0)
+        return cls(
+            rows=batch.rows,
+            node=node,
+            planned=whole | lone,
+            lone=lone,
+            ships=ships.astype(np.int64),
+            owner=owner,
+            line_start=batch.line_start,
+            sku=batch.line_sku,
+            line_units=units,
+            line_held=held,
+        )
+
+    def line_span(self, start: int, stop: int) -> tuple[int, int]:
+        """First line and end of the lines of orders ``start:stop``."""
+        first = int(self.line_start[start]) if start < self.rows.size else self.owner.size
+        return first, int(self.line_start[stop]) if stop < self.rows.size else self.owner.size

@@ -121,41 +121,25 @@ class OrderArrays:
         method_code = {method: code for code, method in enumerate(METHODS)}
         level_code = {level: code for code, level in enumerate(LEVELS)}
         channel_code = {c.id: network.channel_index(c.id) for c in network.channels}
-        node_code = {node_id: code for code, node_id in enumerate(nodes.ids)}
+        node_code: dict[str | None, int] = {node_id: code for code, node_id in enumerate(nodes.ids)}
+        node_code[None] = -1
+        lines = [line for order in orders for line in order.lines]
         sku_index: dict[str, int] = {}
-        line_sku: list[int] = []
-        line_qty: list[int] = []
-        line_start = [0]
-        per_order: list[tuple[int, int, int, int, bool, float, float, int]] = []
-        for order in orders:
-            for line in order.lines:
-                line_sku.append(sku_index.setdefault(line.sku, len(sku_index)))
-                line_qty.append(line.quantity)
-            line_start.append(len(line_sku))
-            point = order.destination
-            per_order.append(
-                (
-                    channel_code[order.channel_id],
-                    method_code[order.method],
-                    level_code[order.service_level],
-                    order.priority,
-                    order.allow_split,
-                    point.lat if point is not None else 0.0,
-                    point.lon if point is not None else 0.0,
-                    -1 if order.pickup_node_id is None else node_code[order.pickup_node_id],
-                )
-            )
-        columns = list(zip(*per_order, strict=True)) if per_order else [()] * 8
-        channel = np.array(columns[0], np.int64)
-        method = np.array(columns[1], np.int64)
-        pickup = np.array(columns[7], np.int64)
+        line_sku = [sku_index.setdefault(line.sku, len(sku_index)) for line in lines]
+        starts = np.zeros(len(orders) + 1, dtype=np.int64)
+        starts[1:] = np.cumsum([len(order.lines) for order in orders])
+        qty = np.array([line.quantity for line in lines], dtype=np.int64)
+        channel = np.array([channel_code[o.channel_id] for o in orders], np.int64)
+        method = np.array([method_code[o.method] for o in orders], np.int64)
+        pickup = np.array([node_code[o.pickup_node_id] for o in orders], np.int64)
+        points = [o.destination for o in orders]
         at_pickup = pickup >= 0
-        lat = np.where(at_pickup, nodes.lat_deg[np.maximum(pickup, 0)], columns[5])
-        lon = np.where(at_pickup, nodes.lon_deg[np.maximum(pickup, 0)], columns[6])
+        lat = np.array([0.0 if p is None else p.lat for p in points], np.float64)
+        lon = np.array([0.0 if p is None else p.lon for p in points], np.float64)
+        lat[at_pickup] = nodes.lat_deg[pickup[at_pickup]]
+        lon[at_pickup] = nodes.lon_deg[pickup[at_pickup]]
         respects = np.array([c.respects_safety_stock for c in network.channels], np.bool_)
         needs = np.array([SOURCE_NEEDS[m].value for m in METHODS], np.int64)
-        starts = np.array(line_start, dtype=np.int64)
-        qty = np.array(line_qty, dtype=np.int64)
         return cls(
             orders=tuple(orders),
             network=network,
@@ -163,10 +147,10 @@ class OrderArrays:
             channel=channel,
             respects_safety=respects[channel] if channel.size else np.zeros(0, np.bool_),
             method=method,
-            level=np.array(columns[2], np.int64),
-            priority=np.array(columns[3], np.int64),
-            allow_split=np.array(columns[4], np.bool_),
-            point_unit=unit_vectors(lat.astype(np.float64), lon.astype(np.float64)),
+            level=np.array([level_code[o.service_level] for o in orders], np.int64),
+            priority=np.array([o.priority for o in orders], np.int64),
+            allow_split=np.array([o.allow_split for o in orders], np.bool_),
+            point_unit=unit_vectors(lat, lon),
             node_unit=unit_vectors(nodes.lat_deg, nodes.lon_deg),
             pickup_node=pickup,
             pickup_ok=_pickup_ok(nodes, method, pickup),
