@@ -109,6 +109,8 @@ def tuple_of(kind: type, *, min_size: int = 0) -> Validator:
 
 def to_tuple(value: object) -> object:
     """Converter: a list or other iterable becomes a tuple; strings and scalars pass through."""
+    if type(value) is tuple:
+        return value
     if isinstance(value, (list, tuple)) or (
         hasattr(value, "__iter__") and not isinstance(value, (str, bytes, dict))
     ):

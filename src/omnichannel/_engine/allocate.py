@@ -75,18 +75,14 @@ def build_result(
         raise InvalidInputError(
             "policy", f"{decided_by} must return one allocation per order, in input order"
         )
-    node_ids: list[str] = []
-    skus: list[str] = []
-    quantities: list[int] = []
-    counts = used.copy()
     network = wave.arrays.network
-    for allocation in allocations:
-        for shipment in allocation.shipments:
-            counts[network.node_index(shipment.node_id)] += 1
-            for line in shipment.lines:
-                node_ids.append(shipment.node_id)
-                skus.append(line.sku)
-                quantities.append(line.quantity)
+    shipments = [shipment for allocation in allocations for shipment in allocation.shipments]
+    counts = used.copy()
+    shipped_from = np.array([network.node_index(s.node_id) for s in shipments], dtype=np.int64)
+    np.add.at(counts, shipped_from, 1)
+    node_ids = [shipment.node_id for shipment in shipments for _ in shipment.lines]
+    skus = [line.sku for shipment in shipments for line in shipment.lines]
+    quantities = [line.quantity for shipment in shipments for line in shipment.lines]
     inventory = wave.inventory.with_reserved(node_ids, skus, np.array(quantities, np.int64))
     ids = network.arrays.ids
     capacity_used = {ids[n]: int(counts[n]) for n in np.flatnonzero(counts).tolist()}

@@ -118,9 +118,7 @@ def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[A
         mine = {n: taken[r][n] for n in sorted(taken.get(r, {}))}
         span = slice(int(arrays.line_start[r]), int(arrays.line_start[r + 1]))
         quantity = arrays.line_qty[span]
-        available = state.available(
-            arrays.line_sku[span], np.full(quantity.size, arrays.respects_safety[r])
-        )
+        available = state.available_to(arrays.line_sku[span], bool(arrays.respects_safety[r]))
         eligible = model.eligible[r]
         unfulfilled: list[UnfulfilledLine] = []
         if not mine and not arrays.allow_split[r]:

@@ -70,7 +70,7 @@ def resolve_order(
     span = slice(int(arrays.line_start[row]), int(arrays.line_start[row + 1]))
     sku = arrays.line_sku[span]
     quantity = arrays.line_qty[span]
-    available = state.available(sku, np.full(sku.size, arrays.respects_safety[row]))
+    available = state.available_to(sku, bool(arrays.respects_safety[row]))
     has_capacity = state.capacity_left >= 1
     whole = eligible & has_capacity & np.all(available >= quantity[:, None], axis=0)
     taken: Taken = {}

@@ -82,6 +82,8 @@ class _Scan:
         n_nodes = self.arrays.network.arrays.n_nodes
         self.window = window or int(np.clip(_CELLS_PER_WINDOW // max(n_nodes, 1), 64, 4096))
         self.reads = wave.sourcing.state_use
+        self.reads_stock = bool(self.reads & StateUse.STOCK)
+        self.reads_capacity = bool(self.reads & StateUse.CAPACITY)
         self.stock_stamp = np.full(self.state.free.shape, -1, dtype=np.int64)
         self.node_stamp = np.full(n_nodes, -1, dtype=np.int64)
         self.decided: dict[int, Allocation] = {}
@@ -112,11 +114,10 @@ class _Scan:
             for reason, refuse in ((NO_ELIGIBLE_NODE, hopeless), (OUT_OF_STOCK, starved)):
                 for row in rows[refuse].tolist():
                     self.decided[row] = refused(row, self.wave, reason)
-            keep = ~(hopeless | starved)
+            keep = np.asarray(~(hopeless | starved), dtype=np.bool_)
             rows, cost, eligible, distance = rows[keep], cost[keep], eligible[keep], distance[keep]
-            stocked = stocked[keep]
+            stocked, available = stocked[keep], available[keep[batch.line_row]]
             batch = SourcingBatch(self.arrays, rows, state)
-            available = batch.line_available
         plan = _Plan.make(batch, cost, eligible, stocked, available, self.arrays.allow_split[rows])
         reuse = not self.reads
         position, run = 0, _FIRST_RUN
@@ -147,62 +148,53 @@ class _Scan:
         limit = position + int(without[0]) if without.size else end
         if limit == position:
             return position, True
-        first_line, last_line = plan.line_span(position, limit)
-        members = plan.owner[first_line:last_line]
-        node = plan.node[members]
-        sku = plan.sku[first_line:last_line]
-        respects = self.arrays.respects_safety[plan.rows[members]]
-        state = self.state
+        lines = slice(*plan.line_span(position, limit))
+        key = plan.line_key[lines]
         order_nodes = plan.node[position:limit]
-        n_positions = state.spare[0].size
-        reads_stock = bool(self.reads & StateUse.STOCK)
-        reads_capacity = bool(self.reads & StateUse.CAPACITY)
+        state = self.state
+        n_positions = self.stock_stamp.size
         # One check over two kinds of takes: each line takes its units from its
         # (sku, node) position, each order its shipment from its node's capacity.
         # A lone line plans min(held, quantity) units, so it stands exactly when
         # those units are still there: the same check as for a whole order. A lone
         # order whose node had no shipment left takes nothing, and nobody can take
         # from that node after it.
+        stale = np.zeros(key.size + order_nodes.size, dtype=np.bool_)
+        repeat = np.zeros_like(stale)
+        if self.reads_stock:
+            stale[: key.size] = self.stock_stamp.reshape(-1)[key] == window_id
+            repeat[: key.size] = True
+        if self.reads_capacity:
+            stale[key.size :] = self.node_stamp[order_nodes] == window_id
+            repeat[key.size :] = True
+        spare = state.spare.reshape(-1)[plan.line_plane[lines] * n_positions + key]
         failed = overdrawn(
-            np.concatenate([sku * state.spare.shape[2] + node, n_positions + order_nodes]),
-            np.concatenate([plan.line_units[first_line:last_line], plan.ships[position:limit]]),
-            np.concatenate(
-                [
-                    state.spare[respects.astype(np.intp), sku, node],
-                    np.minimum(state.capacity_left[order_nodes], _NO_LIMIT),
-                ]
-            ).astype(np.int64),
-            np.concatenate(
-                [
-                    (self.stock_stamp[sku, node] == window_id) & reads_stock,
-                    (self.node_stamp[order_nodes] == window_id) & reads_capacity,
-                ]
+            np.concatenate([key, n_positions + order_nodes]),
+            np.concatenate([plan.line_units[lines], plan.ships[position:limit]]),
+            np.concatenate([spare, np.minimum(state.capacity_left[order_nodes], _NO_LIMIT)]).astype(
+                np.int64
             ),
-            np.concatenate(
-                [np.full(sku.size, reads_stock), np.full(order_nodes.size, reads_capacity)]
-            ),
+            stale,
+            repeat,
         )
-        owners = np.concatenate([members, np.arange(position, limit)])
+        owners = np.concatenate([plan.owner[lines], np.arange(position, limit)])
         first_bad = int(owners[failed].min(initial=limit))
         return first_bad, first_bad < limit or limit < end
 
     def _accept(self, plan: _Plan, start: int, stop: int, window_id: int) -> None:
         if stop <= start:
             return
-        first_line, last_line = plan.line_span(start, stop)
-        units = plan.line_units[first_line:last_line]
-        taking = np.flatnonzero(units > 0)
-        node = plan.node[plan.owner[first_line:last_line]][taking]
-        sku = plan.sku[first_line:last_line][taking]
-        self.state.take(sku, node, units[taking])
-        shipping = start + np.flatnonzero(plan.ships[start:stop])
-        np.add.at(self.state.used, plan.node[shipping], 1)
-        self.stock_stamp[sku, node] = window_id
-        self.node_stamp[plan.node[shipping]] = window_id
-        whole = start + np.flatnonzero(~plan.lone[start:stop])
-        self.accepted_rows.append(plan.rows[whole])
-        self.accepted_nodes.append(plan.node[whole])
-        for order in (start + np.flatnonzero(plan.lone[start:stop])).tolist():
+        lines = slice(*plan.line_span(start, stop))
+        self.state.take(plan.sku[lines], plan.line_node[lines], plan.line_units[lines])
+        nodes = plan.node[start:stop]
+        np.add.at(self.state.used, nodes, plan.ships[start:stop])
+        self.stock_stamp.reshape(-1)[plan.line_key[lines]] = window_id
+        self.node_stamp[nodes] = window_id
+        lone = plan.lone[start:stop]
+        whole = ~lone
+        self.accepted_rows.append(plan.rows[start:stop][whole])
+        self.accepted_nodes.append(nodes[whole])
+        for order in (start + np.flatnonzero(lone)).tolist():
             span = slice(*plan.line_span(order, order + 1))
             self.lone.append(
                 _Lone(
@@ -344,6 +336,13 @@ class _Plan:
     """Position of each order's first line, shape (n_orders,)."""
     sku: IntArray
     """SKU row of each line, shape (n_lines,)."""
+    line_node: IntArray
+    """Canonical node each line's plan takes from, shape (n_lines,)."""
+    line_key: IntArray
+    """Each line's (SKU, node) position as ``sku * n_nodes + node``, shape (n_lines,)."""
+    line_plane: IntArray
+    """Plane of ``StockState.spare`` each line's channel draws on (1 when it respects
+    safety stock), shape (n_lines,)."""
     line_units: IntArray
     """Units the plan takes for each line, shape (n_lines,)."""
     line_held: IntArray
@@ -371,7 +370,8 @@ class _Plan:
         lone = ~whole & allow_split & (np.count_nonzero(stocked, axis=1) == 1)
         node = np.where(whole, choice, np.argmax(stocked, axis=1))
         ships = whole | (lone & can_ship[node])
-        held = available[np.arange(owner.size), node[owner]]
+        line_node = node[owner]
+        held = available[np.arange(owner.size), line_node]
         units = np.where(ships[owner], np.minimum(held, quantity), 0)
         return cls(
             rows=batch.rows,
@@ -382,6 +382,9 @@ class _Plan:
             owner=owner,
             line_start=batch.line_start,
             sku=batch.line_sku,
+            line_node=line_node,
+            line_key=batch.line_sku * batch.n_nodes + line_node,
+            line_plane=batch.line_respects_safety.astype(np.int64),
             line_units=units,
             line_held=held,
         )

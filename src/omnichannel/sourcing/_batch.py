@@ -118,8 +118,9 @@ class OrderArrays:
     def build(cls, orders: Sequence[Order], network: Network) -> OrderArrays:
         """Arrays of ``orders``; their channel and pickup node ids must exist in ``network``."""
         nodes = network.arrays
-        method_code = {method: code for code, method in enumerate(METHODS)}
-        level_code = {level: code for code, level in enumerate(LEVELS)}
+        # Keyed by value: an enum member's own hash is a Python-level call.
+        method_code = {method.value: code for code, method in enumerate(METHODS)}
+        level_code = {level.value: code for code, level in enumerate(LEVELS)}
         channel_code = {c.id: network.channel_index(c.id) for c in network.channels}
         node_code: dict[str | None, int] = {node_id: code for code, node_id in enumerate(nodes.ids)}
         node_code[None] = -1
@@ -130,7 +131,7 @@ class OrderArrays:
         starts[1:] = np.cumsum([len(order.lines) for order in orders])
         qty = np.array([line.quantity for line in lines], dtype=np.int64)
         channel = np.array([channel_code[o.channel_id] for o in orders], np.int64)
-        method = np.array([method_code[o.method] for o in orders], np.int64)
+        method = np.array([method_code[o.method._value_] for o in orders], np.int64)
         pickup = np.array([node_code[o.pickup_node_id] for o in orders], np.int64)
         points = [o.destination for o in orders]
         at_pickup = pickup >= 0
@@ -147,7 +148,7 @@ class OrderArrays:
             channel=channel,
             respects_safety=respects[channel] if channel.size else np.zeros(0, np.bool_),
             method=method,
-            level=np.array([level_code[o.service_level] for o in orders], np.int64),
+            level=np.array([level_code[o.service_level._value_] for o in orders], np.int64),
             priority=np.array([o.priority for o in orders], np.int64),
             allow_split=np.array([o.allow_split for o in orders], np.bool_),
             point_unit=unit_vectors(lat, lon),
@@ -176,6 +177,17 @@ class OrderArrays:
             np.array([c.per_unit for c in cards]),
             np.array([math.inf if c.max_km is None else c.max_km for c in cards]),
         )
+
+    @functools.cached_property
+    def may_source(self) -> BoolArray:
+        """Whether a node may serve orders of a channel and method, before distance and
+        pickup rules: active, the channel allows its kind, it has the method's
+        capability; shape (n_channels, n_methods, n_nodes)."""
+        nodes = self.network.arrays
+        needs = np.array([SOURCE_NEEDS[m].value for m in METHODS], np.int64)[:, None]
+        capable = (nodes.capabilities[None, :] & needs) == needs
+        allows = self.network.channel_allows & nodes.active[None, :]
+        return np.asarray(allows[:, None, :] & capable[None, :, :])
 
     def lines_of(self, rows: IntArray) -> tuple[IntArray, IntArray]:
         """Lines of the orders ``rows``: their indices and the position in ``rows`` they
@@ -262,6 +274,12 @@ class StockState:
         ``sku`` and ``respects_safety`` have shape (n_lines,).
         """
         spare: IntArray = self.spare[respects_safety.astype(np.intp), sku]
+        return np.maximum(spare, 0)
+
+    def available_to(self, sku: IntArray, respects_safety: bool) -> IntArray:
+        """Units one channel may promise of each SKU row ``sku`` at every node, shape
+        (n_lines, n_nodes): :meth:`available` for lines that share a channel."""
+        spare: IntArray = self.spare[int(respects_safety)][sku]
         return np.maximum(spare, 0)
 
 
@@ -353,16 +371,13 @@ class SourcingBatch:
         """The engine's hard rules other than stock and capacity: node active, channel
         allows its kind, capability for the method, pickup node, distance within the
         service level's ``max_km``; shape (n_orders, n_nodes)."""
-        a, nodes, rows = self._arrays, self.nodes, self.rows
-        needs = a.source_needs[rows][:, None]
-        ok = nodes.active[None, :] & a.network.channel_allows[a.channel[rows]]
-        ok &= (nodes.capabilities[None, :] & needs) == needs
-        ok &= a.pickup_ok[rows][:, None]
-        in_store = a.method[rows] == METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
-        at_pickup = np.arange(self.n_nodes)[None, :] == a.pickup_node[rows][:, None]
-        ok &= ~in_store[:, None] | at_pickup
-        max_km = a.rates[3][a.level[rows]]
-        ok &= in_store[:, None] | (self.distance_km <= max_km[:, None])
+        a, rows = self._arrays, self.rows
+        method = a.method[rows]
+        ok = a.may_source[a.channel[rows], method] & a.pickup_ok[rows][:, None]
+        in_store = np.flatnonzero(method == METHODS.index(FulfillmentMethod.PICKUP_IN_STORE))
+        within = self.distance_km <= a.rates[3][a.level[rows]][:, None]
+        within[in_store] = np.arange(self.n_nodes)[None, :] == a.pickup_node[rows[in_store], None]
+        ok &= within
         return np.asarray(ok)
 
     @property
