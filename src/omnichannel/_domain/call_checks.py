@@ -29,6 +29,10 @@ def _unique_items(items: object, kind: type[Identified], path: str) -> tuple[Ide
     if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
         raise InvalidInputError(path, f"must be a sequence of {kind.__name__}, got {items!r}")
     found: tuple[object, ...] = tuple(items)
+    if all(isinstance(item, kind) for item in found) and len(
+        {item.id for item in cast("tuple[Identified, ...]", found)}
+    ) == len(found):
+        return cast("tuple[Identified, ...]", found)
     problems: list[Problem] = []
     first: dict[str, int] = {}
     for index, item in enumerate(found):
@@ -65,6 +69,10 @@ def checked_orders(orders: Iterable[Order], network: Network) -> tuple[Order, ..
     :class:`UnknownReferenceError` for the first unknown channel or node.
     """
     checked = _unique_items(orders, Order, "orders")
+    channels = {order.channel_id for order in checked}
+    pickups = {order.pickup_node_id for order in checked if order.pickup_node_id is not None}
+    if all(map(network.has_channel, channels)) and all(map(network.has_node, pickups)):
+        return checked
     for index, order in enumerate(checked):
         owner = f"order {order.id!r}"
         _known_channel(network, order.channel_id, f"orders[{index}].channel_id", owner)

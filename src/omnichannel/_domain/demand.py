@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from .._errors import InvalidInputError
-from .._types import FloatArray
+from .._types import FloatArray, IntArray
 
 
 class DemandRates:
@@ -17,12 +18,14 @@ class DemandRates:
     Immutable; build it with :meth:`from_mapping`.
     """
 
-    __slots__ = ("_by_sku",)
+    __slots__ = ("_by_sku", "_columns")
 
     _by_sku: dict[str, dict[str, float]]
+    _columns: _Columns | None
 
     def __init__(self) -> None:
         object.__setattr__(self, "_by_sku", {})
+        object.__setattr__(self, "_columns", None)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("DemandRates is immutable")
@@ -67,13 +70,34 @@ class DemandRates:
                 yield (node_id, sku), self._by_sku[sku][node_id]
 
     def dense(self, skus: Sequence[str], node_ids: Sequence[str]) -> FloatArray:
-        """Units per day of ``skus`` (rows) at ``node_ids`` (columns), shape (n_skus, n_nodes)."""
-        column = {node_id: i for i, node_id in enumerate(node_ids)}
+        """Units per day of ``skus`` (rows) at ``node_ids`` (columns), shape (n_skus, n_nodes).
+
+        Cost is proportional to the rates of those SKUs: the rates are laid out as
+        arrays on first use and kept.
+        """
+        columns = self._columns
+        if columns is None:
+            columns = _Columns.of(self._by_sku)
+            object.__setattr__(self, "_columns", columns)
         out = np.zeros((len(skus), len(node_ids)), dtype=np.float64)
-        for row, sku in enumerate(skus):
-            for node_id, rate in self._by_sku.get(sku, {}).items():
-                if node_id in column:
-                    out[row, column[node_id]] = rate
+        column_of = {node_id: i for i, node_id in enumerate(node_ids)}
+        node_column = np.array([column_of.get(n, -1) for n in columns.node_ids], dtype=np.int64)
+        known = [
+            (row, columns.sku_index[sku])
+            for row, sku in enumerate(skus)
+            if sku in columns.sku_index
+        ]
+        if not known:
+            return out
+        rows, sku_at = (np.array(part, dtype=np.int64) for part in zip(*known, strict=True))
+        starts, stops = columns.start[sku_at], columns.start[sku_at + 1]
+        counts = stops - starts
+        entry = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(
+            int(counts.sum())
+        )
+        column = node_column[columns.node[entry]]
+        keep = column >= 0
+        out[np.repeat(rows, counts)[keep], column[keep]] = columns.rate[entry[keep]]
         return out
 
     def __eq__(self, other: object) -> bool:
@@ -85,3 +109,33 @@ class DemandRates:
 
     def __repr__(self) -> str:
         return f"DemandRates(n_rates={sum(len(r) for r in self._by_sku.values())})"
+
+
+class _Columns(NamedTuple):
+    """Rates as arrays, grouped by SKU: the rates of SKU ``i`` are entries
+    ``start[i]:start[i + 1]``."""
+
+    sku_index: dict[str, int]
+    node_ids: list[str]
+    start: IntArray
+    node: IntArray
+    """Position in ``node_ids`` of each entry."""
+    rate: FloatArray
+    """Units per day of each entry."""
+
+    @classmethod
+    def of(cls, by_sku: dict[str, dict[str, float]]) -> _Columns:
+        node_index: dict[str, int] = {}
+        node = [
+            node_index.setdefault(n, len(node_index)) for rates in by_sku.values() for n in rates
+        ]
+        rate = [r for rates in by_sku.values() for r in rates.values()]
+        start = np.zeros(len(by_sku) + 1, dtype=np.int64)
+        start[1:] = np.cumsum([len(rates) for rates in by_sku.values()])
+        return cls(
+            sku_index={sku: i for i, sku in enumerate(by_sku)},
+            node_ids=list(node_index),
+            start=start,
+            node=np.array(node, dtype=np.int64),
+            rate=np.array(rate, dtype=np.float64),
+        )
