@@ -50,6 +50,7 @@ def measure(
         "fair_share": FairShare(),
         "dual_price": DualPriceLookahead(unserved_penalty=penalty),
         "dual_price_5_nodes": DualPriceLookahead(unserved_penalty=penalty, nodes_per_order=5),
+        "dual_price_8_nodes": DualPriceLookahead(unserved_penalty=penalty, nodes_per_order=8),
         "batch_optimal": BatchOptimal(unserved_penalty=penalty, time_limit_s=time_limit_s),
         "batch_optimal_8_nodes": BatchOptimal(
             unserved_penalty=penalty, time_limit_s=time_limit_s, nodes_per_order=8

@@ -142,7 +142,8 @@ def quality_section(runs: Sequence[dict[str, Any]]) -> list[str]:
         "bound; `dual_price` closing half of `sequential`'s gap at under 5x its time. "
         "`batch_optimal_8_nodes` is `BatchOptimal(nodes_per_order=8)`: each order keeps "
         "its 8 cheapest candidate nodes plus the ones `Sequential` would use; "
-        "`dual_price_5_nodes` prices from an LP pruned the same way to 5 nodes. Time limit "
+        "`dual_price_5_nodes` and `dual_price_8_nodes` price from an LP whose orders keep "
+        "their 5 or 8 cheapest candidate nodes. Time limit "
         "120 s per wave.",
         "",
     ]

@@ -170,3 +170,81 @@ def test_without_scipy_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch
 def test_lower_bound_checks_its_penalty() -> None:
     with pytest.raises(oc.InvalidInputError, match="unserved_penalty: must be a finite number"):
         lower_bound([], ONE_DC, oc.Inventory.from_positions([]), unserved_penalty=-1.0)
+
+
+def test_dual_price_keeps_a_whole_node_for_an_order_that_may_not_split() -> None:
+    """The first order could ship from either DC and the near one is cheaper; the second
+    may not split and only the near DC holds both its SKUs."""
+    here = oc.GeoPoint(lat=50.0, lon=10.0)
+    network = oc.Network(
+        nodes=[
+            oc.Node(id=node_id, kind=oc.NodeKind.DC, location=at, capabilities=oc.Capability.SHIP)
+            for node_id, at in (("near", here), ("far", oc.GeoPoint(lat=51.0, lon=10.0)))
+        ],
+        channels=[oc.Channel(id="web", kind=oc.ChannelKind.WEB)],
+    )
+    stock = oc.Inventory.from_positions(
+        [
+            oc.StockPosition(node_id="near", sku="X", on_hand=1),
+            oc.StockPosition(node_id="near", sku="Y", on_hand=1),
+            oc.StockPosition(node_id="far", sku="X", on_hand=1),
+        ]
+    )
+    orders = [
+        oc.Order(
+            id="flexible",
+            channel_id="web",
+            destination=here,
+            lines=[oc.OrderLine(sku="X", quantity=1)],
+        ),
+        oc.Order(
+            id="whole",
+            channel_id="web",
+            destination=here,
+            lines=[oc.OrderLine(sku="X", quantity=1), oc.OrderLine(sku="Y", quantity=1)],
+            allow_split=False,
+        ),
+    ]
+    greedy = oc.allocate(orders, network, stock, policy=Sequential())
+    assert [a.status for a in greedy.allocations] == [
+        oc.AllocationStatus.FULFILLED,
+        oc.AllocationStatus.UNFULFILLED,
+    ]
+    priced = oc.allocate(orders, network, stock, policy=DualPriceLookahead())
+    assert [[s.node_id for s in a.shipments] for a in priced.allocations] == [["far"], ["near"]]
+
+
+def test_dual_price_gives_a_contested_unit_to_the_order_the_lp_serves() -> None:
+    """Two orders that may not split want the last unit; prices are the same for both,
+    so Sequential's input order would decide, but the LP ships it to the order that
+    costs less to serve and DualPriceLookahead keeps it for that order."""
+    here = oc.GeoPoint(lat=50.0, lon=10.0)
+    network = oc.Network(
+        nodes=[
+            oc.Node(id="dc", kind=oc.NodeKind.DC, location=here, capabilities=oc.Capability.SHIP)
+        ],
+        channels=[oc.Channel(id="web", kind=oc.ChannelKind.WEB)],
+        costs=oc.CostModel(
+            rates={
+                oc.ServiceLevel.STANDARD: oc.RateCard(base=5.0, per_km=0.0),
+                oc.ServiceLevel.EXPRESS: oc.RateCard(base=1.0, per_km=0.0),
+                oc.ServiceLevel.SAME_DAY: oc.RateCard(base=9.0, per_km=0.0),
+            }
+        ),
+    )
+    stock = oc.Inventory.from_positions([oc.StockPosition(node_id="dc", sku="X", on_hand=1)])
+    orders = [
+        oc.Order(
+            id=level.name,
+            channel_id="web",
+            destination=here,
+            lines=[oc.OrderLine(sku="X", quantity=1)],
+            service_level=level,
+            allow_split=False,
+        )
+        for level in (oc.ServiceLevel.STANDARD, oc.ServiceLevel.EXPRESS)
+    ]
+    greedy = oc.allocate(orders, network, stock, policy=Sequential())
+    priced = oc.allocate(orders, network, stock, policy=DualPriceLookahead())
+    assert [a.units_allocated for a in greedy.allocations] == [1, 0]
+    assert [a.units_allocated for a in priced.allocations] == [0, 1]

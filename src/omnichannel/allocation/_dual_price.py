@@ -9,44 +9,57 @@ import numpy as np
 
 from .._domain import validators as v
 from .._domain.decisions import Allocation
-from .._types import FloatArray
-from ..sourcing._batch import SourcingBatch
+from .._types import FloatArray, IntArray
+from ..sourcing._batch import SourcingBatch, StockState
 from ..sourcing._builtin import checked_costs
 from ..sourcing._protocol import SourcingStrategy, StateUse
-from ._model import pruned_model, solve
+from ._model import Solution, WaveModel, build_model, solve
+from ._passes import sub_wave
+from ._resolve import build_allocation
 from ._sequential import Sequential
 from ._wave import Wave
+
+_WHOLE = 1e-6
+"""How close to whole (1 shipment, every unit) an LP value must be to count as whole."""
 
 
 @final
 @attrs.frozen(kw_only=True)
 class DualPriceLookahead:
     """Sequential allocation on costs that include the shadow price of what each
-    choice consumes (Acimovic & Graves 2015).
+    choice consumes (Acimovic & Graves 2015), after reserving what the LP keeps
+    for orders that may not split.
 
     Solves the LP relaxation of the wave's model (see
-    :func:`omnichannel.allocation.lower_bound`), takes the dual price of every
-    stock position (per unit, for all channels and for those that respect
-    safety stock) and of every node's capacity (per shipment), then runs
-    :class:`Sequential` with ``cost + sum over lines of units x price of the
-    position + price of a shipment at the node``. Stock that later orders of
-    the wave need more is dearer, so an order leaves it to them when it has a
-    cheap alternative. Prices are in currency, so use it with a currency-valued
-    sourcing strategy (``LowestCost``, ``StockProtecting``, ``Weighted`` on
-    money). Needs the ``optimize`` extra.
+    :func:`omnichannel.allocation.lower_bound`) and takes the dual price of
+    every stock position (per unit, for all channels and for those that respect
+    safety stock) and of every node's capacity (per shipment). Then:
+
+    1. every order that may not split and that the LP ships whole from one node
+       gets that node first, in :class:`Sequential` order: such an order loses
+       everything if a node it needs whole is drained by orders that had other
+       options, and prices alone cannot say which order a scarce unit is for;
+    2. the other orders are allocated by :class:`Sequential` with ``cost + sum
+       over lines of units x price of the position + price of a shipment at the
+       node``: stock that the wave needs more is dearer, so an order leaves it
+       to others when it has a cheap alternative.
+
+    Prices are in currency, so use it with a currency-valued sourcing strategy
+    (``LowestCost``, ``StockProtecting``, ``Weighted`` on money). Needs the
+    ``optimize`` extra.
     """
 
     unserved_penalty: float = attrs.field(
         default=100.0, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
     nodes_per_order: int | None = attrs.field(default=None, validator=v.optional(v.int_at_least(1)))
-    """Candidate nodes per order in the LP: the cheapest for the whole order plus
-    those :class:`Sequential` would use. A smaller LP prices faster and a little
-    less well; None keeps every eligible node."""
+    """Candidate nodes per order in the LP: the cheapest for the whole order. A
+    smaller LP solves faster and prices a little less well; None keeps every
+    eligible node."""
 
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""
-        _, model = pruned_model(wave, self.unserved_penalty, self.nodes_per_order)
+        model = build_model(wave, self.unserved_penalty, nodes_per_order=self.nodes_per_order)
         solution = solve(model, relax=True)
         if not solution.found:
             wave.notes.append(
@@ -54,14 +67,46 @@ class DualPriceLookahead:
                 "the wave was decided by Sequential without prices"
             )
             return Sequential().allocate(wave)
-        state = wave.state
-        n_skus, n_nodes = state.safety.shape
-        stock_price = np.zeros((2, n_skus, n_nodes))
-        stock_price.reshape(-1)[model.stock_key] = solution.stock_duals
-        node_price = np.zeros(n_nodes)
-        node_price[model.capacity_node] = solution.capacity_duals
-        priced = PricedSourcing(inner=wave.sourcing, stock_price=stock_price, node_price=node_price)
-        return Sequential().allocate(attrs.evolve(wave, sourcing=priced))
+        state = wave.state.copy()
+        decided = _reserve(model, solution.values, wave, state)
+        rest = [r for r in range(wave.arrays.n_orders) if r not in decided]
+        if rest:
+            priced = PricedSourcing.of(wave, model, solution)
+            sub = sub_wave(wave, [wave.arrays.orders[r] for r in rest], state, priced.on_skus)
+            decided.update(zip(rest, Sequential().allocate(sub), strict=True))
+        return [decided[r] for r in range(wave.arrays.n_orders)]
+
+
+def _reserve(
+    model: WaveModel, values: FloatArray, wave: Wave, state: StockState
+) -> dict[int, Allocation]:
+    """Allocations of the orders that may not split and that the LP solution
+    ``values`` ships whole from one node, taken from ``state`` in sequential order."""
+    arrays = wave.arrays
+    n_pairs, n_x = model.n_pairs, model.n_x
+    line_whole = values[n_pairs : n_pairs + n_x] >= arrays.line_qty[model.x_line] - _WHOLE
+    lines_whole = np.bincount(model.x_pair, weights=line_whole, minlength=n_pairs)
+    whole = (
+        (values[:n_pairs] >= 1 - _WHOLE)
+        & (lines_whole == np.diff(arrays.line_start)[model.pair_row])
+        & ~arrays.allow_split[model.pair_row]
+    )
+    pairs = np.flatnonzero(whole)
+    pairs = pairs[np.argsort(-arrays.priority[model.pair_row[pairs]], kind="stable")]
+    decided: dict[int, Allocation] = {}
+    for pair in pairs.tolist():
+        row, node = int(model.pair_row[pair]), int(model.pair_node[pair])
+        span = slice(int(arrays.line_start[row]), int(arrays.line_start[row + 1]))
+        sku, quantity = arrays.line_sku[span], arrays.line_qty[span]
+        held = state.available_to(sku, bool(arrays.respects_safety[row]))[:, node]
+        # The LP's whole shipments fit together; the check keeps rounding honest.
+        if state.capacity_left[node] < 1 or np.any(held < quantity):
+            continue
+        state.take(sku, np.full(sku.size, node), quantity)
+        state.used[node] += 1
+        taken = {node: dict(enumerate(quantity.tolist()))}
+        decided[row] = build_allocation(row, wave, {node: float(model.pair_km[pair])}, taken, [])
+    return decided
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -75,6 +120,20 @@ class PricedSourcing:
     respect safety stock (added on top)."""
     node_price: FloatArray
     """Currency per shipment, shape (n_nodes,)."""
+
+    @classmethod
+    def of(cls, wave: Wave, model: WaveModel, solution: Solution) -> PricedSourcing:
+        """The wave's strategy priced by the duals of ``solution`` of ``model``."""
+        n_skus, n_nodes = wave.state.safety.shape
+        stock_price = np.zeros((2, n_skus, n_nodes))
+        stock_price.reshape(-1)[model.stock_key] = solution.stock_duals
+        node_price = np.zeros(n_nodes)
+        node_price[model.capacity_node] = solution.capacity_duals
+        return cls(inner=wave.sourcing, stock_price=stock_price, node_price=node_price)
+
+    def on_skus(self, sku_rows: IntArray) -> PricedSourcing:
+        """The same prices for a wave whose SKU row ``i`` is row ``sku_rows[i]`` here."""
+        return attrs.evolve(self, stock_price=self.stock_price[:, sku_rows])
 
     @property
     def state_use(self) -> StateUse:

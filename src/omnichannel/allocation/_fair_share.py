@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, final
 
 import attrs
 import numpy as np
 
-from .._domain.decisions import Allocation, UnfulfilledLine
-from .._domain.orders import Order, OrderLine
+from .._domain.decisions import Allocation
 from .._errors import InvalidInputError, Problem
 from .._types import FloatArray, IntArray
-from ..sourcing._batch import OrderArrays, StockState
+from ._passes import sequential_pass, trimmed
 from ._resolve import Taken, build_allocation, units_left
-from ._sequential import Sequential
 from ._wave import Wave
 
 
@@ -92,16 +90,16 @@ class FairShare:
         """One allocation per order of ``wave``, in input order."""
         arrays = wave.arrays
         granted = self._granted(wave)
-        first = [_trimmed(order, granted[r]) for r, order in enumerate(arrays.orders)]
+        first = [trimmed(order, granted[r]) for r, order in enumerate(arrays.orders)]
         state = wave.state.copy()
         taken: list[Taken] = [{} for _ in arrays.orders]
         km: list[dict[int, float]] = [{} for _ in arrays.orders]
-        _pass(wave, state, first, taken, km)
+        sequential_pass(wave, state, first, taken, km)
         remaining = [
-            _trimmed(order, np.array(units_left(order.lines, taken[r]), dtype=np.int64))
+            trimmed(order, np.array(units_left(order.lines, taken[r]), dtype=np.int64))
             for r, order in enumerate(arrays.orders)
         ]
-        reasons = _pass(wave, state, remaining, taken, km)
+        reasons = sequential_pass(wave, state, remaining, taken, km)
         return [
             build_allocation(
                 r,
@@ -140,60 +138,3 @@ class FairShare:
             quota[channel, sku] -= give
             granted[r] = give
         return granted
-
-
-def _trimmed(order: Order, units: IntArray) -> tuple[Order | None, list[int]]:
-    """``order`` with ``units[i]`` units of line ``i`` (lines with none dropped), and the
-    positions of the kept lines; None when no line is left."""
-    kept = [i for i, u in enumerate(units.tolist()) if u > 0]
-    if not kept:
-        return None, kept
-    lines = [
-        order.lines[i]
-        if units[i] == order.lines[i].quantity
-        else OrderLine(sku=order.lines[i].sku, quantity=int(units[i]))
-        for i in kept
-    ]
-    return attrs.evolve(order, lines=lines), kept
-
-
-def _pass(
-    wave: Wave,
-    state: StockState,
-    orders: Sequence[tuple[Order | None, list[int]]],
-    taken: list[Taken],
-    km: list[dict[int, float]],
-) -> dict[int, list[UnfulfilledLine]]:
-    """Allocate the given part of each order sequentially on ``state`` (which it
-    updates), adding what each takes to ``taken`` and ``km``; returns the
-    unfulfilled lines of each order that took part, by order position."""
-    parts = [(r, order, kept) for r, (order, kept) in enumerate(orders) if order is not None]
-    if not parts:
-        return {}
-    arrays = wave.arrays
-    part = OrderArrays.build([order for _, order, _ in parts], arrays.network)
-    index = {sku: i for i, sku in enumerate(arrays.skus)}
-    sku_rows = np.array([index[sku] for sku in part.skus], dtype=np.int64)
-    sub_state = StockState(
-        spare=state.spare[:, sku_rows].copy(),
-        safety=state.safety[sku_rows],
-        demand=state.demand[sku_rows],
-        capacity=state.capacity,
-        used=state.used.copy(),
-    )
-    sub = Wave(arrays=part, inventory=wave.inventory, state=sub_state, sourcing=wave.sourcing)
-    ids = arrays.network.arrays.ids
-    node_of = {node_id: n for n, node_id in enumerate(ids)}
-    unfulfilled: dict[int, list[UnfulfilledLine]] = {}
-    for (r, _, positions), allocation in zip(parts, Sequential().allocate(sub), strict=True):
-        for shipment in allocation.shipments:
-            node = node_of[shipment.node_id]
-            km[r][node] = shipment.distance_km
-            state.used[node] += 1
-            for line in shipment.lines:
-                position = next(p for p in positions if arrays.orders[r].lines[p].sku == line.sku)
-                lines = taken[r].setdefault(node, {})
-                lines[position] = lines.get(position, 0) + line.quantity
-                state.take(np.array([index[line.sku]]), np.array([node]), np.array([line.quantity]))
-        unfulfilled[r] = list(allocation.unfulfilled)
-    return unfulfilled
