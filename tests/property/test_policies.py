@@ -16,7 +16,7 @@ from omnichannel.allocation import (
     Sequential,
     lower_bound,
 )
-from omnichannel.allocation._model import build_model
+from omnichannel.allocation._model import build_model, solve
 from omnichannel.allocation._wave import Wave
 from omnichannel.simulation import Scenario
 from omnichannel.sourcing import LowestCost
@@ -57,13 +57,27 @@ def test_the_model_is_sparse(scenario: oms.Scenario) -> None:
     wave, _ = Wave.prepare(
         scenario.orders, scenario.network, scenario.inventory, LowestCost(), None, None
     )
-    model = build_model(wave, PENALTY)
-    n_variables = model.n_pairs + model.n_x + model.split_orders.size
-    assert model.matrix.shape[1] == n_variables
-    # Each unit variable sits in at most 4 rows (link, line, two stock planes) and each
-    # pair in at most 4 (its links are counted with the units, capacity, single, credit).
-    assert model.matrix.nnz <= 5 * model.n_x + 3 * model.n_pairs + model.split_orders.size
-    assert model.n_pairs <= wave.arrays.n_orders * wave.arrays.network.arrays.n_nodes
+    for relaxed in (False, True):
+        model = build_model(wave, PENALTY, relaxed=relaxed)
+        n_variables = model.n_y + model.n_x + model.split_orders.size
+        assert model.matrix.shape[1] == n_variables
+        # Each unit variable sits in at most 4 rows (link, line, two stock planes) and
+        # each pair in at most 4 (links counted with the units, capacity, single, credit).
+        assert model.matrix.nnz <= 5 * model.n_x + 3 * model.n_pairs + model.split_orders.size
+        assert model.n_pairs <= wave.arrays.n_orders * wave.arrays.network.arrays.n_nodes
+
+
+@given(scenario=oms.scenarios(max_orders=25, scarce=True))
+def test_the_relaxed_form_has_the_same_lp_optimum(scenario: oms.Scenario) -> None:
+    """Folding single-line pairs' y into their unit variable changes no LP optimum."""
+    wave, _ = Wave.prepare(
+        scenario.orders, scenario.network, scenario.inventory, LowestCost(), None, None
+    )
+    full = solve(build_model(wave, PENALTY), relax=True)
+    folded = solve(build_model(wave, PENALTY, relaxed=True), relax=True)
+    assert full.found
+    assert folded.found
+    assert abs(full.objective - folded.objective) <= TOLERANCE * max(1.0, abs(full.objective))
 
 
 ONE_DC = oc.Network(

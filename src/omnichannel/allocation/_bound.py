@@ -45,7 +45,7 @@ def lower_bound(
             "unserved_penalty", f"must be a finite number >= 0, got {unserved_penalty!r}"
         )
     wave, _ = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
-    solution = solve(build_model(wave, float(unserved_penalty)), relax=True)
+    solution = solve(build_model(wave, float(unserved_penalty), relaxed=True), relax=True)
     if not solution.found:
         raise InvalidInputError("orders", f"the LP relaxation was not solved: {solution.message}")
     return solution.objective

@@ -59,7 +59,9 @@ class DualPriceLookahead:
 
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""
-        model = build_model(wave, self.unserved_penalty, nodes_per_order=self.nodes_per_order)
+        model = build_model(
+            wave, self.unserved_penalty, nodes_per_order=self.nodes_per_order, relaxed=True
+        )
         solution = solve(model, relax=True)
         if not solution.found:
             wave.notes.append(
@@ -83,11 +85,10 @@ def _reserve(
     """Allocations of the orders that may not split and that the LP solution
     ``values`` ships whole from one node, taken from ``state`` in sequential order."""
     arrays = wave.arrays
-    n_pairs, n_x = model.n_pairs, model.n_x
-    line_whole = values[n_pairs : n_pairs + n_x] >= arrays.line_qty[model.x_line] - _WHOLE
-    lines_whole = np.bincount(model.x_pair, weights=line_whole, minlength=n_pairs)
+    line_whole = model.x_values(values) >= arrays.line_qty[model.x_line] - _WHOLE
+    lines_whole = np.bincount(model.x_pair, weights=line_whole, minlength=model.n_pairs)
     whole = (
-        (values[:n_pairs] >= 1 - _WHOLE)
+        (model.pair_values(values) >= 1 - _WHOLE)
         & (lines_whole == np.diff(arrays.line_start)[model.pair_row])
         & ~arrays.allow_split[model.pair_row]
     )

@@ -16,6 +16,12 @@ every line whole from one node. The objective is fulfilment cost plus
 ``unserved_penalty`` per unit not served: minimising it serves every unit worth
 serving, cheapest first. Every matrix is sparse: rows and columns only for the
 pairs, lines and positions the wave touches.
+
+The LP relaxation is built smaller: a pair with one unit variable gets no ``y``
+of its own but ``y = x / d``, ``d`` the units it can ship (its line's quantity
+for an order that may not split). That is exact: a larger ``y`` only costs more
+(it pays the fixed cost and earns at most as much split credit), and it drops a
+column and a linking row for every single-line pair.
 """
 
 from __future__ import annotations
@@ -70,6 +76,13 @@ class WaveModel:
     """Pair of each unit variable, shape (n_x,)."""
     x_upper: IntArray
     """Most units of each unit variable, shape (n_x,)."""
+    y_pair: IntArray
+    """Pair of each ``y`` column, shape (n_y,): every pair, except in a relaxed model
+    the pairs with one unit variable."""
+    pair_column: IntArray
+    """Column of each pair's ``y``: its own, or its unit variable's, shape (n_pairs,)."""
+    pair_coefficient: FloatArray
+    """``y`` of each pair is ``pair_coefficient`` times its column, shape (n_pairs,)."""
     eligible: BoolArray
     """Hard rules and a finite strategy cost, per order and node, shape (n_orders, n_nodes)."""
     split_orders: IntArray
@@ -99,8 +112,26 @@ class WaveModel:
 
     @property
     def n_pairs(self) -> int:
-        """Pairs (binary variables)."""
+        """Pairs."""
         return int(self.pair_row.size)
+
+    @property
+    def n_y(self) -> int:
+        """Pair variables with a column of their own (binary in the MILP)."""
+        return int(self.y_pair.size)
+
+    @property
+    def relaxed(self) -> bool:
+        """Whether some pairs' ``y`` is folded into a unit variable (LP only)."""
+        return self.n_y < self.n_pairs
+
+    def x_values(self, values: FloatArray) -> FloatArray:
+        """The unit variables of a solution ``values``, shape (n_x,)."""
+        return values[self.n_y : self.n_y + self.n_x]
+
+    def pair_values(self, values: FloatArray) -> FloatArray:
+        """Every pair's ``y`` in a solution ``values``, shape (n_pairs,)."""
+        return np.asarray(values[self.pair_column] * self.pair_coefficient, dtype=np.float64)
 
     @property
     def n_x(self) -> int:
@@ -111,7 +142,7 @@ class WaveModel:
     def integrality(self) -> IntArray:
         """1 for the integer variables (y and x), 0 for z."""
         return np.concatenate(
-            [np.ones(self.n_pairs + self.n_x, np.int64), np.zeros(self.split_orders.size, np.int64)]
+            [np.ones(self.n_y + self.n_x, np.int64), np.zeros(self.split_orders.size, np.int64)]
         )
 
 
@@ -121,13 +152,14 @@ def build_model(
     *,
     nodes_per_order: int | None = None,
     keep: BoolArray | None = None,
+    relaxed: bool = False,
 ) -> WaveModel:
     """The model of ``wave`` on its starting state.
 
     With ``nodes_per_order``, each order keeps only that many candidate nodes, the
     cheapest for the whole order, plus those ``keep`` (orders x nodes) marks; the
     model is then smaller but no longer the full wave (``lower_bound`` never
-    prunes).
+    prunes). ``relaxed`` builds the smaller form that is only for the LP.
     """
     _, sparse = scipy_modules()
     arrays, state = wave.arrays, wave.state
@@ -193,7 +225,21 @@ def build_model(
     split_orders = np.unique(pair_row) if penalty > 0 else _ints()
 
     n_x, n_z = x_line.size, split_orders.size
-    y_col, x_col0, z_col0 = 0, n_pairs, n_pairs + n_x
+    quantity_x = arrays.line_qty[x_line]
+    whole_only = ~arrays.allow_split[x_row]
+    units_per_x = np.where(whole_only, quantity_x, x_upper).astype(np.float64)
+    folded = np.bincount(x_pair, minlength=n_pairs) == 1
+    folded &= relaxed
+    y_pair = np.flatnonzero(~folded)
+    n_y = y_pair.size
+    x_col0, z_col0 = n_y, n_y + n_x
+    x_of_pair = np.zeros(n_pairs, dtype=np.int64)
+    x_of_pair[x_pair] = np.arange(n_x)
+    pair_column = np.empty(n_pairs, dtype=np.int64)
+    pair_column[y_pair] = np.arange(n_y)
+    pair_column[folded] = x_col0 + x_of_pair[folded]
+    pair_coefficient = np.ones(n_pairs)
+    pair_coefficient[folded] = 1.0 / units_per_x[x_of_pair[folded]]
     rows_i: list[IntArray] = []
     cols_i: list[IntArray] = []
     vals: list[FloatArray] = []
@@ -214,13 +260,12 @@ def build_model(
         next_row += low.size
         return first
 
-    quantity_x = arrays.line_qty[x_line]
-    whole_only = ~arrays.allow_split[x_row]
     # Linking: x <= upper * y (split orders), x == quantity * y (orders that may not split).
-    first = bounds(np.where(whole_only, 0.0, -np.inf), np.zeros(n_x))
-    link = first + np.arange(n_x)
-    add(link, x_col0 + np.arange(n_x), np.ones(n_x))
-    add(link, y_col + x_pair, -np.where(whole_only, quantity_x, x_upper).astype(np.float64))
+    linked = np.flatnonzero(~folded[x_pair])
+    first = bounds(np.where(whole_only[linked], 0.0, -np.inf), np.zeros(linked.size))
+    link = first + np.arange(linked.size)
+    add(link, x_col0 + linked, np.ones(linked.size))
+    add(link, pair_column[x_pair[linked]], -units_per_x[linked])
     # Each line at most its quantity.
     lines_used, line_of_x = np.unique(x_line, return_inverse=True)
     first = bounds(
@@ -260,29 +305,30 @@ def build_model(
     in_limited = row_of_node[pair_node] >= 0
     add(
         first + row_of_node[pair_node[in_limited]],
-        y_col + np.flatnonzero(in_limited),
-        np.ones(int(in_limited.sum())),
+        pair_column[in_limited],
+        pair_coefficient[in_limited],
     )
     capacity_end = next_row
     # Orders that may not split ship from one node at most.
     single = ~arrays.allow_split[pair_row]
     single_orders, single_of = np.unique(pair_row[single], return_inverse=True)
     first = bounds(np.full(single_orders.size, -np.inf), np.ones(single_orders.size))
-    add(first + single_of, y_col + np.flatnonzero(single), np.ones(int(single.sum())))
+    add(first + single_of, pair_column[single], pair_coefficient[single])
     # Split-penalty credit: z <= number of shipments.
     if n_z:
         first = bounds(np.full(n_z, -np.inf), np.zeros(n_z))
         z_of_pair = np.searchsorted(split_orders, pair_row)
         add(first + np.arange(n_z), z_col0 + np.arange(n_z), np.ones(n_z))
-        add(first + z_of_pair, y_col + np.arange(n_pairs), -np.ones(n_pairs))
+        add(first + z_of_pair, pair_column, -pair_coefficient)
 
     matrix = sparse.csr_array(
         (np.concatenate(vals), (np.concatenate(rows_i), np.concatenate(cols_i))),
-        shape=(next_row, n_pairs + n_x + n_z),
+        shape=(next_row, n_y + n_x + n_z),
     )
-    cost = np.concatenate(
-        [fixed + penalty, per_x - unserved_penalty, np.full(n_z, -penalty)]
-    ).astype(np.float64)
+    pair_cost = fixed + penalty
+    x_cost = per_x - unserved_penalty
+    x_cost[x_of_pair[folded]] += pair_cost[folded] * pair_coefficient[folded]
+    cost = np.concatenate([pair_cost[y_pair], x_cost, np.full(n_z, -penalty)]).astype(np.float64)
     return WaveModel(
         pair_row=pair_row,
         pair_node=pair_node,
@@ -290,13 +336,16 @@ def build_model(
         x_line=x_line,
         x_pair=x_pair,
         x_upper=x_upper,
+        y_pair=y_pair,
+        pair_column=pair_column,
+        pair_coefficient=pair_coefficient,
         eligible=eligible,
         split_orders=split_orders,
         cost=cost,
         matrix=matrix,
         lower=np.concatenate(lower),
         upper=np.concatenate(upper),
-        variable_upper=np.concatenate([np.ones(n_pairs), x_upper.astype(np.float64), np.ones(n_z)]),
+        variable_upper=np.concatenate([np.ones(n_y), x_upper.astype(np.float64), np.ones(n_z)]),
         stock_rows=(stock_first, stock_end),
         stock_key=np.concatenate(keys_parts),
         capacity_rows=(capacity_first, capacity_end),
@@ -372,6 +421,8 @@ def solve(
         )
     if relax:
         return _solve_lp(model, optimize, no_stock, no_capacity)
+    if model.relaxed:
+        raise ValueError("a relaxed model has no integer form; build it with relaxed=False")
     options: dict[str, Any] = {"disp": False, "mip_rel_gap": mip_gap}
     if time_limit_s is not None:
         options["time_limit"] = time_limit_s

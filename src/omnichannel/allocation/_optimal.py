@@ -89,8 +89,7 @@ def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[A
     """The allocations a solution of ``model`` describes, in input order, with the
     reason of every unit left unserved (judged on the stock the solution leaves)."""
     arrays = wave.arrays
-    n_pairs, n_x = model.n_pairs, model.n_x
-    units = np.clip(np.rint(values[n_pairs : n_pairs + n_x]), 0, model.x_upper).astype(np.int64)
+    units = np.clip(np.rint(model.x_values(values)), 0, model.x_upper).astype(np.int64)
     used = units > 0
     line, pair = model.x_line[used], model.x_pair[used]
     row, node = model.pair_row[pair], model.pair_node[pair]
