@@ -81,7 +81,7 @@ def resolve_order(
     elif not arrays.allow_split[row]:
         unfulfilled = refused_whole(order.lines, available, quantity, eligible, has_capacity)
     else:
-        unfulfilled = _split(order.lines, available, quantity, cost, eligible, state, taken)
+        unfulfilled = split_order(order.lines, available, quantity, cost, eligible, state, taken)
     for node, lines in taken.items():
         state.take(sku[list(lines)], np.full(len(lines), node), np.array(list(lines.values())))
         state.used[node] += 1
@@ -109,7 +109,7 @@ def refused(row: int, wave: Wave, reason: UnfulfilledReason) -> Allocation:
     )
 
 
-def _split(
+def split_order(
     lines: tuple[OrderLine, ...],
     available: IntArray,
     quantity: IntArray,

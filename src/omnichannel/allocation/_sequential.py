@@ -2,11 +2,13 @@
 
 The fast scan decides a window of orders at once: it scores them all on the
 state at the window's start, plans each order (its cheapest node that serves it
-whole or, when only one node holds anything for it, what that node holds; see
-``_Plan``), and accepts the longest run of orders whose plans provably still
-stand at their turn (their units and capacity are still there, and nothing their
-costs read has changed). The first order it cannot prove is decided alone on the
-current state by :func:`resolve_order`, the rule itself; then the scan goes on.
+whole; when only one node holds anything for it, what that node holds; see
+``_Plan``; else, for strategies that read no state, the split rule's decision,
+see ``_Splits``), and accepts the longest run of orders whose plans provably
+still stand at their turn (their units and capacity are still there, and nothing
+their costs read has changed). The first order it cannot prove is decided alone
+on the current state by :func:`resolve_order`, the rule itself; then the scan
+goes on.
 """
 
 from __future__ import annotations
@@ -31,10 +33,10 @@ from .._domain.decisions import (
 from .._domain.enums import FulfillmentMethod
 from .._domain.orders import Order, OrderLine
 from .._types import BoolArray, FloatArray, IntArray
-from ..sourcing._batch import METHODS, SourcingBatch
+from ..sourcing._batch import METHODS, SourcingBatch, StockState
 from ..sourcing._builtin import checked_costs
 from ..sourcing._protocol import StateUse
-from ._resolve import Scored, Taken, refused, resolve_order
+from ._resolve import Scored, Taken, build_allocation, refused, resolve_order, split_order
 from ._wave import Wave
 
 NO_ELIGIBLE_NODE = UnfulfilledReason.NO_ELIGIBLE_NODE
@@ -120,10 +122,20 @@ class _Scan:
             batch = SourcingBatch(self.arrays, rows, state)
         plan = _Plan.make(batch, cost, eligible, stocked, available, self.arrays.allow_split[rows])
         reuse = not self.reads
+        # Split plans hold only while costs cannot change under them.
+        splits = (
+            _Splits.make(self.wave, plan, (cost, eligible, distance), available, state)
+            if reuse
+            else _Splits.none()
+        )
+        if splits.positions.size:
+            planned = plan.planned.copy()
+            planned[splits.positions] = True
+            plan = attrs.evolve(plan, planned=planned)
         position, run = 0, _FIRST_RUN
         while position < rows.size:
-            stop, blocked = self._accepted_run(plan, position, run, window_id)
-            self._accept(plan, position, stop, window_id)
+            stop, blocked = self._accepted_run(plan, splits, position, run, window_id)
+            self._accept(plan, splits, position, stop, window_id)
             run = min(max(2 * (stop - position), _FIRST_RUN), rows.size)
             position = stop
             if blocked:
@@ -139,7 +151,7 @@ class _Scan:
                 position += 1
 
     def _accepted_run(
-        self, plan: _Plan, position: int, run: int, window_id: int
+        self, plan: _Plan, splits: _Splits, position: int, run: int, window_id: int
     ) -> tuple[int, bool]:
         """End of the run of orders from ``position`` whose plans stand, and whether the
         order at that end must be decided alone."""
@@ -168,20 +180,44 @@ class _Scan:
             stale[key.size :] = self.node_stamp[order_nodes] == window_id
             repeat[key.size :] = True
         spare = state.spare.reshape(-1)[plan.line_plane[lines] * n_positions + key]
-        failed = overdrawn(
-            np.concatenate([key, n_positions + order_nodes]),
-            np.concatenate([plan.line_units[lines], plan.ships[position:limit]]),
-            np.concatenate([spare, np.minimum(state.capacity_left[order_nodes], _NO_LIMIT)]).astype(
-                np.int64
-            ),
-            stale,
-            repeat,
-        )
+        keys = np.concatenate([key, n_positions + order_nodes])
+        amounts = np.concatenate([plan.line_units[lines], plan.ships[position:limit]])
+        limits = np.concatenate([spare, np.minimum(state.capacity_left[order_nodes], _NO_LIMIT)])
         owners = np.concatenate([plan.owner[lines], np.arange(position, limit)])
+        takes, shipments = splits.takes(position, limit), splits.shipments(position, limit)
+        if takes.start < takes.stop:
+            # Split plans take at several nodes. In decision order, each group's
+            # running total is the one the orders meet, so a failure is pinned on the
+            # order that meets it rather than an earlier one that would stand.
+            take_key = splits.key[takes]
+            keys = np.concatenate([keys, take_key, n_positions + splits.ship_node[shipments]])
+            amounts = np.concatenate(
+                [amounts, splits.units[takes], np.ones(shipments.stop - shipments.start, np.int64)]
+            )
+            limits = np.concatenate(
+                [
+                    limits,
+                    state.spare.reshape(-1)[splits.plane[takes] * n_positions + take_key],
+                    np.minimum(state.capacity_left[splits.ship_node[shipments]], _NO_LIMIT),
+                ]
+            )
+            owners = np.concatenate([owners, splits.order[takes], splits.ship_order[shipments]])
+            extra = keys.size - stale.size
+            stale = np.concatenate([stale, np.zeros(extra, np.bool_)])
+            repeat = np.concatenate([repeat, np.zeros(extra, np.bool_)])
+            in_order = np.argsort(owners, kind="stable")
+            keys, amounts, limits, owners = (
+                keys[in_order],
+                amounts[in_order],
+                limits[in_order],
+                owners[in_order],
+            )
+            stale, repeat = stale[in_order], repeat[in_order]
+        failed = overdrawn(keys, amounts, limits.astype(np.int64), stale, repeat)
         first_bad = int(owners[failed].min(initial=limit))
         return first_bad, first_bad < limit or limit < end
 
-    def _accept(self, plan: _Plan, start: int, stop: int, window_id: int) -> None:
+    def _accept(self, plan: _Plan, splits: _Splits, start: int, stop: int, window_id: int) -> None:
         if stop <= start:
             return
         lines = slice(*plan.line_span(start, stop))
@@ -190,8 +226,17 @@ class _Scan:
         np.add.at(self.state.used, nodes, plan.ships[start:stop])
         self.stock_stamp.reshape(-1)[plan.line_key[lines]] = window_id
         self.node_stamp[nodes] = window_id
+        takes, shipments = splits.takes(start, stop), splits.shipments(start, stop)
+        self.state.take(splits.sku[takes], splits.node[takes], splits.units[takes])
+        np.add.at(self.state.used, splits.ship_node[shipments], 1)
+        self.stock_stamp.reshape(-1)[splits.key[takes]] = window_id
+        self.node_stamp[splits.ship_node[shipments]] = window_id
+        split = np.zeros(stop - start, dtype=np.bool_)
+        for order in splits.within(start, stop).tolist():
+            self.decided[int(plan.rows[order])] = splits.allocation[order]
+            split[order - start] = True
         lone = plan.lone[start:stop]
-        whole = ~lone
+        whole = ~lone & ~split
         self.accepted_rows.append(plan.rows[start:stop][whole])
         self.accepted_nodes.append(nodes[whole])
         for order in (start + np.flatnonzero(lone)).tolist():
@@ -268,6 +313,130 @@ class _Scan:
         return km, shipment_cost(shipping, handling)
 
 
+@attrs.frozen(kw_only=True, eq=False)
+class _Splits:
+    """Split plans of a window: for every order that may split, that no node serves
+    whole and that more than one node holds something for, what the split rule
+    decides on the window's starting state, and its takes.
+
+    For a strategy that reads no state such a plan stands exactly when its takes
+    are still there at the order's turn: stock and capacity only shrink, so no
+    node covers more lines than it did, a node the rule passed over cannot win,
+    and a node it drained or opened that lost units or shipments fails the check.
+    The reasons of what stays unfulfilled cannot change either: a node without
+    shipments keeps its units, and any other node holding units was drained.
+    """
+
+    positions: IntArray
+    """Window positions of the split orders, ascending."""
+    allocation: dict[int, Allocation]
+    """Each split order's allocation, by window position."""
+    order: IntArray
+    """Window position of each take, ascending."""
+    key: IntArray
+    """(SKU, node) position of each take as ``sku * n_nodes + node``."""
+    plane: IntArray
+    """Plane of ``StockState.spare`` each take draws on."""
+    sku: IntArray
+    """SKU row of each take."""
+    node: IntArray
+    """Canonical node of each take."""
+    units: IntArray
+    """Units of each take."""
+    ship_order: IntArray
+    """Window position of each shipment (node opened), ascending."""
+    ship_node: IntArray
+    """Canonical node of each shipment."""
+
+    @classmethod
+    def none(cls) -> _Splits:
+        """No split plans."""
+        empty = np.zeros(0, dtype=np.int64)
+        return cls(
+            positions=empty,
+            allocation={},
+            order=empty,
+            key=empty,
+            plane=empty,
+            sku=empty,
+            node=empty,
+            units=empty,
+            ship_order=empty,
+            ship_node=empty,
+        )
+
+    @classmethod
+    def make(
+        cls,
+        wave: Wave,
+        plan: _Plan,
+        scored: tuple[FloatArray, BoolArray, FloatArray],
+        available: IntArray,
+        state: StockState,
+    ) -> _Splits:
+        """The split plans of the window ``plan`` covers, from its scoring (cost,
+        eligibility and km, orders x nodes) and the ``available`` units per line and
+        node, all on ``state``."""
+        cost, eligible, distance = scored
+        arrays = wave.arrays
+        n_nodes = available.shape[1]
+        candidates = ~plan.planned & arrays.allow_split[plan.rows]
+        positions: list[int] = []
+        allocation: dict[int, Allocation] = {}
+        takes: list[tuple[int, int, int, int, int, int]] = []
+        ships: list[tuple[int, int]] = []
+        for order in np.flatnonzero(candidates).tolist():
+            row = int(plan.rows[order])
+            lines = slice(*plan.line_span(order, order + 1))
+            taken: Taken = {}
+            unfulfilled = split_order(
+                arrays.orders[row].lines,
+                available[lines],
+                plan.quantity[lines],
+                cost[order],
+                eligible[order],
+                state,
+                taken,
+            )
+            km = {node: float(distance[order, node]) for node in taken}
+            positions.append(order)
+            allocation[order] = build_allocation(row, wave, km, taken, unfulfilled)
+            plane = int(plan.line_plane[lines.start])
+            for node, units in taken.items():
+                ships.append((order, node))
+                for line, amount in units.items():
+                    sku = int(plan.sku[lines.start + line])
+                    takes.append((order, sku * n_nodes + node, plane, sku, node, amount))
+        if not positions:
+            return cls.none()
+        take = np.array(takes, dtype=np.int64).reshape(-1, 6)
+        ship = np.array(ships, dtype=np.int64).reshape(-1, 2)
+        return cls(
+            positions=np.array(positions, dtype=np.int64),
+            allocation=allocation,
+            order=take[:, 0],
+            key=take[:, 1],
+            plane=take[:, 2],
+            sku=take[:, 3],
+            node=take[:, 4],
+            units=take[:, 5],
+            ship_order=ship[:, 0],
+            ship_node=ship[:, 1],
+        )
+
+    def takes(self, start: int, stop: int) -> slice:
+        """The takes of orders ``start:stop``."""
+        return slice(*np.searchsorted(self.order, [start, stop]).tolist())
+
+    def shipments(self, start: int, stop: int) -> slice:
+        """The shipments of orders ``start:stop``."""
+        return slice(*np.searchsorted(self.ship_order, [start, stop]).tolist())
+
+    def within(self, start: int, stop: int) -> IntArray:
+        """Split orders among orders ``start:stop``."""
+        return self.positions[slice(*np.searchsorted(self.positions, [start, stop]).tolist())]
+
+
 class _Lone(NamedTuple):
     """An order accepted on a lone plan, as :func:`resolve_order` would decide it: each
     line takes what the node holds, up to its quantity."""
@@ -317,7 +486,7 @@ class _Plan:
     node holds any units for (a pickup in a store short of some lines, say) is
     *lone*: the split rule takes what that node holds of each line, up to its
     quantity, so the plan is fixed by the stock there. Other orders have no plan
-    and are decided alone at their turn.
+    here (``_Splits`` plans some of them) and are decided alone at their turn.
     """
 
     rows: IntArray
@@ -343,6 +512,8 @@ class _Plan:
     line_plane: IntArray
     """Plane of ``StockState.spare`` each line's channel draws on (1 when it respects
     safety stock), shape (n_lines,)."""
+    quantity: IntArray
+    """Units ordered on each line, shape (n_lines,)."""
     line_units: IntArray
     """Units the plan takes for each line, shape (n_lines,)."""
     line_held: IntArray
@@ -385,6 +556,7 @@ class _Plan:
             line_node=line_node,
             line_key=batch.line_sku * batch.n_nodes + line_node,
             line_plane=batch.line_respects_safety.astype(np.int64),
+            quantity=quantity,
             line_units=units,
             line_held=held,
         )
