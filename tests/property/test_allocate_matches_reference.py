@@ -1,6 +1,7 @@
 """The engine gives exactly the reference's decisions, for every built-in strategy."""
 
 import math
+from unittest import mock
 
 import pytest
 from hypothesis import given
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 
 import omnichannel as oc
 from omnichannel import reference
-from omnichannel.allocation import FairShare, Sequential
+from omnichannel.allocation import FairShare, Sequential, _sequential
 from omnichannel.sourcing import (
     Lexicographic,
     LowestCost,
@@ -259,6 +260,7 @@ def short_waves(draw: st.DrawFn) -> tuple[oms.Scenario, dict[str, int]]:
     return scenario, used
 
 
+@pytest.mark.parametrize("plan_splits", ["when_few_contend", "always"])
 @pytest.mark.parametrize(
     "sourcing",
     [LowestCost(), MostStock(), Weighted(shipping=1.0, utilisation=5.0)],
@@ -267,20 +269,78 @@ def short_waves(draw: st.DrawFn) -> tuple[oms.Scenario, dict[str, int]]:
 @given(wave=short_waves(), window=st.integers(1, 8))
 def test_orders_no_node_serves_whole_match_reference(
     sourcing: oc.sourcing.SourcingStrategy,
+    plan_splits: str,
     wave: tuple[oms.Scenario, dict[str, int]],
     window: int,
 ) -> None:
     """Orders no node serves whole take what one node holds (or nothing when it has no
     shipment left) or split by the greedy rule, exactly as the reference decides them
-    at their turn, for strategies whose costs read state and those that do not."""
+    at their turn, for strategies whose costs read state and those that do not, and
+    whether or not the scan plans the splits (these waves are contended, so by
+    default it mostly does not)."""
     scenario, used = wave
     kwargs = {"sourcing": sourcing, "capacity_used": used}
-    fast = oc.allocate(
-        scenario.orders,
-        scenario.network,
-        scenario.inventory,
-        policy=Sequential(window=window),
-        **kwargs,
-    )
+    share = 2.0 if plan_splits == "always" else _sequential._SPLIT_PLANS_BELOW
+    with mock.patch.object(_sequential, "_SPLIT_PLANS_BELOW", share):
+        fast = oc.allocate(
+            scenario.orders,
+            scenario.network,
+            scenario.inventory,
+            policy=Sequential(window=window),
+            **kwargs,
+        )
     plain = reference.allocate(scenario.orders, scenario.network, scenario.inventory, **kwargs)
     assert_same(fast, plain)
+
+
+def test_a_split_plan_broken_by_a_spent_shipment_is_redone() -> None:
+    """The scan plans the split when the window starts, while dc1 still has its one
+    shipment; the order before it takes that shipment, so the split must be decided
+    again: X stays unfulfilled for want of capacity, Y ships from dc2."""
+    here = oc.GeoPoint(lat=50.0, lon=10.0)
+    network = oc.Network(
+        nodes=[
+            oc.Node(
+                id="dc1",
+                kind=oc.NodeKind.DC,
+                location=here,
+                capabilities=oc.Capability.SHIP,
+                order_capacity=1,
+            ),
+            oc.Node(
+                id="dc2",
+                kind=oc.NodeKind.DC,
+                location=oc.GeoPoint(lat=51.0, lon=10.0),
+                capabilities=oc.Capability.SHIP,
+            ),
+        ],
+        channels=[oc.Channel(id="web", kind=oc.ChannelKind.WEB)],
+    )
+    stock = oc.Inventory.from_positions(
+        [
+            oc.StockPosition(node_id="dc1", sku="X", on_hand=5),
+            oc.StockPosition(node_id="dc2", sku="Y", on_hand=5),
+        ]
+    )
+    orders = [
+        oc.Order(
+            id="first",
+            channel_id="web",
+            destination=here,
+            lines=[oc.OrderLine(sku="X", quantity=1)],
+        ),
+        oc.Order(
+            id="split",
+            channel_id="web",
+            destination=here,
+            lines=[oc.OrderLine(sku="X", quantity=1), oc.OrderLine(sku="Y", quantity=1)],
+        ),
+    ]
+    with mock.patch.object(_sequential, "_SPLIT_PLANS_BELOW", 2.0):
+        fast = oc.allocate(orders, network, stock)
+    assert_same(fast, reference.allocate(orders, network, stock))
+    split = fast.allocations[1]
+    assert [s.node_id for s in split.shipments] == ["dc2"]
+    assert split.unfulfilled == (
+        oc.UnfulfilledLine(sku="X", quantity=1, reason=oc.UnfulfilledReason.NO_CAPACITY),
+    )
