@@ -116,8 +116,11 @@ class _Columns(NamedTuple):
     ``start[i]:start[i + 1]``."""
 
     sku_index: dict[str, int]
+    """Position of each SKU with a rate."""
     node_ids: list[str]
+    """Every node id with a rate."""
     start: IntArray
+    """First entry of each SKU, then the number of entries: shape (n_skus + 1,)."""
     node: IntArray
     """Position in ``node_ids`` of each entry."""
     rate: FloatArray
@@ -125,6 +128,7 @@ class _Columns(NamedTuple):
 
     @classmethod
     def of(cls, by_sku: dict[str, dict[str, float]]) -> _Columns:
+        """The arrays of rates given as SKU -> node id -> units per day."""
         node_index: dict[str, int] = {}
         node = [
             node_index.setdefault(n, len(node_index)) for rates in by_sku.values() for n in rates
