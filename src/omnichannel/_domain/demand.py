@@ -10,6 +10,7 @@ import numpy as np
 
 from .._errors import InvalidInputError
 from .._types import FloatArray, IntArray
+from .ranges import concatenated_ranges
 
 
 class DemandRates:
@@ -92,9 +93,7 @@ class DemandRates:
         rows, sku_at = (np.array(part, dtype=np.int64) for part in zip(*known, strict=True))
         starts, stops = columns.start[sku_at], columns.start[sku_at + 1]
         counts = stops - starts
-        entry = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(
-            int(counts.sum())
-        )
+        entry = concatenated_ranges(starts, counts)
         column = node_column[columns.node[entry]]
         keep = column >= 0
         out[np.repeat(rows, counts)[keep], column[keep]] = columns.rate[entry[keep]]

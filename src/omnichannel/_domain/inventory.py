@@ -10,6 +10,7 @@ import numpy as np
 from .._errors import InsufficientStockError, InvalidInputError
 from .._types import IntArray
 from .network import Channel
+from .ranges import concatenated_ranges
 from .stock import StockMove, StockPosition
 
 
@@ -234,9 +235,7 @@ class Inventory:
         stops = np.searchsorted(self._key, (inv_sku[present] + 1) * n_nodes)
         counts = stops - starts
         rows = np.repeat(present, counts)
-        positions = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(
-            int(counts.sum())
-        )
+        positions = concatenated_ranges(starts, counts)
         columns = column_of[self._key[positions] % n_nodes]
         keep = columns >= 0
         block[:, rows[keep], columns[keep]] = self._qty[:, positions[keep]]

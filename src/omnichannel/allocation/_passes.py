@@ -47,13 +47,11 @@ def sequential_pass(
         return {}
     arrays = wave.arrays
     sub = sub_wave(wave, [order for _, order, _ in parts], state)
-    index = {sku: i for i, sku in enumerate(arrays.skus)}
-    ids = arrays.network.arrays.ids
-    node_of = {node_id: n for n, node_id in enumerate(ids)}
+    index = arrays.sku_rows
     unfulfilled: dict[int, list[UnfulfilledLine]] = {}
     for (r, _, positions), allocation in zip(parts, Sequential().allocate(sub), strict=True):
         for shipment in allocation.shipments:
-            node = node_of[shipment.node_id]
+            node = arrays.network.node_index(shipment.node_id)
             km[r][node] = shipment.distance_km
             state.used[node] += 1
             for line in shipment.lines:
@@ -77,7 +75,7 @@ def sub_wave(
     part's SKU rows (for strategies holding per-SKU arrays); None keeps the wave's.
     """
     part = OrderArrays.build(orders, wave.arrays.network)
-    index = {sku: i for i, sku in enumerate(wave.arrays.skus)}
+    index = wave.arrays.sku_rows
     sku_rows = np.array([index[sku] for sku in part.skus], dtype=np.int64)
     sub_state = StockState(
         spare=state.spare[:, sku_rows].copy(),

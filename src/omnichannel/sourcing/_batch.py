@@ -18,6 +18,7 @@ from .._domain.enums import Capability, FulfillmentMethod, NodeKind, ServiceLeve
 from .._domain.inventory import Inventory
 from .._domain.network import NODE_KINDS, Network, NodeArrays
 from .._domain.orders import Order
+from .._domain.ranges import concatenated_ranges
 from .._types import BoolArray, FloatArray, IntArray
 
 METHODS: tuple[FulfillmentMethod, ...] = tuple(FulfillmentMethod)
@@ -189,13 +190,17 @@ class OrderArrays:
         allows = self.network.channel_allows & nodes.active[None, :]
         return np.asarray(allows[:, None, :] & capable[None, :, :])
 
+    @functools.cached_property
+    def sku_rows(self) -> dict[str, int]:
+        """Position of each SKU id in ``skus``."""
+        return {sku: row for row, sku in enumerate(self.skus)}
+
     def lines_of(self, rows: IntArray) -> tuple[IntArray, IntArray]:
         """Lines of the orders ``rows``: their indices and the position in ``rows`` they
         belong to, both shape (n_lines_of_rows,), grouped by row in ``rows`` order."""
         counts = self.line_start[rows + 1] - self.line_start[rows]
         owner = np.repeat(np.arange(rows.size), counts)
-        first = np.repeat(self.line_start[rows] - np.cumsum(counts) + counts, counts)
-        return first + np.arange(int(counts.sum())), owner
+        return concatenated_ranges(self.line_start[rows], counts), owner
 
 
 @attrs.define(kw_only=True, eq=False)
