@@ -37,6 +37,18 @@ def timed(run: Callable[[], T], *, repeat: int = 1) -> tuple[float, T]:
     return best, result
 
 
+def versus(items: int, unit: str, fast_s: float, reference_s: float) -> dict[str, Any]:
+    """Seconds, ``unit`` per second and speed-up of the fast engine against the
+    reference over ``items`` decisions."""
+    return {
+        "fast_s": round(fast_s, 4),
+        "reference_s": round(reference_s, 4),
+        f"fast_{unit}_per_s": round(items / fast_s),
+        f"reference_{unit}_per_s": round(items / reference_s),
+        "speedup": round(reference_s / fast_s, 1),
+    }
+
+
 def peak_traced_mb(run: Callable[[], object]) -> float:
     """Peak memory (MiB) allocated by Python and numpy during one run of ``run``."""
     gc.collect()

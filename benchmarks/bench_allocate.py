@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from _harness import max_rss_mb, parser, peak_traced_mb, report, timed
+from _harness import max_rss_mb, parser, peak_traced_mb, report, timed, versus
 
 import omnichannel
 from omnichannel import reference, sourcing
@@ -64,11 +64,7 @@ def measure(
         },
         "sourcing": strategy,
         "policy": "sequential",
-        "fast_s": round(fast_s, 4),
-        "reference_s": round(reference_s, 4),
-        "fast_orders_per_s": round(orders / fast_s),
-        "reference_orders_per_s": round(orders / reference_s),
-        "speedup": round(reference_s / fast_s, 1),
+        **versus(orders, "orders", fast_s, reference_s),
         "identical": identical,
         "fast_peak_traced_mb": round(peak_mb, 1),
         "process_max_rss_mb": round(max_rss_mb(), 1),

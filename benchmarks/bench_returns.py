@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from _harness import max_rss_mb, parser, peak_traced_mb, report, timed
+from _harness import max_rss_mb, parser, peak_traced_mb, report, timed, versus
 
 import omnichannel
 from omnichannel import reference, returns
@@ -60,11 +60,7 @@ def measure(*, nodes: int, skus: int, lines: int, seed: int, repeat: int = 3) ->
         identical &= same
         dispositions = Counter(route.disposition.name for route in result.routes)
         figures[name] = {
-            "fast_s": round(fast_s, 4),
-            "reference_s": round(reference_s, 4),
-            "fast_lines_per_s": round(n_lines / fast_s),
-            "reference_lines_per_s": round(n_lines / reference_s),
-            "speedup": round(reference_s / fast_s, 1),
+            **versus(n_lines, "lines", fast_s, reference_s),
             "identical": same,
             "fast_peak_traced_mb": round(peak_traced_mb(fast), 1),
             "recovered_value": round(result.recovered_value, 2),
