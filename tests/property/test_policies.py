@@ -262,3 +262,56 @@ def test_dual_price_gives_a_contested_unit_to_the_order_the_lp_serves() -> None:
     priced = oc.allocate(orders, network, stock, policy=DualPriceLookahead())
     assert [a.units_allocated for a in greedy.allocations] == [1, 0]
     assert [a.units_allocated for a in priced.allocations] == [0, 1]
+
+
+def test_dual_price_serves_the_order_with_fewer_options_first() -> None:
+    """Both orders may split and the LP prices the store's unit and the warehouse's alike for
+    the delivery (same place, same cost), so only the order of turns decides: the
+    pickup, which only the store can serve, goes before the delivery, which either
+    node can serve, although it comes second."""
+    here = oc.GeoPoint(lat=50.0, lon=10.0)
+    network = oc.Network(
+        nodes=[
+            oc.Node(
+                id="store",
+                kind=oc.NodeKind.STORE,
+                location=here,
+                capabilities=oc.Capability.SHIP | oc.Capability.PICKUP,
+            ),
+            oc.Node(
+                id="warehouse",
+                kind=oc.NodeKind.DC,
+                location=here,
+                capabilities=oc.Capability.SHIP,
+            ),
+        ],
+        channels=[oc.Channel(id="web", kind=oc.ChannelKind.WEB)],
+    )
+    stock = oc.Inventory.from_positions(
+        [
+            oc.StockPosition(node_id="store", sku="X", on_hand=1),
+            oc.StockPosition(node_id="warehouse", sku="X", on_hand=1),
+        ]
+    )
+    orders = [
+        oc.Order(
+            id="delivery",
+            channel_id="web",
+            destination=here,
+            lines=[oc.OrderLine(sku="X", quantity=1)],
+        ),
+        oc.Order(
+            id="pickup",
+            channel_id="web",
+            lines=[oc.OrderLine(sku="X", quantity=1)],
+            method=oc.FulfillmentMethod.PICKUP_IN_STORE,
+            pickup_node_id="store",
+        ),
+    ]
+    greedy = oc.allocate(orders, network, stock, policy=Sequential())
+    assert [a.units_allocated for a in greedy.allocations] == [1, 0]
+    priced = oc.allocate(orders, network, stock, policy=DualPriceLookahead())
+    assert [[s.node_id for s in a.shipments] for a in priced.allocations] == [
+        ["warehouse"],
+        ["store"],
+    ]

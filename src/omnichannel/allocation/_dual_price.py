@@ -42,7 +42,11 @@ class DualPriceLookahead:
     2. the other orders are allocated by :class:`Sequential` with ``cost + sum
        over lines of units x price of the position + price of a shipment at the
        node``: stock that the wave needs more is dearer, so an order leaves it
-       to others when it has a cheap alternative.
+       to others when it has a cheap alternative. Among orders of equal
+       priority, those the LP serves go before those it leaves wholly unserved,
+       and the scarcest first: an order that few units are within reach of
+       goes before one that could take stock elsewhere, since prices often tie
+       between an order's options.
 
     Prices are in currency, so use it with a currency-valued sourcing strategy
     (``LowestCost``, ``StockProtecting``, ``Weighted`` on money). Needs the
@@ -52,10 +56,11 @@ class DualPriceLookahead:
     unserved_penalty: float = attrs.field(
         default=100.0, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
-    nodes_per_order: int | None = attrs.field(default=None, validator=v.optional(v.int_at_least(1)))
-    """Candidate nodes per order in the LP: the cheapest for the whole order. A
-    smaller LP solves faster and prices a little less well; None keeps every
-    eligible node."""
+    nodes_per_order: int | None = attrs.field(default=3, validator=v.optional(v.int_at_least(1)))
+    """Candidate nodes per order in the LP: those where shipping the order costs least
+    per unit they hold of it. A smaller LP solves faster and prices a little less
+    well; None keeps every eligible node (on the scarce benchmark days, 3 to 4 times
+    the LP time for a few points of the gap, see docs/benchmarks.md)."""
 
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""
@@ -71,7 +76,7 @@ class DualPriceLookahead:
             return Sequential().allocate(wave)
         state = wave.state.copy()
         decided = _reserve(model, solution.values, wave, state)
-        rest = [r for r in range(wave.arrays.n_orders) if r not in decided]
+        rest = _turns(model, solution.values, wave, decided)
         if rest:
             priced = PricedSourcing.of(wave, model, solution)
             sub = sub_wave(wave, [wave.arrays.orders[r] for r in rest], state, priced.on_skus)
@@ -108,6 +113,25 @@ def _reserve(
         taken = {node: dict(enumerate(quantity.tolist()))}
         decided[row] = build_allocation(row, wave, {node: float(model.pair_km[pair])}, taken, [])
     return decided
+
+
+def _turns(
+    model: WaveModel, values: FloatArray, wave: Wave, decided: dict[int, Allocation]
+) -> list[int]:
+    """The orders not yet ``decided``, in the order the priced pass takes orders of
+    equal priority (:class:`Sequential` keeps it among them): first those the LP
+    solution ``values`` serves some units of, then those it serves none of; within
+    each, the scarcest first (fewest units within reach per unit ordered, see
+    ``WaveModel.supply``), then input order. An order with few options loses its
+    units to any order before it; one with many can take what is left."""
+    arrays = wave.arrays
+    served = np.bincount(
+        model.pair_row[model.x_pair], weights=model.x_values(values), minlength=arrays.n_orders
+    )
+    rest = np.array([r for r in range(arrays.n_orders) if r not in decided], dtype=np.int64)
+    reach = model.supply[rest] / arrays.units[rest]
+    turns: list[int] = rest[np.lexsort((reach, served[rest] < _WHOLE))].tolist()
+    return turns
 
 
 @attrs.frozen(kw_only=True, eq=False)

@@ -85,6 +85,10 @@ class WaveModel:
     """``y`` of each pair is ``pair_coefficient`` times its column, shape (n_pairs,)."""
     eligible: BoolArray
     """Hard rules and a finite strategy cost, per order and node, shape (n_orders, n_nodes)."""
+    supply: FloatArray
+    """Units of each order held at the start by its eligible nodes with shipments left,
+    each line counted up to its quantity at each node, summed over nodes, shape
+    (n_orders,)."""
     split_orders: IntArray
     """Orders given a split-penalty credit variable, shape (n_z,)."""
     cost: FloatArray
@@ -156,8 +160,9 @@ def build_model(
 ) -> WaveModel:
     """The model of ``wave`` on its starting state.
 
-    With ``nodes_per_order``, each order keeps only that many candidate nodes, the
-    cheapest for the whole order, plus those ``keep`` (orders x nodes) marks; the
+    With ``nodes_per_order``, each order keeps only that many candidate nodes, those
+    where shipping the order costs least per unit they hold of it (a node that holds
+    more of a scarce order ranks higher), plus those ``keep`` (orders x nodes) marks; the
     model is then smaller but no longer the full wave (``lower_bound`` never
     prunes). ``relaxed`` builds the smaller form that is only for the LP.
     """
@@ -168,6 +173,7 @@ def build_model(
     base, per_km, per_unit, _ = arrays.rates
     chunk = max(_CELLS_PER_CHUNK // max(n_nodes, 1), 1)
     eligible = np.zeros((n_orders, n_nodes), dtype=np.bool_)
+    supply = np.zeros(n_orders)
     pair_parts: list[tuple[IntArray, IntArray, FloatArray]] = []
     x_parts: list[tuple[IntArray, IntArray, IntArray]] = []
     n_pairs = 0
@@ -182,11 +188,17 @@ def build_model(
         quantity = batch.line_quantity
         owner = batch.line_row
         some = batch.any_line(available > 0)
+        held = batch.sum_lines(np.minimum(available, quantity[:, None]))
+        supply[rows] = np.where(ok & has_capacity[None, :], held, 0.0).sum(axis=1)
         whole = batch.all_lines(available >= quantity[:, None])
         splits = arrays.allow_split[rows][:, None]
         pair_mask = ok & has_capacity[None, :] & np.where(splits, some, whole)
         if nodes_per_order is not None and nodes_per_order < n_nodes:
-            price = np.where(pair_mask, batch.shipping_cost + batch.handling_cost, np.inf)
+            price = np.where(
+                pair_mask,
+                (batch.shipping_cost + batch.handling_cost) / np.maximum(held, 1.0),
+                np.inf,
+            )
             cheapest = np.argpartition(price, nodes_per_order - 1, axis=1)[:, :nodes_per_order]
             chosen = np.zeros_like(pair_mask)
             np.put_along_axis(chosen, cheapest, True, axis=1)
@@ -340,6 +352,7 @@ def build_model(
         pair_column=pair_column,
         pair_coefficient=pair_coefficient,
         eligible=eligible,
+        supply=supply,
         split_orders=split_orders,
         cost=cost,
         matrix=matrix,

@@ -51,9 +51,10 @@ class BatchOptimal:
         default=100.0, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
     nodes_per_order: int | None = attrs.field(default=None, validator=v.optional(v.int_at_least(1)))
-    """Candidate nodes kept per order: the cheapest for the whole order plus those
-    :class:`Sequential` would use (so the result is never worse than it). None
-    keeps every eligible node: exact, but large waves solve slowly."""
+    """Candidate nodes kept per order: those where shipping the order costs least per
+    unit they hold of it, plus those :class:`Sequential` would use (so the result is
+    never worse than it). None keeps every eligible node: exact, but large waves
+    solve slowly."""
 
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""
