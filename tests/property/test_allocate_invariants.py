@@ -2,9 +2,12 @@
 
 import random
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
+import attrs
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import omnichannel as oc
 from omnichannel import FulfillmentMethod, NodeKind, ServiceLevel
@@ -80,10 +83,33 @@ def test_allocations_keep_every_rule(
 ) -> None:
     network, inventory = scenario.network, scenario.inventory
     result = oc.allocate(scenario.orders, network, inventory, sourcing=sourcing, policy=policy)
+    assert_keeps_every_rule(scenario.orders, network, inventory, result)
+
+
+@given(scenario=oms.scenarios(max_orders=30), cut=st.integers(min_value=0, max_value=30))
+def test_a_forecast_is_priced_but_not_allocated(scenario: oms.Scenario, cut: int) -> None:
+    """DualPriceLookahead with the scenario's later orders as its forecast allocates
+    only the earlier ones, and keeps every rule doing so."""
+    wave, later = scenario.orders[:cut], scenario.orders[cut:]
+    forecast = [attrs.evolve(order, id=f"expected-{order.id}") for order in later]
+    policy = DualPriceLookahead(forecast=forecast)
+    result = oc.allocate(wave, scenario.network, scenario.inventory, policy=policy)
+    assert_keeps_every_rule(wave, scenario.network, scenario.inventory, result)
+
+
+def assert_keeps_every_rule(
+    orders: Sequence[oc.Order],
+    network: oc.Network,
+    inventory: oc.Inventory,
+    result: oc.AllocationResult,
+) -> None:
+    """One allocation per order, in order, each keeping the hard rules, and the stock
+    and capacity taken within what there was and recorded in ``result``."""
+    assert len(result.allocations) == len(orders)
     taken: Counter[tuple[str, str]] = Counter()
     taken_remote: Counter[tuple[str, str]] = Counter()
     shipments_at: Counter[str] = Counter()
-    for order, allocation in zip(scenario.orders, result.allocations, strict=True):
+    for order, allocation in zip(orders, result.allocations, strict=True):
         assert allocation.order_id == order.id
         shipped: Counter[str] = Counter()
         for shipment in allocation.shipments:

@@ -315,3 +315,77 @@ def test_dual_price_serves_the_order_with_fewer_options_first() -> None:
         ["warehouse"],
         ["store"],
     ]
+
+
+def test_a_forecast_pickup_keeps_the_store_unit_for_later() -> None:
+    """The delivery is cheaper from the store next door than from the far warehouse;
+    the forecast says a pickup at that store is coming, which only the store can
+    serve, so the delivery ships from the warehouse and the store's unit stays. The
+    pickup may not split, like the orders whose LP node is reserved; a forecast order
+    never is."""
+    here = oc.GeoPoint(lat=50.0, lon=10.0)
+    network = oc.Network(
+        nodes=[
+            oc.Node(
+                id="store",
+                kind=oc.NodeKind.STORE,
+                location=here,
+                capabilities=oc.Capability.SHIP | oc.Capability.PICKUP,
+            ),
+            oc.Node(
+                id="warehouse",
+                kind=oc.NodeKind.DC,
+                location=oc.GeoPoint(lat=51.0, lon=10.0),
+                capabilities=oc.Capability.SHIP,
+            ),
+        ],
+        channels=[oc.Channel(id="web", kind=oc.ChannelKind.WEB)],
+    )
+    stock = oc.Inventory.from_positions(
+        [
+            oc.StockPosition(node_id="store", sku="X", on_hand=1),
+            oc.StockPosition(node_id="warehouse", sku="X", on_hand=1),
+        ]
+    )
+    delivery = oc.Order(
+        id="delivery", channel_id="web", destination=here, lines=[oc.OrderLine(sku="X", quantity=1)]
+    )
+    pickup = oc.Order(
+        id="pickup",
+        channel_id="web",
+        lines=[oc.OrderLine(sku="X", quantity=1)],
+        method=oc.FulfillmentMethod.PICKUP_IN_STORE,
+        pickup_node_id="store",
+        allow_split=False,
+    )
+
+    def source(policy: DualPriceLookahead) -> list[str]:
+        result = oc.allocate([delivery], network, stock, policy=policy)
+        return [s.node_id for s in result.allocations[0].shipments]
+
+    assert source(DualPriceLookahead()) == ["store"]
+    assert source(DualPriceLookahead(forecast=[pickup])) == ["warehouse"]
+
+
+def test_a_bad_forecast_is_named_by_its_path() -> None:
+    stock = oc.Inventory.from_positions([oc.StockPosition(node_id="dc", sku="A", on_hand=1)])
+    wave = [
+        oc.Order(
+            id="o1",
+            channel_id="web",
+            destination=oc.GeoPoint(lat=50.0, lon=10.0),
+            lines=[oc.OrderLine(sku="A", quantity=1)],
+        )
+    ]
+    with pytest.raises(oc.InvalidInputError, match=r"forecast\[0\]: must be Order"):
+        DualPriceLookahead(forecast=["not an order"])  # type: ignore[list-item]
+    stranger = oc.Order(
+        id="o1",
+        channel_id="fax",
+        destination=oc.GeoPoint(lat=50.0, lon=10.0),
+        lines=[oc.OrderLine(sku="A", quantity=1)],
+    )
+    with pytest.raises(oc.UnknownReferenceError, match=r"forecast\[0\]\.channel_id"):
+        oc.allocate(wave, ONE_DC, stock, policy=DualPriceLookahead(forecast=[stranger]))
+    with pytest.raises(oc.InvalidInputError, match=r"forecast\[1\]\.id: duplicate"):
+        oc.allocate(wave, ONE_DC, stock, policy=DualPriceLookahead(forecast=[stranger, stranger]))

@@ -62,22 +62,25 @@ def _known_node(network: Network, node_id: str, path: str, owner: str) -> Node:
     return network.node(node_id)
 
 
-def checked_orders(orders: Iterable[Order], network: Network) -> tuple[Order, ...]:
-    """``orders`` as a tuple, each an Order with a unique id that names known ids.
+def checked_orders(
+    orders: Iterable[Order], network: Network, path: str = "orders"
+) -> tuple[Order, ...]:
+    """``orders`` (the argument at ``path``) as a tuple, each an Order with a unique id
+    that names known ids.
 
     Raises :class:`InvalidInputError` listing every bad order, or
     :class:`UnknownReferenceError` for the first unknown channel or node.
     """
-    checked = _unique_items(orders, Order, "orders")
+    checked = _unique_items(orders, Order, path)
     channels = {order.channel_id for order in checked}
     pickups = {order.pickup_node_id for order in checked if order.pickup_node_id is not None}
     if all(map(network.has_channel, channels)) and all(map(network.has_node, pickups)):
         return checked
     for index, order in enumerate(checked):
         owner = f"order {order.id!r}"
-        _known_channel(network, order.channel_id, f"orders[{index}].channel_id", owner)
+        _known_channel(network, order.channel_id, f"{path}[{index}].channel_id", owner)
         if order.pickup_node_id is not None:
-            _known_node(network, order.pickup_node_id, f"orders[{index}].pickup_node_id", owner)
+            _known_node(network, order.pickup_node_id, f"{path}[{index}].pickup_node_id", owner)
     return checked
 
 

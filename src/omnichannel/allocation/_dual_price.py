@@ -8,7 +8,9 @@ import attrs
 import numpy as np
 
 from .._domain import validators as v
+from .._domain.call_checks import checked_orders
 from .._domain.decisions import Allocation
+from .._domain.orders import Order
 from .._types import FloatArray, IntArray
 from ..sourcing._batch import SourcingBatch, StockState
 from ..sourcing._builtin import checked_costs
@@ -31,7 +33,8 @@ class DualPriceLookahead:
     for orders that may not split.
 
     Solves the LP relaxation of the wave's model (see
-    :func:`omnichannel.allocation.lower_bound`) and takes the dual price of
+    :func:`omnichannel.allocation.lower_bound`), with the ``forecast`` orders
+    after the wave's when given, and takes the dual price of
     every stock position (per unit, for all channels and for those that respect
     safety stock) and of every node's capacity (per shipment). Then:
 
@@ -61,11 +64,21 @@ class DualPriceLookahead:
     per unit they hold of it. A smaller LP solves faster and prices a little less
     well; None keeps every eligible node (on the scarce benchmark days, 3 to 4 times
     the LP time for a few points of the gap, see docs/benchmarks.md)."""
+    forecast: tuple[Order, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=v.tuple_of(Order)
+    )
+    """Orders expected before the stock is next replenished (for example the rest of
+    the day, sampled from a demand forecast), as orders of the wave's network with ids
+    unique among them. They join the LP, so stock they will need is priced and kept
+    for them where the LP would, but they are not allocated."""
 
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""
+        lp = wave
+        if self.forecast:
+            lp = wave.with_orders(checked_orders(self.forecast, wave.arrays.network, "forecast"))
         model = build_model(
-            wave, self.unserved_penalty, nodes_per_order=self.nodes_per_order, relaxed=True
+            lp, self.unserved_penalty, nodes_per_order=self.nodes_per_order, relaxed=True
         )
         solution = solve(model, relax=True)
         if not solution.found:
@@ -75,27 +88,29 @@ class DualPriceLookahead:
             )
             return Sequential().allocate(wave)
         state = wave.state.copy()
-        decided = _reserve(model, solution.values, wave, state)
+        decided = _reserve(model, solution.values, lp, wave, state)
         rest = _turns(model, solution.values, wave, decided)
         if rest:
-            priced = PricedSourcing.of(wave, model, solution)
+            priced = PricedSourcing.of(lp, model, solution)
             sub = sub_wave(wave, [wave.arrays.orders[r] for r in rest], state, priced.on_skus)
             decided.update(zip(rest, Sequential().allocate(sub), strict=True))
         return [decided[r] for r in range(wave.arrays.n_orders)]
 
 
 def _reserve(
-    model: WaveModel, values: FloatArray, wave: Wave, state: StockState
+    model: WaveModel, values: FloatArray, lp: Wave, wave: Wave, state: StockState
 ) -> dict[int, Allocation]:
-    """Allocations of the orders that may not split and that the LP solution
-    ``values`` ships whole from one node, taken from ``state`` in sequential order."""
-    arrays = wave.arrays
+    """Allocations of the orders of ``wave`` that may not split and that the LP
+    solution ``values`` ships whole from one node, taken from ``state`` in sequential
+    order. ``model`` is built on ``lp``: the wave's orders, then any forecast ones."""
+    arrays = lp.arrays
     line_whole = model.x_values(values) >= arrays.line_qty[model.x_line] - _WHOLE
     lines_whole = np.bincount(model.x_pair, weights=line_whole, minlength=model.n_pairs)
     whole = (
         (model.pair_values(values) >= 1 - _WHOLE)
         & (lines_whole == np.diff(arrays.line_start)[model.pair_row])
         & ~arrays.allow_split[model.pair_row]
+        & (model.pair_row < wave.arrays.n_orders)
     )
     pairs = np.flatnonzero(whole)
     pairs = pairs[np.argsort(-arrays.priority[model.pair_row[pairs]], kind="stable")]
@@ -148,7 +163,7 @@ class PricedSourcing:
 
     @classmethod
     def of(cls, wave: Wave, model: WaveModel, solution: Solution) -> PricedSourcing:
-        """The wave's strategy priced by the duals of ``solution`` of ``model``."""
+        """The strategy of ``wave``, the model's, priced by the duals of ``solution``."""
         n_skus, n_nodes = wave.state.safety.shape
         stock_price = np.zeros((2, n_skus, n_nodes))
         stock_price.reshape(-1)[model.stock_key] = solution.stock_duals

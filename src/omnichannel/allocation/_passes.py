@@ -85,4 +85,10 @@ def sub_wave(
         used=state.used.copy(),
     )
     strategy = wave.sourcing if sourcing is None else sourcing(sku_rows)
-    return Wave(arrays=part, inventory=wave.inventory, state=sub_state, sourcing=strategy)
+    return Wave(
+        arrays=part,
+        inventory=wave.inventory,
+        state=sub_state,
+        sourcing=strategy,
+        demand=wave.demand,
+    )

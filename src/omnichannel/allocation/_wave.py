@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
@@ -28,6 +28,8 @@ class Wave:
     inventory: Inventory
     state: StockState
     sourcing: SourcingStrategy
+    demand: DemandRates | None = None
+    """The sales rates the call was given (for waves built from this one)."""
     notes: list[str] = attrs.field(factory=list)
     """What a policy wants the caller to know about how it decided (for example a
     solver stopped at its time limit); copied to ``AllocationResult.notes``."""
@@ -50,4 +52,16 @@ class Wave:
         used = capacity_vector(capacity_used, network)
         arrays = OrderArrays.build(found, network)
         state = StockState.start(arrays, inventory, used, demand)
-        return cls(arrays=arrays, inventory=inventory, state=state, sourcing=sourcing), used
+        wave = cls(
+            arrays=arrays, inventory=inventory, state=state, sourcing=sourcing, demand=demand
+        )
+        return wave, used
+
+    def with_orders(self, extra: Sequence[Order]) -> Wave:
+        """A wave of this wave's orders followed by ``extra`` (already checked against
+        the network) on this wave's state; the SKUs ``extra`` adds start from the
+        inventory. Orders, lines and SKUs of this wave keep their rows."""
+        arrays = OrderArrays.build((*self.arrays.orders, *extra), self.arrays.network)
+        state = StockState.start(arrays, self.inventory, self.state.used.copy(), self.demand)
+        state.spare[:, : len(self.arrays.skus)] = self.state.spare
+        return attrs.evolve(self, arrays=arrays, state=state, notes=[])
