@@ -27,6 +27,9 @@ from omnichannel.allocation import (
 )
 from omnichannel.simulation import Scenario
 
+_REPEAT_BELOW_S = 5.0
+"""Policies faster than this are timed best of three: sub-second runs vary by 10-20%."""
+
 
 def measure(
     *,
@@ -50,7 +53,7 @@ def measure(
         "fair_share": FairShare(),
         "dual_price": DualPriceLookahead(unserved_penalty=penalty),
         "dual_price_5_nodes": DualPriceLookahead(unserved_penalty=penalty, nodes_per_order=5),
-        "dual_price_8_nodes": DualPriceLookahead(unserved_penalty=penalty, nodes_per_order=8),
+        "dual_price_all_nodes": DualPriceLookahead(unserved_penalty=penalty, nodes_per_order=None),
         "batch_optimal": BatchOptimal(unserved_penalty=penalty, time_limit_s=time_limit_s),
         "batch_optimal_8_nodes": BatchOptimal(
             unserved_penalty=penalty, time_limit_s=time_limit_s, nodes_per_order=8
@@ -63,6 +66,8 @@ def measure(
             return omnichannel.allocate(day.orders, day.network, day.inventory, policy=policy)
 
         seconds, result = timed(run)
+        if seconds < _REPEAT_BELOW_S:
+            seconds = min(seconds, timed(run, repeat=2)[0])
         objective = result.penalized_cost(penalty)
         figures[name] = {
             "penalized_cost": round(objective, 2),

@@ -138,11 +138,12 @@ def quality_section(runs: Sequence[dict[str, Any]]) -> list[str]:
         "is fulfilment cost plus the unserved penalty (100 per unit not served); the "
         "gap is to the bound. Targets (issue 5): `batch_optimal` within 0.5% of the "
         "bound; `dual_price` closing half of `sequential`'s gap at under 5x its time. "
-        "`batch_optimal_8_nodes` is `BatchOptimal(nodes_per_order=8)`: each order keeps "
-        "its 8 cheapest candidate nodes plus the ones `Sequential` would use; "
-        "`dual_price_5_nodes` and `dual_price_8_nodes` price from an LP whose orders keep "
-        "their 5 or 8 cheapest candidate nodes. Time limit "
-        "120 s per wave.",
+        "Candidate nodes of an order are those where shipping it costs least per unit "
+        "they hold of it. `batch_optimal_8_nodes` is `BatchOptimal(nodes_per_order=8)`: "
+        "each order keeps 8 candidate nodes plus the ones `Sequential` would use; "
+        "`dual_price` prices from an LP whose orders keep 3 candidate nodes (the "
+        "default), `dual_price_5_nodes` 5 and `dual_price_all_nodes` every eligible node. "
+        "Policies that take under 5 s are timed best of three. Time limit 120 s per wave.",
         "",
     ]
     for run in runs:
