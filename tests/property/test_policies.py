@@ -264,24 +264,24 @@ def test_dual_price_gives_a_contested_unit_to_the_order_the_lp_serves() -> None:
     assert [a.units_allocated for a in priced.allocations] == [0, 1]
 
 
-def test_dual_price_serves_the_order_with_fewer_options_first() -> None:
-    """Both orders may split and the LP prices the store's unit and the warehouse's alike for
-    the delivery (same place, same cost), so only the order of turns decides: the
-    pickup, which only the store can serve, goes before the delivery, which either
-    node can serve, although it comes second."""
-    here = oc.GeoPoint(lat=50.0, lon=10.0)
+HERE = oc.GeoPoint(lat=50.0, lon=10.0)
+
+
+def store_and_warehouse(warehouse_at: oc.GeoPoint) -> tuple[oc.Network, oc.Inventory]:
+    """A store at ``HERE`` that ships and hands over pickups, a warehouse at
+    ``warehouse_at`` that only ships, and one unit of X at each."""
     network = oc.Network(
         nodes=[
             oc.Node(
                 id="store",
                 kind=oc.NodeKind.STORE,
-                location=here,
+                location=HERE,
                 capabilities=oc.Capability.SHIP | oc.Capability.PICKUP,
             ),
             oc.Node(
                 id="warehouse",
                 kind=oc.NodeKind.DC,
-                location=here,
+                location=warehouse_at,
                 capabilities=oc.Capability.SHIP,
             ),
         ],
@@ -293,21 +293,33 @@ def test_dual_price_serves_the_order_with_fewer_options_first() -> None:
             oc.StockPosition(node_id="warehouse", sku="X", on_hand=1),
         ]
     )
-    orders = [
-        oc.Order(
-            id="delivery",
-            channel_id="web",
-            destination=here,
-            lines=[oc.OrderLine(sku="X", quantity=1)],
-        ),
-        oc.Order(
-            id="pickup",
-            channel_id="web",
-            lines=[oc.OrderLine(sku="X", quantity=1)],
-            method=oc.FulfillmentMethod.PICKUP_IN_STORE,
-            pickup_node_id="store",
-        ),
-    ]
+    return network, stock
+
+
+DELIVERY = oc.Order(
+    id="delivery", channel_id="web", destination=HERE, lines=[oc.OrderLine(sku="X", quantity=1)]
+)
+
+
+def pickup_at_store(*, allow_split: bool) -> oc.Order:
+    """One unit of X picked up at the store, which only the store can serve."""
+    return oc.Order(
+        id="pickup",
+        channel_id="web",
+        lines=[oc.OrderLine(sku="X", quantity=1)],
+        method=oc.FulfillmentMethod.PICKUP_IN_STORE,
+        pickup_node_id="store",
+        allow_split=allow_split,
+    )
+
+
+def test_dual_price_serves_the_order_with_fewer_options_first() -> None:
+    """Both orders may split and the LP prices the store's unit and the warehouse's alike
+    for the delivery (same place, same cost), so only the order of turns decides: the
+    pickup, which only the store can serve, goes before the delivery, which either
+    node can serve, although it comes second."""
+    network, stock = store_and_warehouse(HERE)
+    orders = [DELIVERY, pickup_at_store(allow_split=True)]
     greedy = oc.allocate(orders, network, stock, policy=Sequential())
     assert [a.units_allocated for a in greedy.allocations] == [1, 0]
     priced = oc.allocate(orders, network, stock, policy=DualPriceLookahead())
@@ -323,48 +335,16 @@ def test_a_forecast_pickup_keeps_the_store_unit_for_later() -> None:
     serve, so the delivery ships from the warehouse and the store's unit stays. The
     pickup may not split, like the orders whose LP node is reserved; a forecast order
     never is."""
-    here = oc.GeoPoint(lat=50.0, lon=10.0)
-    network = oc.Network(
-        nodes=[
-            oc.Node(
-                id="store",
-                kind=oc.NodeKind.STORE,
-                location=here,
-                capabilities=oc.Capability.SHIP | oc.Capability.PICKUP,
-            ),
-            oc.Node(
-                id="warehouse",
-                kind=oc.NodeKind.DC,
-                location=oc.GeoPoint(lat=51.0, lon=10.0),
-                capabilities=oc.Capability.SHIP,
-            ),
-        ],
-        channels=[oc.Channel(id="web", kind=oc.ChannelKind.WEB)],
-    )
-    stock = oc.Inventory.from_positions(
-        [
-            oc.StockPosition(node_id="store", sku="X", on_hand=1),
-            oc.StockPosition(node_id="warehouse", sku="X", on_hand=1),
-        ]
-    )
-    delivery = oc.Order(
-        id="delivery", channel_id="web", destination=here, lines=[oc.OrderLine(sku="X", quantity=1)]
-    )
-    pickup = oc.Order(
-        id="pickup",
-        channel_id="web",
-        lines=[oc.OrderLine(sku="X", quantity=1)],
-        method=oc.FulfillmentMethod.PICKUP_IN_STORE,
-        pickup_node_id="store",
-        allow_split=False,
-    )
+    network, stock = store_and_warehouse(oc.GeoPoint(lat=51.0, lon=10.0))
 
     def source(policy: DualPriceLookahead) -> list[str]:
-        result = oc.allocate([delivery], network, stock, policy=policy)
+        result = oc.allocate([DELIVERY], network, stock, policy=policy)
         return [s.node_id for s in result.allocations[0].shipments]
 
     assert source(DualPriceLookahead()) == ["store"]
-    assert source(DualPriceLookahead(forecast=[pickup])) == ["warehouse"]
+    assert source(DualPriceLookahead(forecast=[pickup_at_store(allow_split=False)])) == [
+        "warehouse"
+    ]
 
 
 def test_a_bad_forecast_is_named_by_its_path() -> None:
