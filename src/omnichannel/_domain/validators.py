@@ -12,6 +12,18 @@ from .._errors import InvalidInputError
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
+MAX_COUNT = 10**12
+"""The largest count of anything (units, shipments, ranks, priorities) a field may hold.
+
+Every count up to it is exact in float64, and about nine million of them still add up
+inside int64, so no sum the engine forms can wrap around."""
+
+MAX_AMOUNT = 1e12
+"""The largest money (currency) or distance (km) a field may hold, in absolute value.
+
+Products and sums of such amounts over millions of orders stay far from float64's
+overflow, so no cost, score or penalty can become infinite or NaN."""
+
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -27,26 +39,40 @@ def non_empty_str(_: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise InvalidInputError(attribute.name, f"must be a non-empty string, got {value!r}")
 
 
-def int_at_least(minimum: int) -> Validator:
-    """The value is an int (not a bool) and ``>= minimum``."""
+def int_at_least(minimum: int, maximum: int = MAX_COUNT) -> Validator:
+    """The value is an int (not a bool) with ``minimum <= value <= maximum``."""
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not _is_int(value):
             raise InvalidInputError(attribute.name, f"must be an int, got {value!r}")
         if value < minimum:  # type: ignore[operator]
             raise InvalidInputError(attribute.name, f"must be >= {minimum}, got {value!r}")
+        if value > maximum:  # type: ignore[operator]
+            raise InvalidInputError(attribute.name, f"must be <= {maximum}, got {value!r}")
 
     return check
 
 
-def finite_at_least(minimum: float) -> Validator:
-    """The value is a finite real number ``>= minimum``."""
+def is_finite(value: object) -> bool:
+    """The value is a real number (not a bool) that is finite, however large an int it is."""
+    if not _is_number(value):
+        return False
+    try:
+        return math.isfinite(value)  # type: ignore[arg-type]
+    except OverflowError:
+        return False
+
+
+def finite_at_least(minimum: float, maximum: float = MAX_AMOUNT) -> Validator:
+    """The value is a finite real number with ``minimum <= value <= maximum``."""
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+        if not is_finite(value):
             raise InvalidInputError(attribute.name, f"must be a finite number, got {value!r}")
         if value < minimum:  # type: ignore[operator]
             raise InvalidInputError(attribute.name, f"must be >= {minimum}, got {value!r}")
+        if value > maximum:  # type: ignore[operator]
+            raise InvalidInputError(attribute.name, f"must be <= {maximum}, got {value!r}")
 
     return check
 
@@ -55,7 +81,7 @@ def finite_in_range(low: float, high: float) -> Validator:
     """The value is a finite real number with ``low <= value <= high``."""
 
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not _is_number(value) or not math.isfinite(value):  # type: ignore[arg-type]
+        if not is_finite(value):
             raise InvalidInputError(attribute.name, f"must be a finite number, got {value!r}")
         if not low <= value <= high:  # type: ignore[operator]
             raise InvalidInputError(
@@ -121,7 +147,10 @@ def to_tuple(value: object) -> object:
 def to_float(value: object) -> object:
     """Converter: ints become floats so equal values compare and serialise alike."""
     if _is_int(value):
-        return float(value)  # type: ignore[arg-type]
+        try:
+            return float(value)  # type: ignore[arg-type]
+        except OverflowError:
+            return value  # too large for a float: the field's validator rejects it
     return value
 
 
