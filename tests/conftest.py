@@ -1,8 +1,13 @@
-"""Hypothesis profiles: ``ci`` is derandomized with fixed example counts; ``dev`` explores."""
+"""Hypothesis profiles (``ci`` is derandomized with fixed example counts; ``dev`` explores),
+and skips for tests that need an optional extra that is not installed."""
 
 import os
+from collections.abc import Generator
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from omnichannel import MissingDependencyError
 
 settings.register_profile(
     "ci",
@@ -19,3 +24,14 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+    """A test that reaches a feature whose optional extra is not installed is skipped
+    with the library's own message, which names the extra (``pip install
+    'omnichannel[optimize]'``); with the extra installed the test runs as usual."""
+    try:
+        return (yield)
+    except MissingDependencyError as missing:
+        pytest.skip(f"needs an optional extra: {missing}")

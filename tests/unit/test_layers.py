@@ -87,3 +87,20 @@ def test_import_omnichannel_pulls_in_no_optional_package_and_no_edge() -> None:
         assert not any(m == optional or m.startswith(optional + ".") for m in loaded), optional
     for edge in ("omnichannel.testing", "omnichannel.simulation", "omnichannel.serialization"):
         assert edge not in loaded
+
+
+def test_the_conformance_kit_imports_from_testing_without_hypothesis_or_pytest() -> None:
+    """``omnichannel.testing`` re-exports the kit, and a user without the ``test`` extra
+    can still import it (hypothesis and pytest are blocked in the child interpreter)."""
+    code = (
+        "import sys\n"
+        "sys.modules['hypothesis'] = None\n"
+        "sys.modules['pytest'] = None\n"
+        "from omnichannel.testing import (\n"
+        "    check_policy, check_return_strategy, check_sourcing, parametrize_with_checks)\n"
+        "import omnichannel.testing.conformance as kit\n"
+        "assert check_sourcing is kit.check_sourcing and check_policy is kit.check_policy\n"
+        "assert check_return_strategy is kit.check_return_strategy\n"
+        "assert parametrize_with_checks is kit.parametrize_with_checks\n"
+    )
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
