@@ -3,12 +3,14 @@ sparse models, fair shares; and a clear error without scipy."""
 
 import sys
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import omnichannel as oc
+from omnichannel import reference
 from omnichannel.allocation import (
     BatchOptimal,
     DualPriceLookahead,
@@ -128,6 +130,62 @@ def test_fair_share_gives_each_channel_its_share_of_a_short_sku(
             if demand[channel]:
                 share = int(np.floor(supply * weights[channel] / total))
                 assert got[channel] >= min(demand[channel], share)
+
+
+@given(
+    supply=st.dictionaries(st.sampled_from("AB"), st.integers(0, 5)),
+    wanted=st.lists(
+        st.tuples(
+            st.sampled_from(["web", "app", "partner"]), st.sampled_from("AB"), st.integers(1, 2)
+        ),
+        max_size=12,
+    ),
+    weights=st.dictionaries(
+        st.sampled_from(["web", "app", "partner"]), st.sampled_from([0.5, 1.0, 2.0])
+    ),
+    scale=st.sampled_from([1.0, 4 * 5e-324, 1e-300, 5e307]),
+    listed=st.permutations(ONE_DC.channels),
+)
+def test_fair_share_does_not_depend_on_the_order_channels_are_listed(
+    supply: dict[str, int],
+    wanted: list[tuple[str, str, int]],
+    weights: dict[str, float],
+    scale: float,
+    listed: list[oc.Channel],
+) -> None:
+    """Ties (frequent: few weights) go by channel id, not position; and weights of any
+    magnitude (unnamed channels weigh 1.0) give the engine the reference's decisions."""
+    here = oc.GeoPoint(lat=50.0, lon=10.0)
+    orders = [
+        oc.Order(
+            id=f"o{i}",
+            channel_id=channel,
+            destination=here,
+            lines=[oc.OrderLine(sku=sku, quantity=quantity)],
+        )
+        for i, (channel, sku, quantity) in enumerate(wanted)
+    ]
+    stock = oc.Inventory.from_positions(
+        [oc.StockPosition(node_id="dc", sku=sku, on_hand=n) for sku, n in supply.items()]
+    )
+    shuffled = attrs.evolve(ONE_DC, channels=listed)
+    policy = FairShare(weights={c: w * scale for c, w in weights.items()})
+    results = [
+        allocate(orders, network, stock, policy=policy)
+        for allocate in (oc.allocate, reference.allocate)
+        for network in (ONE_DC, shuffled)
+    ]
+    decisions = [
+        [
+            (a.order_id, a.unfulfilled, [(s.node_id, s.lines) for s in a.shipments])
+            for a in r.allocations
+        ]
+        for r in results
+    ]
+    assert decisions[1:] == decisions[:1] * 3
+    assert all(r.inventory == results[0].inventory for r in results)
+    engine, permuted = results[:2]
+    assert permuted.allocations == engine.allocations
 
 
 def test_fair_share_on_a_readable_example() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 
 import attrs
 
@@ -93,15 +94,14 @@ def _granted(
 
 
 def _rationed(supply: int, wanted: dict[str, int], weights: dict[str, float]) -> dict[str, int]:
-    """Weighted max-min fair whole-unit shares of ``supply`` (channels in network order)."""
+    """Weighted max-min fair whole-unit shares of ``supply``, in exact fractions; odd
+    units to the larger weights, between equal weights to the lower channel id."""
     given = dict.fromkeys(wanted, 0)
     hungry = [channel_id for channel_id, units in wanted.items() if units > 0]
     left = supply
     while left > 0 and hungry:
-        total = 0.0
-        for channel_id in hungry:
-            total += weights[channel_id]
-        share = {c: left * weights[c] / total for c in hungry}
+        total = sum(Fraction(weights[c]) for c in hungry)
+        share = {c: left * Fraction(weights[c]) / total for c in hungry}
         sated = [c for c in hungry if wanted[c] - given[c] <= share[c]]
         if sated:
             for c in sated:
@@ -113,7 +113,7 @@ def _rationed(supply: int, wanted: dict[str, int], weights: dict[str, float]) ->
             whole = math.floor(share[c])
             given[c] += whole
             left -= whole
-        for c in sorted(hungry, key=lambda c: -weights[c]):
+        for c in sorted(hungry, key=lambda c: (-weights[c], c)):
             if left == 0:
                 break
             given[c] += 1
