@@ -18,6 +18,10 @@ class Registry:
         """Every registered name, sorted."""
         return tuple(sorted(self._entries))
 
+    def classes(self) -> tuple[type, ...]:
+        """Every registered class, in name order."""
+        return tuple(self._entries[name] for name in self.names())
+
     def get(self, name: str) -> type:
         """The class registered as ``name``; an unknown name lists the valid ones."""
         try:

@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import pytest
 
-from omnichannel import Allocation, Network, NodeKind
+from omnichannel import Allocation, AllocationStatus, Network, NodeKind, OrderLine
 from omnichannel.allocation import Sequential, Wave
 from omnichannel.returns import ReturnBatch
 from omnichannel.sourcing import LowestCost, SourcingBatch, StateUse
@@ -108,7 +108,30 @@ def doubled(wave: Wave, allocation: Allocation) -> Allocation:
         )
         for s in allocation.shipments
     )
-    return attrs.evolve(allocation, shipments=shipments, unfulfilled=())
+    return attrs.evolve(
+        allocation,
+        shipments=shipments,
+        unfulfilled=(),
+        status=AllocationStatus.FULFILLED if shipments else AllocationStatus.UNFULFILLED,
+    )
+
+
+def overfilled(wave: Wave, allocation: Allocation) -> Allocation:
+    """Ships the units Sequential could not find from the order's first node anyway."""
+    if not allocation.shipments or not allocation.unfulfilled:
+        return allocation
+    first, *rest = allocation.shipments
+    extra = tuple(OrderLine(sku=u.sku, quantity=u.quantity) for u in allocation.unfulfilled)
+    lines = {line.sku: line.quantity for line in first.lines}
+    for line in extra:
+        lines[line.sku] = lines.get(line.sku, 0) + line.quantity
+    grown = attrs.evolve(first, lines=tuple(OrderLine(sku=s, quantity=q) for s, q in lines.items()))
+    return attrs.evolve(
+        allocation,
+        shipments=(grown, *rest),
+        unfulfilled=(),
+        status=AllocationStatus.FULFILLED,
+    )
 
 
 @attrs.frozen
@@ -129,10 +152,11 @@ class EveryChannelEverywhere:
 @pytest.mark.parametrize(
     ("policy", "message"),
     [
-        (Policy(doubled), "no oversell: Policy reserved more than is on hand"),
+        (Policy(doubled), "hard rules: Policy broke rule lines: order"),
+        (Policy(overfilled), "no oversell: Policy reserved more than is on hand"),
         (
             EveryChannelEverywhere(),
-            "hard rules: EveryChannelEverywhere shipped order",
+            "hard rules: EveryChannelEverywhere broke rule CHANNEL: order",
         ),
         (LowestCost(), "protocol: LowestCost does not implement AllocationPolicy"),
     ],

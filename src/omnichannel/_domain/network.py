@@ -299,6 +299,11 @@ class Network:
         """Whether a channel has this id."""
         return channel_id in self._channel_by_id
 
+    @property
+    def node_codes(self) -> Mapping[str, int]:
+        """Each node id's position in :attr:`arrays` (canonical order), for bulk look-ups."""
+        return self._canonical_index
+
     def node_index(self, node_id: str) -> int:
         """The node's position in :attr:`arrays` (canonical order)."""
         try:

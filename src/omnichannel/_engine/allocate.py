@@ -15,10 +15,12 @@ from .._domain.orders import Order
 from .._errors import InvalidInputError
 from .._types import FloatArray
 from ..allocation._protocol import AllocationPolicy
+from ..allocation._registry import BUILT_IN_POLICIES
 from ..allocation._sequential import Sequential
 from ..allocation._wave import Wave
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
+from .verify import Shipped, verify, verify_strategy
 
 
 def allocate(
@@ -61,29 +63,42 @@ def allocate(
     checked_strategy(policy, AllocationPolicy, "policy")
     wave, used = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
     allocations = tuple(policy.allocate(wave))
-    return build_result(wave, allocations, used, type(policy).__name__)
+    return build_result(wave, allocations, used, policy)
 
 
 def build_result(
-    wave: Wave, allocations: Sequence[Allocation], used: FloatArray, decided_by: str
+    wave: Wave,
+    allocations: Sequence[Allocation],
+    used: FloatArray,
+    policy: AllocationPolicy | str,
 ) -> AllocationResult:
-    """Reserve what ``allocations`` ship and count their shipments per node."""
+    """Verify ``allocations`` against every hard rule (see :mod:`._engine.verify`), then
+    reserve what they ship and count their shipments per node.
+
+    ``policy`` is what decided: a policy of this library, whose use of the sourcing
+    strategy's forbidden nodes the fast == reference tests prove, or anything else,
+    whose shipments are also checked against the strategy when the strategy reads no
+    state (its costs cannot change during the wave, so the starting state decides).
+    """
+    decided_by = policy if isinstance(policy, str) else type(policy).__name__
     orders = wave.arrays.orders
     if len(allocations) != len(orders) or any(
-        a.order_id != o.id for a, o in zip(allocations, orders, strict=True)
+        not isinstance(a, Allocation) or a.order_id != o.id
+        for a, o in zip(allocations, orders, strict=True)
     ):
         raise InvalidInputError(
             "policy", f"{decided_by} must return one allocation per order, in input order"
         )
+    shipped = Shipped.gather(wave, allocations)
+    verify(wave, allocations, shipped, decided_by)
+    if not isinstance(policy, (str, *BUILT_IN_POLICIES)) and not wave.sourcing.state_use:
+        verify_strategy(wave, shipped, decided_by)
     network = wave.arrays.network
-    shipments = [shipment for allocation in allocations for shipment in allocation.shipments]
     counts = used.copy()
-    shipped_from = np.array([network.node_index(s.node_id) for s in shipments], dtype=np.int64)
-    np.add.at(counts, shipped_from, 1)
-    node_ids = [shipment.node_id for shipment in shipments for _ in shipment.lines]
-    skus = [line.sku for shipment in shipments for line in shipment.lines]
-    quantities = [line.quantity for shipment in shipments for line in shipment.lines]
-    inventory = wave.inventory.with_reserved(node_ids, skus, np.array(quantities, np.int64))
+    np.add.at(counts, shipped.node, 1)
+    inventory = wave.inventory.with_reserved(
+        shipped.line_node_ids, shipped.line_skus, shipped.line_quantity
+    )
     ids = network.arrays.ids
     capacity_used = {ids[n]: int(counts[n]) for n in np.flatnonzero(counts).tolist()}
     return AllocationResult(

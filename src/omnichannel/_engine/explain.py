@@ -8,13 +8,12 @@ import numpy as np
 
 from .._domain.decisions import Explanation, NodeCandidate, Rule
 from .._domain.demand import DemandRates
-from .._domain.enums import FulfillmentMethod
 from .._domain.inventory import Inventory
 from .._domain.network import Network
 from .._domain.orders import Order
 from .._types import BoolArray
 from ..allocation._wave import Wave
-from ..sourcing._batch import METHODS, SourcingBatch
+from ..sourcing._batch import SourcingBatch
 from ..sourcing._builtin import LowestCost, checked_costs
 from ..sourcing._protocol import SourcingStrategy
 
@@ -38,17 +37,10 @@ def explain(
     batch = SourcingBatch(arrays, np.array([0]), state)
     score = checked_costs(sourcing, batch)[0]
     nodes = network.arrays
-    needs = int(arrays.source_needs[0])
-    in_store = int(arrays.method[0]) == METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
-    at_pickup = np.arange(nodes.n_nodes) == int(arrays.pickup_node[0])
-    max_km = float(arrays.rates[3][int(arrays.level[0])])
     available = batch.line_available
+    every = np.arange(nodes.n_nodes)
     checks: list[tuple[Rule, BoolArray]] = [
-        (Rule.INACTIVE, ~nodes.active),
-        (Rule.CHANNEL, ~network.channel_allows[int(arrays.channel[0])]),
-        (Rule.PICKUP_NODE, ~arrays.pickup_ok[0] | (in_store & ~at_pickup)),
-        (Rule.CAPABILITY, (nodes.capabilities & needs) != needs),
-        (Rule.DISTANCE, ~in_store & (batch.distance_km[0] > max_km)),
+        *arrays.static_rules(np.zeros_like(every), every),
         (Rule.STRATEGY, np.isinf(score)),
         (Rule.CAPACITY, state.capacity_left < 1),
         (Rule.STOCK, np.any(available < batch.line_quantity[:, None], axis=0)),

@@ -102,6 +102,8 @@ def _routes(batch: ReturnBatch, strategy: ReturnStrategy) -> list[ReturnRoute]:
     scores = checked_cost_array(
         strategy.costs(batch), shape, path="strategy", producer="costs()", describe=describe
     )
+    if batch.n_nodes == 0:  # a network with no nodes has nowhere to send anything
+        return [kept(rid, line) for line, rid in zip(batch.lines, batch.return_ids, strict=True)]
     allowed = batch.eligible & (batch.net_value > 0.0) & (scores < np.inf)
     flat = np.where(allowed, scores, np.inf).transpose(1, 0, 2).reshape(batch.n_lines, -1)
     best: IntArray = np.argmin(flat, axis=1)

@@ -39,6 +39,7 @@ from .._errors import MissingDependencyError
 from .._types import BoolArray, FloatArray, IntArray
 from ..sourcing._batch import METHODS, SourcingBatch
 from ..sourcing._builtin import checked_costs
+from ._quiet import quiet_stdout
 from ._sequential import Sequential
 from ._wave import Wave
 
@@ -439,13 +440,14 @@ def solve(
     options: dict[str, Any] = {"disp": False, "mip_rel_gap": mip_gap}
     if time_limit_s is not None:
         options["time_limit"] = time_limit_s
-    result = optimize.milp(
-        model.cost,
-        constraints=optimize.LinearConstraint(model.matrix, model.lower, model.upper),
-        bounds=optimize.Bounds(np.zeros(model.cost.size), model.variable_upper),
-        integrality=model.integrality,
-        options=options,
-    )
+    with quiet_stdout():
+        result = optimize.milp(
+            model.cost,
+            constraints=optimize.LinearConstraint(model.matrix, model.lower, model.upper),
+            bounds=optimize.Bounds(np.zeros(model.cost.size), model.variable_upper),
+            integrality=model.integrality,
+            options=options,
+        )
     found = result.x is not None
     return Solution(
         values=np.asarray(result.x, np.float64) if found else np.zeros(model.cost.size),
@@ -464,15 +466,17 @@ def _solve_lp(
     """The LP relaxation by HiGHS, with the dual prices of stock and capacity rows."""
     equal = np.isfinite(model.lower)
     a_ub, a_eq = model.matrix[~equal], model.matrix[equal]
-    result = optimize.linprog(
-        model.cost,
-        A_ub=a_ub if a_ub.shape[0] else None,
-        b_ub=model.upper[~equal] if a_ub.shape[0] else None,
-        A_eq=a_eq if a_eq.shape[0] else None,
-        b_eq=model.lower[equal] if a_eq.shape[0] else None,
-        bounds=np.column_stack([np.zeros(model.cost.size), model.variable_upper]),
-        method="highs",
-    )
+    with quiet_stdout():
+        result = optimize.linprog(
+            model.cost,
+            A_ub=a_ub if a_ub.shape[0] else None,
+            b_ub=model.upper[~equal] if a_ub.shape[0] else None,
+            A_eq=a_eq if a_eq.shape[0] else None,
+            b_eq=model.lower[equal] if a_eq.shape[0] else None,
+            bounds=np.column_stack([np.zeros(model.cost.size), model.variable_upper]),
+            method="highs",
+            options={"disp": False},
+        )
     if result.status != 0:
         return Solution(
             values=np.zeros(model.cost.size),

@@ -18,6 +18,9 @@ _REGISTRY = Registry(
     },
 )
 
+BUILT_IN_POLICIES: tuple[type, ...] = _REGISTRY.classes()
+"""The library's own policy classes."""
+
 
 def names() -> tuple[str, ...]:
     """Names of the built-in allocation policies, sorted."""

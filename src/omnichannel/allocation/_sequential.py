@@ -127,6 +127,8 @@ class _Scan:
             keep = np.asarray(~(hopeless | starved), dtype=np.bool_)
             rows, cost, eligible, distance = rows[keep], cost[keep], eligible[keep], distance[keep]
             stocked, available = stocked[keep], available[keep[batch.line_row]]
+            if rows.size == 0:
+                return  # every order of the window is decided (always so with no nodes)
             batch = SourcingBatch(self.arrays, rows, state)
         plan = _Plan.make(batch, cost, eligible, stocked, available, self.arrays.allow_split[rows])
         reuse = not self.reads

@@ -134,8 +134,8 @@ class ReturnArrays:
         at_node = drop_off >= 0
         lat = np.array([origin[r][0] for r in line_request.tolist()], np.float64)
         lon = np.array([origin[r][1] for r in line_request.tolist()], np.float64)
-        lat = np.where(at_node, nodes.lat_deg[np.maximum(drop_off, 0)], lat)
-        lon = np.where(at_node, nodes.lon_deg[np.maximum(drop_off, 0)], lon)
+        lat[at_node] = nodes.lat_deg[drop_off[at_node]]
+        lon[at_node] = nodes.lon_deg[drop_off[at_node]]
         rates = np.array(
             [
                 [math.nan if (r := table.rate(c, d)) is None else r for c in CONDITIONS]

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from .._core.costs import handling_cost, shipping_cost
 from .._core.geo import chord_distance_km, unit_vectors
+from .._domain.decisions import Rule
 from .._domain.demand import DemandRates
 from .._domain.enums import Capability, FulfillmentMethod, NodeKind, ServiceLevel
 from .._domain.inventory import Inventory
@@ -32,6 +33,7 @@ SOURCE_NEEDS: dict[FulfillmentMethod, Capability] = {
     FulfillmentMethod.SAME_DAY: Capability.SAME_DAY,
 }
 """The capability a node needs to serve an order of each method."""
+_IN_STORE = METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
 
 PICKUP_NEEDS: dict[FulfillmentMethod, Capability] = {
     FulfillmentMethod.PICKUP_IN_STORE: Capability.PICKUP,
@@ -190,6 +192,30 @@ class OrderArrays:
         allows = self.network.channel_allows & nodes.active[None, :]
         return np.asarray(allows[:, None, :] & capable[None, :, :])
 
+    def pair_distance_km(self, rows: IntArray, nodes: IntArray) -> FloatArray:
+        """Km from canonical node ``nodes[i]`` to the hand-over point of order ``rows[i]``,
+        shape (n_pairs,): the same numbers as ``SourcingBatch.distance_km``."""
+        return chord_distance_km(self.point_unit[:, rows], self.node_unit[:, nodes])
+
+    def static_rules(self, rows: IntArray, nodes: IntArray) -> list[tuple[Rule, BoolArray]]:
+        """The hard rules that depend on neither stock nor capacity, in checking order,
+        each with whether order ``rows[i]`` breaks it at canonical node ``nodes[i]``
+        (both shape (n_pairs,)): the same rules as ``SourcingBatch.eligible``."""
+        network = self.network
+        node_arrays = network.arrays
+        method = self.method[rows]
+        in_store = method == _IN_STORE
+        needs = self.source_needs[rows]
+        pickup = self.pickup_node[rows]
+        km = self.pair_distance_km(rows, nodes)
+        return [
+            (Rule.INACTIVE, ~node_arrays.active[nodes]),
+            (Rule.CHANNEL, ~network.channel_allows[self.channel[rows], nodes]),
+            (Rule.PICKUP_NODE, ~self.pickup_ok[rows] | (in_store & (nodes != pickup))),
+            (Rule.CAPABILITY, (node_arrays.capabilities[nodes] & needs) != needs),
+            (Rule.DISTANCE, ~in_store & (km > self.rates[3][self.level[rows]])),
+        ]
+
     @functools.cached_property
     def sku_rows(self) -> dict[str, int]:
         """Position of each SKU id in ``skus``."""
@@ -270,8 +296,9 @@ class StockState:
 
     @property
     def capacity_left(self) -> FloatArray:
-        """Shipments each node can still take, shape (n_nodes,)."""
-        return self.capacity - self.used
+        """Shipments each node can still take, shape (n_nodes,); 0 where more than its
+        capacity was already used (a capacity lowered mid-wave: none is left)."""
+        return np.maximum(self.capacity - self.used, 0.0)
 
     def available(self, sku: IntArray, respects_safety: BoolArray) -> IntArray:
         """Units each line's channel may promise at every node, shape (n_lines, n_nodes).

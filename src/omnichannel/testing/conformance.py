@@ -28,6 +28,7 @@ from .._domain.enums import Disposition
 from .._engine.allocate import allocate
 from .._engine.explain import explain
 from .._engine.returns import route_returns
+from .._engine.verify import PolicyRuleError
 from .._errors import InsufficientStockError
 from .._types import FloatArray
 from ..allocation._protocol import AllocationPolicy
@@ -205,6 +206,11 @@ def _allocated(
         )
     except InsufficientStockError as error:
         _fail("no oversell", subject, f"reserved more than is on hand: {error}")
+    except PolicyRuleError as error:
+        broke = f"broke rule {error.rule}: {error.detail}"
+        if error.rule == "STOCK":
+            _fail("no oversell", subject, f"reserved more than is on hand: {broke}")
+        _fail("hard rules", subject, broke)
 
 
 def _check_result(
