@@ -1,11 +1,11 @@
 """Allocation throughput: the vectorized engine against the plain reference.
 
-    python benchmarks/bench_allocate.py [--orders 50000 --nodes 200 --skus 5000 --seed 7]
+    python benchmarks/bench_allocate.py [--shape benchmark_day] [--orders N --nodes N ...]
 
-Generates one seeded day, allocates it with the fast engine (best of
-``--repeat`` runs) and once with ``omnichannel.reference``, checks that both
-decide exactly the same, and prints orders/s for each, their ratio and the
-engine's peak memory.
+Generates one seeded day of a named shape (see ``SHAPES``), allocates it with the
+fast engine (best of ``--repeat`` runs) and once with ``omnichannel.reference``,
+checks that both decide exactly the same, and prints orders/s and order lines/s
+for each, their ratio and the engine's peak memory.
 """
 
 from __future__ import annotations
@@ -16,15 +16,77 @@ from typing import Any
 from _harness import max_rss_mb, parser, peak_traced_mb, report, timed, versus
 
 import omnichannel
-from omnichannel import reference, sourcing
-from omnichannel.simulation import Scenario
+from omnichannel import FulfillmentMethod, reference, sourcing
+from omnichannel.simulation import DayMix, Scenario
+
+SHAPES: dict[str, dict[str, Any]] = {
+    "benchmark_day": {
+        "about": "the benchmark day: mean 2 lines per order, three days of stock",
+        "nodes": 200,
+        "skus": 5_000,
+        "orders": 50_000,
+    },
+    "scarce_multi_line": {
+        "about": "one day of stock, mean 2.2 lines per order, a third with 3-5 lines",
+        "nodes": 200,
+        "skus": 5_000,
+        "orders": 30_000,
+        "stock_cover_days": 1.0,
+        "mix": DayMix(extra_lines=1.2, max_lines=5),
+    },
+    "grocery": {
+        "about": "grocery click-and-collect, ship-to-store and same-day, 20-40 lines per order",
+        "nodes": 100,
+        "skus": 5_000,
+        "orders": 5_000,
+        "stock_cover_days": 30.0,
+        "mix": DayMix(
+            min_lines=22,
+            extra_lines=14.0,
+            max_lines=48,
+            methods={
+                FulfillmentMethod.PICKUP_IN_STORE: 0.3,
+                FulfillmentMethod.SHIP_TO_STORE: 0.5,
+                FulfillmentMethod.SAME_DAY: 0.2,
+            },
+        ),
+    },
+    "big_network": {
+        "about": "2,000 nodes, mean 2 lines per order",
+        "nodes": 2_000,
+        "skus": 5_000,
+        "orders": 20_000,
+    },
+}
+"""Named day shapes; the engine's targets hold on each (issue 12)."""
+
+
+def scenario_of(shape: dict[str, Any], seed: int) -> Scenario:
+    """The generated day of ``shape`` (a ``SHAPES`` entry, sizes possibly overridden)."""
+    return Scenario.generate(
+        n_nodes=shape["nodes"],
+        n_skus=shape["skus"],
+        n_orders=shape["orders"],
+        rng=seed,
+        stock_cover_days=shape.get("stock_cover_days", 3.0),
+        mix=shape.get("mix", DayMix()),
+    )
 
 
 def measure(
-    *, nodes: int, skus: int, orders: int, seed: int, strategy: str = "lowest_cost", repeat: int = 3
+    *,
+    nodes: int,
+    skus: int,
+    orders: int,
+    seed: int,
+    strategy: str = "lowest_cost",
+    repeat: int = 3,
+    shape: str = "benchmark_day",
 ) -> dict[str, Any]:
-    """Fast and reference allocation of one generated day, and whether they agree."""
-    scenario = Scenario.generate(n_nodes=nodes, n_skus=skus, n_orders=orders, rng=seed)
+    """Fast and reference allocation of one generated day of ``shape`` with these
+    sizes, and whether they agree."""
+    scenario = scenario_of({**SHAPES[shape], "nodes": nodes, "skus": skus, "orders": orders}, seed)
+    n_lines = sum(len(order.lines) for order in scenario.orders)
     chosen = sourcing.get(strategy)()
 
     def fast() -> omnichannel.AllocationResult:
@@ -55,16 +117,20 @@ def measure(
     )
     return {
         "benchmark": "allocate",
+        "shape": shape,
+        "about": SHAPES[shape]["about"],
         "scenario": {
             "nodes": nodes,
             "skus": skus,
             "orders": orders,
-            "lines": sum(len(order.lines) for order in scenario.orders),
+            "lines": n_lines,
             "seed": seed,
         },
         "sourcing": strategy,
         "policy": "sequential",
         **versus(orders, "orders", fast_s, reference_s),
+        "fast_lines_per_s": round(n_lines / fast_s),
+        "reference_lines_per_s": round(n_lines / reference_s),
         "identical": identical,
         "fast_peak_traced_mb": round(peak_mb, 1),
         "process_max_rss_mb": round(max_rss_mb(), 1),
@@ -76,16 +142,19 @@ def measure(
 
 def main(argv: list[str] | None = None) -> int:
     cli = parser(__doc__.splitlines()[0])
-    cli.add_argument("--orders", type=int, default=50_000)
-    cli.add_argument("--nodes", type=int, default=200)
-    cli.add_argument("--skus", type=int, default=5_000)
+    cli.add_argument("--shape", default="benchmark_day", choices=sorted(SHAPES))
+    cli.add_argument("--orders", type=int, help="default: the shape's")
+    cli.add_argument("--nodes", type=int, help="default: the shape's")
+    cli.add_argument("--skus", type=int, help="default: the shape's")
     presets = [name for name in sourcing.names() if name not in ("lexicographic", "weighted")]
     cli.add_argument("--sourcing", default="lowest_cost", choices=presets)
     args = cli.parse_args(argv)
+    shape = SHAPES[args.shape]
     figures = measure(
-        nodes=args.nodes,
-        skus=args.skus,
-        orders=args.orders,
+        shape=args.shape,
+        nodes=args.nodes or shape["nodes"],
+        skus=args.skus or shape["skus"],
+        orders=args.orders or shape["orders"],
         seed=args.seed,
         strategy=args.sourcing,
         repeat=args.repeat,

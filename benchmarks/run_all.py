@@ -31,6 +31,11 @@ from omnichannel.sourcing import LowestCost, MostStock, Nearest, Ranked, StockPr
 
 FULL = {
     "allocate": {"nodes": 200, "skus": 5_000, "orders": 50_000},
+    "shapes": {
+        name: {key: shape[key] for key in ("nodes", "skus", "orders")}
+        for name, shape in bench_allocate.SHAPES.items()
+        if name != "benchmark_day"
+    },
     "returns": {"nodes": 200, "skus": 5_000, "lines": 20_000},
     "orders": [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000],
     "nodes": [20, 50, 100, 200, 500, 1_000, 2_000],
@@ -45,6 +50,11 @@ FULL = {
 }
 QUICK = {
     "allocate": {"nodes": 30, "skus": 300, "orders": 2_000},
+    "shapes": {
+        "scarce_multi_line": {"nodes": 30, "skus": 300, "orders": 1_000},
+        "grocery": {"nodes": 20, "skus": 300, "orders": 100},
+        "big_network": {"nodes": 300, "skus": 300, "orders": 500},
+    },
     "returns": {"nodes": 30, "skus": 300, "lines": 1_000},
     "orders": [500, 1_000, 2_000],
     "nodes": [20, 40, 80],
@@ -196,6 +206,49 @@ def quality_section(runs: Sequence[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def shapes_section(runs: Sequence[dict[str, Any]]) -> list[str]:
+    """The allocation figures on every named day shape, one row each."""
+    rows = [
+        [
+            f"`{run['shape']}`: {run['about']}",
+            f"{run['scenario']['nodes']:,} / {run['scenario']['skus']:,} / "
+            f"{run['scenario']['orders']:,} / {run['scenario']['lines']:,}",
+            f"{run['fast_orders_per_s']:,}",
+            f"{run['fast_lines_per_s']:,}",
+            f"{run['reference_lines_per_s']:,}",
+            f"**{run['speedup']}x**",
+            "yes" if run["identical"] else "**NO**",
+            f"{run['fill_rate']:.1%} / {run['split_rate']:.1%}",
+        ]
+        for run in runs
+    ]
+    return [
+        "### Day shapes",
+        "",
+        "```bash",
+        "python benchmarks/bench_allocate.py --shape NAME",
+        "```",
+        "",
+        "The same comparison on each named shape of `bench_allocate.SHAPES` (`LowestCost`, "
+        "`Sequential`). Targets (issue 12) on every shape: 30x the reference and 50,000 "
+        "order lines/s, with identical decisions.",
+        "",
+        *_table(
+            [
+                "shape",
+                "nodes / SKUs / orders / lines",
+                "fast orders/s",
+                "fast lines/s",
+                "reference lines/s",
+                "speed-up",
+                "identical",
+                "fill / split rate",
+            ],
+            rows,
+        ),
+    ]
+
+
 def render(results: dict[str, Any], quick: bool, command: str) -> str:
     """docs/benchmarks.md from the measurements."""
     a, r = results["allocate"], results["returns"]
@@ -238,6 +291,8 @@ def render(results: dict[str, Any], quick: bool, command: str) -> str:
         "",
         "Targets (issue 3): 50,000 orders/s and 30x the reference with `LowestCost`. "
         + WHERE_THE_TIME_GOES,
+        "",
+        *shapes_section([a, *results["shapes"]]),
         "",
         "## Return routing",
         "",
@@ -375,6 +430,10 @@ def main(argv: list[str] | None = None) -> int:
         "allocate": bench_allocate.measure(
             **plan["allocate"], seed=args.seed, repeat=plan["repeat"]
         ),
+        "shapes": [
+            bench_allocate.measure(**sizes, shape=name, seed=args.seed, repeat=plan["repeat"])
+            for name, sizes in plan["shapes"].items()
+        ],
         "returns": bench_returns.measure(**plan["returns"], seed=args.seed, repeat=plan["repeat"]),
         "base": plan["base"],
         "scaling": {
@@ -390,7 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     command = "python benchmarks/run_all.py" + (" --quick" if args.quick else "")
     args.output.write_text(render(results, args.quick, command), encoding="utf-8")
     sys.stdout.write(f"wrote {args.output} in {results['total_s']:.0f} s\n")
-    identical = results["allocate"]["identical"] and results["returns"]["identical"]
+    identical = all(
+        run["identical"] for run in (results["allocate"], results["returns"], *results["shapes"])
+    )
     return 0 if identical else 1
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from .._domain import validators as v
 from .._domain.demand import DemandRates
 from .._domain.enums import (
     Capability,
@@ -146,6 +147,15 @@ class DayMix:
         validator=_weights(list(ReturnCondition), "conditions"),
         hash=False,
     )
+    min_lines: int = attrs.field(default=1, validator=v.int_at_least(1, 1_000))
+    """Fewest lines an order is drawn with (1 to 1,000)."""
+    extra_lines: float = attrs.field(
+        default=1.0, converter=v.to_float, validator=v.finite_at_least(0.0, 1_000.0)
+    )
+    """Mean number of lines drawn beyond ``min_lines`` (Poisson; 0 to 1,000)."""
+    max_lines: int = attrs.field(default=6, validator=v.int_at_least(1, 1_000))
+    """Most lines an order is drawn with (1 to 1,000). Draws of one SKU twice count
+    once, so orders of popular SKUs may have fewer lines."""
     return_methods: Mapping[ReturnMethod, float] = attrs.field(
         factory=lambda: {
             ReturnMethod.IN_STORE: 0.40,
@@ -155,6 +165,12 @@ class DayMix:
         validator=_weights(list(ReturnMethod), "return_methods"),
         hash=False,
     )
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_lines < self.min_lines:
+            raise InvalidInputError(
+                "max_lines", f"must be >= min_lines ({self.min_lines}), got {self.max_lines}"
+            )
 
 
 _SHIP_ONLY = frozenset({"marketplace", "partner"})
@@ -413,7 +429,7 @@ def _orders(
     channel = _choice(rng, mix.channels, n_orders)
     method = _choice(rng, mix.methods, n_orders)
     city = rng.integers(len(cities), size=n_orders)
-    n_lines = np.minimum(1 + rng.poisson(1.0, n_orders), 6)
+    n_lines = np.minimum(mix.min_lines + rng.poisson(mix.extra_lines, n_orders), mix.max_lines)
     express = rng.random(n_orders) < 0.2
     everything = _Sampler(np.arange(len(skus)), popularity)
     same_day = _Sampler(np.arange(min(_SAME_DAY_RANGE, len(skus))), popularity)
