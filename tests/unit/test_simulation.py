@@ -64,6 +64,25 @@ def test_the_mix_sets_the_shares_of_the_day() -> None:
     }
 
 
+def test_the_mix_sets_the_number_of_lines_per_order() -> None:
+    default = small_day(3)
+    assert max(len(o.lines) for o in default.orders) <= 6
+    same = small_day(3, mix=DayMix(min_lines=1, extra_lines=1.0, max_lines=6))
+    assert (same.orders, same.inventory, same.returns) == (
+        default.orders,
+        default.inventory,
+        default.returns,
+    )
+    big = small_day(3, mix=DayMix(min_lines=12, extra_lines=3.0, max_lines=15))
+    sizes = [len(o.lines) for o in big.orders]
+    assert max(sizes) <= 15
+    assert sum(sizes) / len(sizes) > 8  # repeated draws of one SKU count once
+    with pytest.raises(oc.InvalidInputError, match="max_lines: must be >= min_lines"):
+        DayMix(min_lines=5, max_lines=4)
+    with pytest.raises(oc.InvalidInputError, match="min_lines: must be <= 1000"):
+        DayMix(min_lines=10**6, max_lines=10**6)
+
+
 def test_bad_sizes_and_mixes_are_listed() -> None:
     with pytest.raises(oc.InvalidInputError) as caught:
         Scenario.generate(n_nodes=0, n_skus=1.5, stock_cover_days=-1.0)  # type: ignore[arg-type]
