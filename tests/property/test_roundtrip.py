@@ -1,20 +1,26 @@
-"""``from_dict(to_dict(x)) == x`` for every public domain type, through real JSON."""
+"""``from_dict(to_dict(x)) == x`` for every public domain and decision type, through
+strict JSON (no NaN or infinities in the text)."""
 
 import json
+import math
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from omnichannel import (
+    Allocation,
+    AllocationResult,
     Channel,
     CostModel,
     DemandRates,
     DispositionTable,
+    Explanation,
     GeoPoint,
     Inventory,
     Network,
     Node,
+    NodeCandidate,
     Order,
     OrderLine,
     RateCard,
@@ -22,11 +28,93 @@ from omnichannel import (
     ReturnRequest,
     ReturnResult,
     ReturnRoute,
+    Rule,
+    Shipment,
     StockMove,
     StockPosition,
+    UnfulfilledLine,
+    UnfulfilledReason,
 )
+from omnichannel._domain.decisions import allocation_status
+from omnichannel._domain.validators import MAX_AMOUNT, MAX_COUNT, MAX_DECISION_AMOUNT
 from omnichannel.serialization import from_dict, to_dict
 from omnichannel.testing import strategies as oms
+
+IDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=8)
+MONEY = st.floats(min_value=0.0, max_value=MAX_DECISION_AMOUNT)
+KM = st.floats(min_value=0.0, max_value=MAX_AMOUNT)
+COUNTS = st.integers(0, MAX_COUNT)
+
+
+def shipments() -> st.SearchStrategy[Shipment]:
+    return st.builds(
+        Shipment,
+        node_id=IDS,
+        lines=st.lists(oms.order_lines(), min_size=1, max_size=3),
+        distance_km=KM,
+        cost=MONEY,
+    )
+
+
+def unfulfilled_lines() -> st.SearchStrategy[UnfulfilledLine]:
+    return st.builds(
+        UnfulfilledLine,
+        sku=oms.skus(),
+        quantity=st.integers(1, MAX_COUNT),
+        reason=st.sampled_from(UnfulfilledReason),
+    )
+
+
+@st.composite
+def allocations(draw: st.DrawFn) -> Allocation:
+    shipped = draw(st.lists(shipments(), max_size=3))
+    short = draw(st.lists(unfulfilled_lines(), max_size=2))
+    return Allocation(
+        order_id=draw(IDS),
+        shipments=shipped,
+        unfulfilled=short,
+        status=allocation_status(bool(shipped), bool(short)),
+        split_penalty=draw(MONEY),
+    )
+
+
+def allocation_results() -> st.SearchStrategy[AllocationResult]:
+    return st.builds(
+        AllocationResult,
+        allocations=st.lists(allocations(), max_size=3),
+        inventory=oms.inventories(),
+        capacity_used=st.dictionaries(IDS, COUNTS, max_size=3),
+        notes=st.lists(st.text(max_size=12), max_size=2),
+    )
+
+
+@st.composite
+def node_candidates(draw: st.DrawFn) -> NodeCandidate:
+    """Candidates as explain() writes them; a forbidden node scores ``inf``."""
+    forbidden = draw(st.booleans())
+    score = math.inf if forbidden else draw(st.floats(allow_nan=False, allow_infinity=False))
+    rules = st.sampled_from(Rule)
+    return NodeCandidate(
+        node_id=draw(IDS),
+        rejected_by=draw(rules if forbidden else st.none() | rules),
+        distance_km=draw(KM),
+        shipping_cost=draw(MONEY),
+        handling_cost=draw(MONEY),
+        score=score,
+        available=draw(st.lists(COUNTS, max_size=3)),
+    )
+
+
+@st.composite
+def explanations(draw: st.DrawFn) -> Explanation:
+    candidates = draw(st.lists(node_candidates(), max_size=4, unique_by=lambda c: c.node_id))
+    serving = [c.node_id for c in candidates if c.rejected_by is None]
+    return Explanation(
+        order_id=draw(IDS),
+        candidates=candidates,
+        chosen_node_id=draw(st.none() | st.sampled_from(serving)) if serving else None,
+    )
+
 
 CASES: list[tuple[type, st.SearchStrategy[Any]]] = [
     (GeoPoint, oms.geo_points()),
@@ -46,6 +134,12 @@ CASES: list[tuple[type, st.SearchStrategy[Any]]] = [
     (DispositionTable, oms.disposition_tables()),
     (ReturnRoute, oms.return_routes()),
     (ReturnResult, oms.return_results()),
+    (Shipment, shipments()),
+    (UnfulfilledLine, unfulfilled_lines()),
+    (Allocation, allocations()),
+    (AllocationResult, allocation_results()),
+    (NodeCandidate, node_candidates()),
+    (Explanation, explanations()),
 ]
 
 
@@ -54,3 +148,10 @@ def test_round_trip_through_json(case: tuple[type, Any]) -> None:
     cls, value = case
     data = json.loads(json.dumps(to_dict(value), allow_nan=False))
     assert from_dict(cls, data) == value
+
+
+@given(explanations())
+def test_explanations_with_forbidden_nodes_are_strict_json(explanation: Explanation) -> None:
+    text = json.dumps(to_dict(explanation), allow_nan=False)
+    assert text.count('"inf"') == sum(c.score == math.inf for c in explanation.candidates)
+    assert from_dict(Explanation, json.loads(text)) == explanation

@@ -1,18 +1,39 @@
 """Bad payloads give InvalidInputError naming every faulty field, never a raw cattrs error."""
 
+import json
+import math
 from typing import Any
 
+import attrs
+import numpy as np
 import pytest
 
 from omnichannel import (
+    Allocation,
+    AllocationResult,
+    Capability,
+    Channel,
+    ChannelKind,
+    DemandRates,
+    DispositionTable,
+    Explanation,
+    GeoPoint,
     InvalidInputError,
     Inventory,
     Network,
     Node,
+    NodeCandidate,
+    NodeKind,
     Order,
+    OrderLine,
+    RateCard,
+    Rule,
+    Shipment,
     StockPosition,
+    explain,
 )
 from omnichannel.serialization import from_dict, to_dict
+from omnichannel.sourcing import LowestCost, SourcingBatch, StateUse
 
 
 def problems(cls: type, data: Any) -> list[tuple[str, str]]:
@@ -104,3 +125,218 @@ def test_inventory_payload_paths() -> None:
             }
         ]
     }
+
+
+# -- strict JSON: non-finite floats are strings (issue 12 item 11) ----------------------
+
+
+@attrs.frozen
+class Forbids:
+    """A custom strategy: LowestCost, but never from ``node_id`` (an ``inf`` score)."""
+
+    node_id: str
+
+    @property
+    def state_use(self) -> StateUse:
+        return StateUse(0)
+
+    def costs(self, batch: SourcingBatch, /) -> Any:
+        costs = LowestCost().costs(batch)
+        costs[:, batch.nodes.ids.index(self.node_id)] = np.inf
+        return costs
+
+
+def test_an_inf_score_is_written_as_strict_json_and_read_back() -> None:
+    here = GeoPoint(lat=50.0, lon=10.0)
+    network = Network(
+        nodes=[
+            Node(id=n, kind=NodeKind.DC, location=here, capabilities=Capability.SHIP)
+            for n in ("dc-a", "dc-b")
+        ],
+        channels=[Channel(id="web", kind=ChannelKind.WEB, node_kinds={NodeKind.DC})],
+    )
+    inventory = Inventory.from_positions(
+        [StockPosition(node_id=n, sku="MUG", on_hand=3) for n in ("dc-a", "dc-b")]
+    )
+    order = Order(
+        id="o", channel_id="web", lines=[OrderLine(sku="MUG", quantity=1)], destination=here
+    )
+    explanation = explain(order, network, inventory, sourcing=Forbids("dc-a"))
+    assert explanation.candidate("dc-a").score == math.inf
+
+    text = json.dumps(to_dict(explanation), allow_nan=False)
+
+    data = json.loads(text)
+    assert data["candidates"][0]["score"] == "inf"
+    assert data["candidates"][0]["rejected_by"] == "strategy"
+    assert from_dict(Explanation, data) == explanation
+
+
+def test_non_finite_floats_are_the_strings_inf_minus_inf_and_nan() -> None:
+    assert to_dict([math.inf, -math.inf, 1.5]) == ["inf", "-inf", 1.5]
+    assert to_dict(math.nan) == "nan"
+    assert from_dict(float, "inf") == math.inf
+    assert from_dict(float, "-inf") == -math.inf
+    assert math.isnan(from_dict(float, "nan"))
+
+
+def test_other_strings_are_still_not_numbers_and_fields_still_need_finite_ones() -> None:
+    assert problems(float, "Infinity") == [("", "must be a number, got 'Infinity'")]
+    assert problems(float, "1.5") == [("", "must be a number, got '1.5'")]
+    assert problems(float, 10**400) == [("", f"must be a finite number, got {10**400!r}")]
+    assert problems(RateCard, {"base": "inf", "per_km": "nan"}) == [
+        ("base", "must be a finite number, got inf"),
+        ("per_km", "must be a finite number, got nan"),
+    ]
+
+
+# -- paths name the JSON keys; duplicates and contradictions refused (issue 12 item 13) --
+
+
+def test_a_duplicate_demand_rate_is_refused_with_its_path() -> None:
+    rate = {"node_id": "store-1", "sku": "MUG", "units_per_day": 2.0}
+    data = {"rates": [rate, {**rate, "sku": "CUP"}, {**rate, "units_per_day": 5.0}]}
+    assert problems(DemandRates, data) == [
+        ("rates[2]", "duplicate of rates[0] (node 'store-1', sku 'MUG')")
+    ]
+
+
+def test_demand_rate_paths_name_the_json_keys() -> None:
+    data = {
+        "rates": [
+            {"node_id": "store-1", "sku": "MUG", "units_per_day": -1},
+            {"node_id": "", "sku": "CUP", "units_per_day": "inf"},
+            {"node_id": "store-1", "units_per_day": 1.0},
+        ]
+    }
+    assert problems(DemandRates, data) == [
+        ("rates[0].units_per_day", "must be >= 0.0, got -1.0"),
+        ("rates[1].node_id", "must be a non-empty string, got ''"),
+        ("rates[1].units_per_day", "must be a finite number, got inf"),
+        ("rates[2].sku", "required field missing"),
+    ]
+
+
+def test_disposition_table_paths_name_the_json_keys() -> None:
+    data = to_dict(DispositionTable())
+    data["recovery"]["sellable"]["restock"] = 1.5
+    data["recovery"]["open_box"]["keep"] = 0.5
+    del data["recovery"]["damaged"]
+    data["handling"]["refurbish"] = -8.0
+    assert problems(DispositionTable, data) == [
+        ("recovery", "needs every condition; missing 'damaged'"),
+        ("recovery['sellable']['restock']", "must be a number in [0, 1], got 1.5"),
+        ("recovery['open_box']['keep']", "key must be a Disposition other than KEEP"),
+        (
+            "handling['refurbish']",
+            "must be a finite number between 0 and 1000000000000.0, got -8.0",
+        ),
+    ]
+
+
+def test_disposition_table_key_faults_and_value_faults_are_listed_together() -> None:
+    data = to_dict(DispositionTable())
+    data["recovery"]["sellabel"] = data["recovery"].pop("sellable")
+    data["handling"]["restock"] = "cheap"
+    del data["handling"]["dispose"]
+    found = problems(DispositionTable, {**data, "colour": "red"})
+    assert found == [
+        (
+            "recovery['sellabel']",
+            "must be one of 'sellable', 'open_box', 'damaged', 'defective', got 'sellabel'",
+        ),
+        ("handling['restock']", "must be a number, got 'cheap'"),
+        ("colour", "unexpected field"),
+    ]
+    assert problems(DispositionTable, {"handling": {"restock": 1.0}}) == [
+        ("handling['refurbish']", "missing; the recovery table uses it"),
+        ("handling['return_to_vendor']", "missing; the recovery table uses it"),
+        ("handling['liquidate']", "missing; the recovery table uses it"),
+        ("handling['dispose']", "missing; the recovery table uses it"),
+    ]
+
+
+def shipment_data(**change: Any) -> dict[str, Any]:
+    data = {"node_id": "dc", "lines": [{"sku": "MUG", "quantity": 1}], "distance_km": 4.0}
+    return {**data, "cost": 3.5, **change}
+
+
+def test_every_fault_of_one_object_is_listed() -> None:
+    assert problems(Shipment, shipment_data(node_id="", cost=-1)) == [
+        ("node_id", "must be a non-empty string, got ''"),
+        ("cost", "must be >= 0.0, got -1.0"),
+    ]
+    assert problems(Shipment, shipment_data(node_id="", lines=[], distance_km="far")) == [
+        ("node_id", "must be a non-empty string, got ''"),
+        ("lines", "must hold at least 1 item(s), got 0"),
+        ("distance_km", "must be a number, got 'far'"),
+    ]
+
+
+def test_decision_values_that_contradict_themselves_are_refused_with_full_paths() -> None:
+    allocation = {
+        "order_id": "o",
+        "shipments": [shipment_data(), shipment_data(node_id="store", cost=-1)],
+        "unfulfilled": [{"sku": "CUP", "quantity": 1, "reason": "out_of_stock"}],
+        "status": "partial",
+    }
+    contradiction = {**allocation, "shipments": [shipment_data()], "status": "fulfilled"}
+    data = {
+        "allocations": [allocation, contradiction],
+        "inventory": {"positions": []},
+        "capacity_used": {"dc": 2, "store": -1},
+    }
+    found = problems(AllocationResult, data)
+    assert found == [
+        ("allocations[0].shipments[1].cost", "must be >= 0.0, got -1.0"),
+        (
+            "allocations[1].status",
+            "must be 'partial' for an allocation with shipments and unfulfilled lines, "
+            "got 'fulfilled'",
+        ),
+        ("capacity_used['store']", "must be >= 0, got -1"),
+    ]
+
+
+def test_a_status_left_out_is_derived_and_a_forbidding_score_needs_its_rule() -> None:
+    data = {"order_id": "o", "shipments": [shipment_data()], "unfulfilled": []}
+    assert from_dict(Allocation, data).status.value == "fulfilled"
+    candidate = {
+        "node_id": "dc",
+        "rejected_by": None,
+        "distance_km": 1.0,
+        "shipping_cost": 1.0,
+        "handling_cost": 0.0,
+        "score": "inf",
+        "available": [1],
+    }
+    assert problems(NodeCandidate, candidate) == [
+        ("rejected_by", "must name a rule when score is inf (the strategy forbids the node)")
+    ]
+    forbidden = from_dict(NodeCandidate, {**candidate, "rejected_by": "strategy"})
+    assert forbidden.rejected_by is Rule.STRATEGY
+    assert forbidden.score == math.inf
+
+
+# -- no raw exceptions from odd payloads (issue 12 item 8) -------------------------------
+
+
+def test_a_key_that_is_not_a_string_is_a_fault_with_a_path() -> None:
+    data: dict[Any, Any] = {1: "x", "id": "o", "channel_id": "web"}
+    data["lines"] = [{"sku": "a", "quantity": 1}]
+    data["destination"] = {"lat": 0, "lon": 0}
+    assert problems(Order, data) == [("[1]", "field names must be strings")]
+
+
+def test_an_unsupported_type_is_named() -> None:
+    assert problems(object, {}) == [
+        ("", "cannot read object: from_dict reads omnichannel's value types only")
+    ]
+
+
+def test_nested_objects_that_are_not_mappings_are_faults_with_paths() -> None:
+    found = problems(Order, {"id": "o", "channel_id": "web", "lines": [3, None]})
+    assert found == [
+        ("lines[0]", "must be an object (a mapping of field names), got int 3"),
+        ("lines[1]", "must be an object (a mapping of field names), got NoneType None"),
+    ]

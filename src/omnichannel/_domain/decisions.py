@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Iterable, Mapping
 
 import attrs
 
-from .._errors import UnknownReferenceError
+from .._errors import InvalidInputError, UnknownReferenceError
 from . import validators as v
 from .inventory import Inventory
 from .orders import OrderLine
@@ -37,15 +38,24 @@ class UnfulfilledReason(enum.Enum):
     SPLIT_NOT_ALLOWED = "split_not_allowed"
 
 
+# Decision values are validated like the inputs, so that one read back by ``from_dict``
+# cannot contradict itself. The engine builds them by the ten thousand per call, hence
+# the ``fast_`` validators: one type test and one comparison per field.
+_AMOUNT = v.fast_finite_at_least(0.0, v.MAX_DECISION_AMOUNT)
+_KM = v.fast_finite_at_least(0.0)
+
+
 @attrs.frozen(kw_only=True)
 class Shipment:
     """Lines of one order served by one node: ``distance_km`` to the hand-over point
     and ``cost`` (currency) = carrier rate + node handling."""
 
-    node_id: str
-    lines: tuple[OrderLine, ...] = attrs.field(converter=v.to_tuple)
-    distance_km: float
-    cost: float
+    node_id: str = attrs.field(validator=v.non_empty_str)
+    lines: tuple[OrderLine, ...] = attrs.field(
+        converter=v.to_tuple, validator=v.fast_tuple_of(OrderLine, min_size=1)
+    )
+    distance_km: float = attrs.field(validator=_KM)
+    cost: float = attrs.field(validator=_AMOUNT)
 
     @property
     def units(self) -> int:
@@ -57,9 +67,9 @@ class Shipment:
 class UnfulfilledLine:
     """``quantity`` units of ``sku`` that were not allocated, and why."""
 
-    sku: str
-    quantity: int
-    reason: UnfulfilledReason
+    sku: str = attrs.field(validator=v.non_empty_str)
+    quantity: int = attrs.field(validator=v.fast_int_at_least(1))
+    reason: UnfulfilledReason = attrs.field(validator=v.fast_instance_of(UnfulfilledReason))
 
 
 def allocation_status(shipped: bool, short: bool) -> AllocationStatus:
@@ -73,19 +83,46 @@ def _status(allocation: Allocation) -> AllocationStatus:
     return allocation_status(bool(allocation.shipments), bool(allocation.unfulfilled))
 
 
+_HOLDING = {
+    AllocationStatus.FULFILLED: "shipments and no unfulfilled line",
+    AllocationStatus.PARTIAL: "shipments and unfulfilled lines",
+    AllocationStatus.UNFULFILLED: "no shipment",
+}
+
+
+def _check_status(
+    allocation: Allocation, _: attrs.Attribute[AllocationStatus], value: object
+) -> None:
+    expected = allocation_status(bool(allocation.shipments), bool(allocation.unfulfilled))
+    if value is not expected:
+        found = value.value if isinstance(value, AllocationStatus) else value
+        raise InvalidInputError(
+            "status",
+            f"must be {expected.value!r} for an allocation with {_HOLDING[expected]}, "
+            f"got {found!r}",
+        )
+
+
 @attrs.frozen(kw_only=True)
 class Allocation:
     """The decision for one order: its shipments and what could not be served.
 
     ``split_penalty`` (currency) is the cost model's penalty for every shipment
-    beyond the first; ``status`` follows from the shipments and unfulfilled lines.
+    beyond the first; ``status`` follows from the shipments and unfulfilled lines
+    (:func:`allocation_status`): leave it out to derive it, and any other is refused.
     """
 
-    order_id: str
-    shipments: tuple[Shipment, ...] = attrs.field(converter=v.to_tuple)
-    unfulfilled: tuple[UnfulfilledLine, ...] = attrs.field(converter=v.to_tuple)
-    status: AllocationStatus = attrs.field(default=attrs.Factory(_status, takes_self=True))
-    split_penalty: float = 0.0
+    order_id: str = attrs.field(validator=v.non_empty_str)
+    shipments: tuple[Shipment, ...] = attrs.field(
+        converter=v.to_tuple, validator=v.fast_tuple_of(Shipment)
+    )
+    unfulfilled: tuple[UnfulfilledLine, ...] = attrs.field(
+        converter=v.to_tuple, validator=v.fast_tuple_of(UnfulfilledLine)
+    )
+    status: AllocationStatus = attrs.field(
+        default=attrs.Factory(_status, takes_self=True), validator=_check_status
+    )
+    split_penalty: float = attrs.field(default=0.0, validator=_AMOUNT)
 
     @property
     def cost(self) -> float:
@@ -128,10 +165,16 @@ class AllocationResult:
     optimizing policy stopped at its time limit).
     """
 
-    allocations: tuple[Allocation, ...] = attrs.field(converter=v.to_tuple)
-    inventory: Inventory
-    capacity_used: Mapping[str, int] = attrs.field(converter=dict, hash=False)
-    notes: tuple[str, ...] = attrs.field(default=(), converter=v.to_tuple)
+    allocations: tuple[Allocation, ...] = attrs.field(
+        converter=v.to_tuple, validator=v.fast_tuple_of(Allocation)
+    )
+    inventory: Inventory = attrs.field(validator=v.instance_of(Inventory))
+    capacity_used: Mapping[str, int] = attrs.field(
+        converter=v.to_mapping_copy, validator=v.counts_by_id, hash=False
+    )
+    notes: tuple[str, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=v.tuple_of(str)
+    )
 
     def penalized_cost(self, unserved_penalty: float) -> float:
         """Total cost plus ``unserved_penalty`` (currency) per unit not allocated: the
@@ -188,18 +231,24 @@ class NodeCandidate:
     """One node as seen by one order: whether it can serve the whole order, and the
     parts of its cost."""
 
-    node_id: str
-    rejected_by: Rule | None
+    node_id: str = attrs.field(validator=v.non_empty_str)
+    rejected_by: Rule | None = attrs.field(validator=v.optional(v.fast_instance_of(Rule)))
     """The first hard rule the node breaks; None if it can serve every line."""
-    distance_km: float
-    shipping_cost: float
+    distance_km: float = attrs.field(validator=_KM)
+    shipping_cost: float = attrs.field(validator=_AMOUNT)
     """Carrier cost of shipping the whole order from here (currency)."""
-    handling_cost: float
+    handling_cost: float = attrs.field(validator=_AMOUNT)
     """Node handling cost of the whole order (currency)."""
-    score: float
+    score: float = attrs.field(validator=v.number_or_inf)
     """The sourcing strategy's cost; lower wins, ``inf`` forbids."""
-    available: tuple[int, ...]
+    available: tuple[int, ...] = attrs.field(converter=v.to_tuple, validator=v.ints_between(0))
     """Units of each order line the order's channel may take here."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.rejected_by is None and self.score == math.inf:
+            raise InvalidInputError(
+                "rejected_by", "must name a rule when score is inf (the strategy forbids the node)"
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -211,9 +260,20 @@ class Explanation:
     serve every line (the order would be split or go unfulfilled).
     """
 
-    order_id: str
-    candidates: tuple[NodeCandidate, ...]
-    chosen_node_id: str | None
+    order_id: str = attrs.field(validator=v.non_empty_str)
+    candidates: tuple[NodeCandidate, ...] = attrs.field(
+        converter=v.to_tuple, validator=v.tuple_of(NodeCandidate)
+    )
+    chosen_node_id: str | None = attrs.field(validator=v.optional(v.non_empty_str))
+
+    def __attrs_post_init__(self) -> None:
+        chosen = self.chosen_node_id
+        if chosen is not None and not any(
+            c.node_id == chosen and c.rejected_by is None for c in self.candidates
+        ):
+            raise InvalidInputError(
+                "chosen_node_id", f"must be a candidate no rule rejects, got {chosen!r}"
+            )
 
     def candidate(self, node_id: str) -> NodeCandidate:
         """The candidate for ``node_id``."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
@@ -11,6 +10,7 @@ import numpy as np
 from .._errors import InvalidInputError
 from .._types import FloatArray, IntArray
 from .ranges import concatenated_ranges
+from .validators import MAX_COUNT, is_finite
 
 
 class DemandRates:
@@ -33,7 +33,18 @@ class DemandRates:
 
     @classmethod
     def from_mapping(cls, rates: Mapping[tuple[str, str], float]) -> DemandRates:
-        """Rates from ``{(node_id, sku): units_per_day}``; each rate finite and >= 0."""
+        """Rates from ``{(node_id, sku): units_per_day}``; each rate finite, >= 0 and
+        at most ``MAX_COUNT`` (10**12) units per day.
+
+        Raises :class:`InvalidInputError` listing every bad key and rate, with paths
+        like ``rates[('store-1', 'MUG')]``.
+        """
+        if not isinstance(rates, Mapping):
+            raise InvalidInputError(
+                "rates",
+                "must be a mapping of (node_id, sku) to units per day, "
+                f"got {type(rates).__name__} {rates!r}",
+            )
         by_sku: dict[str, dict[str, float]] = {}
         problems = []
         for pair, rate in rates.items():
@@ -45,13 +56,10 @@ class DemandRates:
             ):
                 problems.append((path, "key must be a (node_id, sku) pair of non-empty strings"))
                 continue
-            if (
-                isinstance(rate, bool)
-                or not isinstance(rate, (int, float))
-                or not math.isfinite(rate)
-                or rate < 0
-            ):
-                problems.append((path, f"must be a finite number >= 0, got {rate!r}"))
+            if not is_finite(rate) or not 0 <= rate <= MAX_COUNT:
+                problems.append(
+                    (path, f"must be a finite number between 0 and {MAX_COUNT}, got {rate!r}")
+                )
                 continue
             by_sku.setdefault(pair[1], {})[pair[0]] = float(rate)
         if problems:

@@ -3,8 +3,8 @@ that recovers and costs."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+import enum
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -12,6 +12,7 @@ import attrs
 
 from .._errors import InvalidInputError, Problem
 from .enums import Disposition, ReturnCondition
+from .validators import MAX_AMOUNT, is_finite
 
 ROUTED: tuple[Disposition, ...] = tuple(d for d in Disposition if d is not Disposition.KEEP)
 """Dispositions that send the unit to a node, in the order that breaks ties."""
@@ -44,51 +45,87 @@ def _frozen_handling(value: object) -> object:
     return MappingProxyType(dict(value)) if isinstance(value, Mapping) else value
 
 
+Label = Callable[[object], str]
+"""How a path spells a key of the table: :func:`python_key` or :func:`json_key`."""
+
+
+def python_key(key: object) -> str:
+    """A key as Python code names it: ``SELLABLE``, so paths read ``recovery[SELLABLE]``."""
+    return key.name if isinstance(key, enum.Enum) else repr(key)
+
+
+def json_key(key: object) -> str:
+    """A key as JSON writes it: ``'sellable'``, so paths read ``recovery['sellable']``,
+    the way ``from_dict`` names the keys of any other mapping."""
+    return repr(key.value) if isinstance(key, enum.Enum) else repr(key)
+
+
 def _check_rate(path: str, rate: object, problems: list[Problem]) -> None:
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
         problems.append((path, f"must be a number in [0, 1], got {rate!r}"))
 
 
-def _check_recovery(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+def recovery_problems(value: object, label: Label = python_key) -> list[Problem]:
+    """Every fault of a recovery table (condition -> disposition -> rate), keys
+    spelled by ``label``."""
     if not isinstance(value, Mapping):
-        raise InvalidInputError("recovery", f"must map ReturnCondition to options, got {value!r}")
+        return [("recovery", f"must map ReturnCondition to options, got {value!r}")]
     problems: list[Problem] = []
-    missing = [c.name for c in ReturnCondition if c not in value]
+    missing = [label(c) for c in ReturnCondition if c not in value]
     if missing:
         problems.append(("recovery", f"needs every condition; missing {', '.join(missing)}"))
     for condition, options in value.items():
-        path = f"recovery[{getattr(condition, 'name', repr(condition))}]"
+        path = f"recovery[{label(condition)}]"
         if not isinstance(condition, ReturnCondition):
             problems.append((path, "key must be a ReturnCondition"))
         if not isinstance(options, Mapping):
             problems.append((path, f"must map Disposition to a recovery rate, got {options!r}"))
             continue
         for disposition, rate in options.items():
-            where = f"{path}[{getattr(disposition, 'name', repr(disposition))}]"
+            where = f"{path}[{label(disposition)}]"
             if not isinstance(disposition, Disposition) or disposition is Disposition.KEEP:
                 problems.append((where, "key must be a Disposition other than KEEP"))
             _check_rate(where, rate, problems)
+    return problems
+
+
+def handling_problems(value: object, recovery: object, label: Label = python_key) -> list[Problem]:
+    """Every fault of a handling table (disposition -> cost per unit), keys spelled by
+    ``label``; ``recovery`` names the dispositions that need a cost (None: unknown)."""
+    if not isinstance(value, Mapping):
+        return [("handling", f"must map Disposition to a cost, got {value!r}")]
+    problems: list[Problem] = []
+    for disposition, cost in value.items():
+        where = f"handling[{label(disposition)}]"
+        if not isinstance(disposition, Disposition) or disposition is Disposition.KEEP:
+            problems.append((where, "key must be a Disposition other than KEEP"))
+        if not is_finite(cost) or not 0 <= cost <= MAX_AMOUNT:
+            problems.append(
+                (where, f"must be a finite number between 0 and {MAX_AMOUNT}, got {cost!r}")
+            )
+    if isinstance(recovery, Mapping):
+        used = {
+            d
+            for options in recovery.values()
+            if isinstance(options, Mapping)
+            for d in options
+            if isinstance(d, Disposition) and d is not Disposition.KEEP
+        }
+        for disposition in sorted(used - set(value), key=ROUTED.index):
+            problems.append(
+                (f"handling[{label(disposition)}]", "missing; the recovery table uses it")
+            )
+    return problems
+
+
+def _check_recovery(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    problems = recovery_problems(value)
     if problems:
         raise InvalidInputError.collect(problems)
 
 
 def _check_handling(table: DispositionTable, _: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, Mapping):
-        raise InvalidInputError("handling", f"must map Disposition to a cost, got {value!r}")
-    problems: list[Problem] = []
-    for disposition, cost in value.items():
-        where = f"handling[{getattr(disposition, 'name', repr(disposition))}]"
-        if not isinstance(disposition, Disposition) or disposition is Disposition.KEEP:
-            problems.append((where, "key must be a Disposition other than KEEP"))
-        if (
-            isinstance(cost, bool)
-            or not isinstance(cost, (int, float))
-            or not (math.isfinite(cost) and cost >= 0)
-        ):
-            problems.append((where, f"must be a finite number >= 0, got {cost!r}"))
-    used = {d for options in table.recovery.values() for d in options}
-    for disposition in sorted(used - set(value), key=ROUTED.index):
-        problems.append((f"handling[{disposition.name}]", "missing; the recovery table uses it"))
+    problems = handling_problems(value, table.recovery)
     if problems:
         raise InvalidInputError.collect(problems)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -160,3 +160,124 @@ def _types(kind: type | tuple[type, ...]) -> tuple[type, ...]:
 
 def _describe(kind: type | tuple[type, ...]) -> str:
     return " or ".join(k.__name__ for k in _types(kind))
+
+
+# Validators for decision values. The engine builds these tens of thousands of times a
+# call, so each takes one type test and one comparison for the common case and falls
+# back to the general validator above (and its message) only for anything else.
+
+MAX_DECISION_AMOUNT = 1e30
+"""The largest money a decision value (a shipment's cost, a route's recovered value) may hold.
+
+The engine multiplies amounts up to :data:`MAX_AMOUNT` per unit by counts up to
+:data:`MAX_COUNT`, so its own decisions can pass :data:`MAX_AMOUNT`; 1e30 leaves room
+for half a million such lines in one shipment, and sums of a billion such values stay
+far from float64's overflow."""
+
+
+def fast_int_at_least(minimum: int, maximum: int = MAX_COUNT) -> Validator:
+    """:func:`int_at_least`, checked in one comparison when the value is a plain int."""
+    general = int_at_least(minimum, maximum)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is int and minimum <= value <= maximum:
+            return
+        general(instance, attribute, value)
+
+    return check
+
+
+def fast_finite_at_least(minimum: float, maximum: float = MAX_AMOUNT) -> Validator:
+    """:func:`finite_at_least`, checked in one comparison when the value is a float
+    (NaN and infinities fail the comparison and get the general message)."""
+    general = finite_at_least(minimum, maximum)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is float and minimum <= value <= maximum:
+            return
+        general(instance, attribute, value)
+
+    return check
+
+
+def fast_instance_of(kind: type) -> Validator:
+    """:func:`instance_of`, checked by identity when the value is exactly a ``kind``
+    (an enum member, for instance)."""
+    general = instance_of(kind)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is not kind:
+            general(instance, attribute, value)
+
+    return check
+
+
+def fast_tuple_of(kind: type, *, min_size: int = 0) -> Validator:
+    """:func:`tuple_of`, checked by identity of each item's type for the common case
+    (instances of subclasses get the general check)."""
+    general = tuple_of(kind, min_size=min_size)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is tuple and len(value) >= min_size:
+            for item in value:
+                if type(item) is not kind:
+                    break
+            else:
+                return
+        general(instance, attribute, value)
+
+    return check
+
+
+def number_or_inf(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a real number or ``+inf``, never NaN or ``-inf``: a strategy's cost,
+    where ``inf`` forbids."""
+    if type(value) is float and value > -math.inf:  # False for NaN and -inf
+        return
+    if not (is_finite(value) or (_is_number(value) and value == math.inf)):
+        raise InvalidInputError(attribute.name, f"must be a number or +inf, got {value!r}")
+
+
+def ints_between(minimum: int, maximum: int = MAX_COUNT) -> Validator:
+    """The value is a tuple of ints (not bools), each ``minimum <= item <= maximum``."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, tuple):
+            raise InvalidInputError(attribute.name, f"must be a sequence, got {value!r}")
+        for index, item in enumerate(value):
+            if type(item) is int and minimum <= item <= maximum:
+                continue
+            path = f"{attribute.name}[{index}]"
+            if not _is_int(item):
+                raise InvalidInputError(path, f"must be an int, got {item!r}")
+            bound = f">= {minimum}" if item < minimum else f"<= {maximum}"
+            raise InvalidInputError(path, f"must be {bound}, got {item!r}")
+
+    return check
+
+
+def counts_by_id(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a mapping of non-empty string ids to ints in ``[0, MAX_COUNT]``;
+    a fault's path names the key as JSON writes it: ``capacity_used['n1']``."""
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(
+            attribute.name, f"must be a mapping of ids to counts, got {value!r}"
+        )
+    problems: list[tuple[str, str]] = []
+    for key, count in value.items():
+        path = f"{attribute.name}[{key!r}]"
+        if not isinstance(key, str) or not key.strip():
+            problems.append((path, "key must be a non-empty string"))
+        if not _is_int(count):
+            problems.append((path, f"must be an int, got {count!r}"))
+        elif not 0 <= count <= MAX_COUNT:
+            bound = ">= 0" if count < 0 else f"<= {MAX_COUNT}"
+            problems.append((path, f"must be {bound}, got {count!r}"))
+    if problems:
+        raise InvalidInputError.collect(problems)
+
+
+def to_mapping_copy(value: object) -> object:
+    """Converter: a mapping becomes a new dict; anything else passes through for the
+    field's validator to reject (instead of ``dict()`` raising TypeError)."""
+    return dict(value) if isinstance(value, Mapping) else value

@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 import enum
+import math
+from collections.abc import Callable, Mapping
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
-from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+from cattrs.errors import (
+    BaseValidationError,
+    ForbiddenExtraKeysError,
+    StructureHandlerNotFoundError,
+)
 
+from .._domain import validators as v
 from .._domain.demand import DemandRates
-from .._domain.enums import NO_CAPABILITY, Capability, NodeKind
+from .._domain.dispositions import (
+    DispositionTable,
+    handling_problems,
+    json_key,
+    recovery_problems,
+)
+from .._domain.enums import NO_CAPABILITY, Capability, Disposition, NodeKind, ReturnCondition
 from .._domain.inventory import Inventory
 from .._domain.stock import StockPosition
 from .._errors import InvalidInputError, Problem
@@ -18,6 +32,10 @@ from .._errors import InvalidInputError, Problem
 T = TypeVar("T")
 
 _converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+
+_NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
+"""Strict JSON has no infinities or NaN: ``to_dict`` writes them as these strings, and
+``from_dict`` reads these strings (and no other) where a number is expected."""
 
 
 def _expect(kind: type | tuple[type, ...], name: str) -> Any:
@@ -30,9 +48,21 @@ def _expect(kind: type | tuple[type, ...], name: str) -> Any:
 
 
 def _structure_float(value: Any, _: type) -> float:
+    if isinstance(value, str) and value in _NON_FINITE:
+        return _NON_FINITE[value]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidInputError("", f"must be a number, got {value!r}")
+    if not v.is_finite(value) and isinstance(value, int):
+        raise InvalidInputError("", f"must be a finite number, got {value!r}")
     return float(value)
+
+
+def _unstructure_float(value: float) -> float | str:
+    if math.isfinite(value):
+        return value
+    if math.isnan(value):
+        return "nan"
+    return "inf" if value > 0 else "-inf"
 
 
 def _structure_enum(value: Any, kind: type[enum.Enum]) -> enum.Enum:
@@ -69,6 +99,139 @@ def _structure_node_kinds(value: Any, _: type) -> frozenset[NodeKind]:
     return frozenset(_structure_enum(item, NodeKind) for item in value)  # type: ignore[misc]
 
 
+# -- attrs classes: every fault of the payload, domain rules included -------------------
+
+
+def _key_path(key: object) -> str:
+    """The path of a key of a mapping: a field name as it is, anything else in brackets."""
+    return key if isinstance(key, str) else f"[{key!r}]"
+
+
+def _fields_of(
+    data: object, known: Mapping[str, object], problems: list[Problem]
+) -> Mapping[Any, Any]:
+    """``data`` as a mapping of field names, with every key not in ``known`` reported."""
+    if not isinstance(data, Mapping):
+        raise InvalidInputError(
+            "", f"must be an object (a mapping of field names), got {type(data).__name__} {data!r}"
+        )
+    for key in data:
+        if key not in known:
+            reason = "unexpected field" if isinstance(key, str) else "field names must be strings"
+            problems.append((_key_path(key), reason))
+    return data
+
+
+@attrs.frozen
+class _Field:
+    """What reading one attrs field needs, worked out once per class."""
+
+    attribute: attrs.Attribute[Any]
+    structure: Callable[[Any, Any], Any]
+
+    @property
+    def key(self) -> str:
+        """The field's name in the payload (attrs' alias: no leading underscore)."""
+        return self.attribute.alias or self.attribute.name
+
+    @property
+    def required(self) -> bool:
+        return self.attribute.default is attrs.NOTHING
+
+
+def _structure_attrs_class(cls: type) -> Callable[[Any, type], Any]:
+    """Read an attrs class from a mapping and report every fault with its path.
+
+    cattrs alone stops at the constructor: a payload whose fields all have the right
+    types but break two domain rules would report only the first. Here, when the
+    constructor refuses the values, every field's validator runs on its own, so each
+    field's fault is listed; rules across fields (``__attrs_post_init__``) are
+    reported once every field passes.
+    """
+    attrs.resolve_types(cls)
+    fields = [
+        _Field(attribute=a, structure=_converter.get_structure_hook(a.type))
+        for a in attrs.fields(cls)
+        if a.init
+    ]
+    known = {f.key: f for f in fields}
+
+    def structure(data: Any, _: type) -> Any:
+        extra: list[Problem] = []
+        items = _fields_of(data, known, extra)
+        problems: dict[str, list[Problem]] = {}
+        values: dict[str, Any] = {}
+        for field in fields:
+            if field.key not in items:
+                if field.required:
+                    problems[field.key] = [(field.key, "required field missing")]
+                continue
+            try:
+                values[field.key] = field.structure(items[field.key], field.attribute.type)
+            except Exception as error:  # untrusted data: every error is a fault
+                problems[field.key] = _problems(error, field.key)
+        if not problems and not extra:
+            try:
+                return cls(**values)
+            except InvalidInputError:
+                found = _field_faults(fields, values, problems)
+                if not found:
+                    raise
+        else:
+            _field_faults(fields, values, problems)
+        flat = [p for field in fields for p in problems.get(field.key, ())]
+        raise InvalidInputError.collect(flat + extra)
+
+    return structure
+
+
+def _field_faults(
+    fields: list[_Field], values: Mapping[str, Any], problems: dict[str, list[Problem]]
+) -> bool:
+    """Run the validator of every field read in ``values`` on its own, adding its
+    faults to ``problems``; whether there were any. Only on the error path."""
+    read = SimpleNamespace()
+    for field in fields:
+        if field.key in values:
+            value = _converted(field.attribute, values[field.key])
+            if value is not _UNJUDGED:
+                setattr(read, field.attribute.name, value)
+    found = False
+    for field in fields:
+        validator, name = field.attribute.validator, field.attribute.name
+        if validator is None or field.key in problems or not hasattr(read, name):
+            continue
+        try:
+            validator(read, field.attribute, getattr(read, name))
+        except InvalidInputError as error:
+            problems[field.key] = list(error.problems)
+            found = True
+        except Exception:  # it reads another field, itself at fault or left out
+            continue
+    return found
+
+
+_UNJUDGED = object()
+
+
+def _converted(attribute: attrs.Attribute[Any], value: Any) -> Any:
+    """``value`` through the field's converter, or ``_UNJUDGED`` when the converter
+    refuses it or needs the instance (an ``attrs.Converter``; none of ours does)."""
+    convert = attribute.converter
+    if convert is None:
+        return value
+    try:
+        return convert(value)  # type: ignore[operator]
+    except Exception:  # its validator cannot judge what the converter refused
+        return _UNJUDGED
+
+
+_converter.register_structure_hook_factory(attrs.has, _structure_attrs_class)
+
+
+# -- types that are not plain attrs classes -----------------------------------------------
+
+
 def _unstructure_inventory(inventory: Inventory) -> dict[str, Any]:
     return {"positions": [_converter.unstructure(p) for p in inventory.positions()]}
 
@@ -89,6 +252,21 @@ def _unstructure_demand(demand: DemandRates) -> dict[str, Any]:
 
 def _structure_demand(value: Any, _: type) -> DemandRates:
     data = _converter.structure(value, _DemandData)
+    first: dict[tuple[str, str], int] = {}
+    problems: list[Problem] = []
+    for index, rate in enumerate(data.rates):
+        pair = (rate.node_id, rate.sku)
+        if pair in first:
+            problems.append(
+                (
+                    f"rates[{index}]",
+                    f"duplicate of rates[{first[pair]}] (node {pair[0]!r}, sku {pair[1]!r})",
+                )
+            )
+        else:
+            first[pair] = index
+    if problems:
+        raise InvalidInputError.collect(problems)
     return DemandRates.from_mapping({(r.node_id, r.sku): r.units_per_day for r in data.rates})
 
 
@@ -99,9 +277,12 @@ class _InventoryData:
 
 @attrs.frozen(kw_only=True)
 class _DemandRate:
-    node_id: str
-    sku: str
-    units_per_day: float
+    """One rate as JSON writes it, with the rules of ``DemandRates.from_mapping``, so
+    that a fault's path names the JSON keys: ``rates[2].units_per_day``."""
+
+    node_id: str = attrs.field(validator=v.non_empty_str)
+    sku: str = attrs.field(validator=v.non_empty_str)
+    units_per_day: float = attrs.field(validator=v.finite_at_least(0.0, float(v.MAX_COUNT)))
 
 
 @attrs.frozen(kw_only=True)
@@ -109,10 +290,49 @@ class _DemandData:
     rates: tuple[_DemandRate, ...]
 
 
+_RECOVERY = dict[ReturnCondition, dict[Disposition, float]]
+_HANDLING = dict[Disposition, float]
+_TABLE_FIELDS = ("recovery", "handling")
+_DEFAULT_TABLE = DispositionTable()
+
+
+def _structure_dispositions(value: Any, _: type) -> DispositionTable:
+    """The table's own rules, with paths that spell keys as the JSON does
+    (``recovery['sellable']['restock']``), and every fault listed."""
+    extra: list[Problem] = []
+    items = _fields_of(value, dict.fromkeys(_TABLE_FIELDS), extra)
+    problems: list[Problem] = []
+    read: dict[str, Any] = {}
+    # The dispositions that need a handling cost: those of the recovery table given,
+    # or of the default one; unknown (None) when the one given cannot be read.
+    uses: object = _DEFAULT_TABLE.recovery
+    if "recovery" in items:
+        uses = None
+        try:
+            read["recovery"] = _converter.structure(items["recovery"], _RECOVERY)
+        except Exception as error:  # untrusted data: every error is a fault
+            problems.extend(_problems(error, "recovery"))
+        else:
+            found = recovery_problems(read["recovery"], json_key)
+            problems.extend(found)
+            uses = None if found else read["recovery"]
+    if "handling" in items:
+        try:
+            read["handling"] = _converter.structure(items["handling"], _HANDLING)
+        except Exception as error:  # untrusted data: every error is a fault
+            problems.extend(_problems(error, "handling"))
+        else:
+            problems.extend(handling_problems(read["handling"], uses, json_key))
+    if problems or extra:
+        raise InvalidInputError.collect(problems + extra)
+    return DispositionTable(**read)
+
+
 _converter.register_structure_hook(str, _expect(str, "a string"))
 _converter.register_structure_hook(int, _expect(int, "an int"))
 _converter.register_structure_hook(bool, _expect(bool, "a boolean"))
 _converter.register_structure_hook(float, _structure_float)
+_converter.register_unstructure_hook(float, _unstructure_float)
 _converter.register_structure_hook(Capability, _structure_capability)
 _converter.register_unstructure_hook(Capability, _unstructure_capability)
 _converter.register_structure_hook_func(
@@ -127,13 +347,19 @@ _converter.register_structure_hook(Inventory, _structure_inventory)
 _converter.register_unstructure_hook(Inventory, _unstructure_inventory)
 _converter.register_structure_hook(DemandRates, _structure_demand)
 _converter.register_unstructure_hook(DemandRates, _unstructure_demand)
+_converter.register_structure_hook(DispositionTable, _structure_dispositions)
 _converter.register_unstructure_hook(
     tuple, lambda items: [_converter.unstructure(i) for i in items]
 )
 
 
 def to_dict(obj: object) -> Any:
-    """``obj`` as JSON-safe data: dicts, lists, strings, numbers, booleans and None."""
+    """``obj`` as strict JSON data: dicts, lists, strings, numbers, booleans and None.
+
+    Infinite and NaN floats (a sourcing score of ``inf`` forbids a node) are written
+    as the strings ``"inf"``, ``"-inf"`` and ``"nan"``, so that
+    ``json.dumps(to_dict(obj), allow_nan=False)`` always works.
+    """
     return _converter.unstructure(obj)
 
 
@@ -145,10 +371,15 @@ def from_dict(cls: type[T], data: object) -> T:
     """
     try:
         return _converter.structure(data, cls)
-    except (BaseValidationError, InvalidInputError) as error:
+    except (BaseValidationError, InvalidInputError, StructureHandlerNotFoundError) as error:
         raise InvalidInputError.collect(_problems(error, "")) from None
     except (TypeError, AttributeError, KeyError, ValueError) as error:
-        raise InvalidInputError.collect([("", f"cannot read {cls.__name__}: {error}")]) from None
+        raise InvalidInputError.collect([("", f"cannot read {_name(cls)}: {error}")]) from None
+
+
+def _name(kind: object) -> str:
+    name = getattr(kind, "__qualname__", None)
+    return name if isinstance(name, str) else repr(kind)
 
 
 def _join(path: str, part: str) -> str:
@@ -176,8 +407,11 @@ def _problems(error: BaseException, path: str) -> list[Problem]:
         return found
     if isinstance(error, InvalidInputError):
         return [(_join(path, inner), problem) for inner, problem in error.problems]
+    if isinstance(error, StructureHandlerNotFoundError):
+        name = _name(error.type_)
+        return [(path, f"cannot read {name}: from_dict reads omnichannel's value types only")]
     if isinstance(error, ForbiddenExtraKeysError):
-        return [(_join(path, name), "unexpected field") for name in sorted(error.extra_fields)]
+        return [(_join(path, _key_path(name)), "unexpected field") for name in error.extra_fields]
     if isinstance(error, KeyError):
         return [(path, "required field missing")]
     if isinstance(error, TypeError) and "not iterable" in str(error):
