@@ -3,6 +3,7 @@ the engine, the reference and the allocation layer."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -16,6 +17,7 @@ from .inventory import Inventory
 from .network import Network, Node
 from .orders import Order
 from .returns import DROP_OFF_KIND, ReturnRequest
+from .validators import MAX_AMOUNT, MAX_COUNT
 
 Identified = TypeVar("Identified", Order, ReturnRequest)
 """A call's items that carry their own id."""
@@ -138,15 +140,54 @@ def checked_context(
 
 
 def checked_strategy(value: object, protocol: Any, path: str) -> None:
-    """``value`` implements ``protocol`` (a runtime-checkable Protocol)."""
-    if not isinstance(value, protocol):
-        raise InvalidInputError(
-            path, f"must implement {protocol.__name__}, got {type(value).__name__} {value!r}"
+    """``value`` is an instance (not a class) implementing ``protocol`` (a
+    runtime-checkable Protocol)."""
+    problem = strategy_problem(value, protocol)
+    if problem is not None:
+        raise InvalidInputError(path, problem)
+
+
+def strategy_problem(value: object, protocol: Any) -> str | None:
+    """What keeps ``value`` from being an instance implementing ``protocol``, or None.
+
+    A class passes ``isinstance(cls, protocol)`` since it has the protocol's
+    attributes (as unbound functions and properties), so classes are refused first.
+    """
+    if isinstance(value, type):
+        return (
+            f"must be an instance implementing {protocol.__name__}, got the class "
+            f"{value.__name__} (call it: {value.__name__}())"
         )
+    if not isinstance(value, protocol):
+        return f"must implement {protocol.__name__}, got {type(value).__name__} {value!r}"
+    return None
+
+
+def amount_problem(value: object, least: float = 0.0) -> str | None:
+    """What keeps ``value`` from being a real number in ``[least, MAX_AMOUNT]``, or None.
+
+    An int too large for a float is reported as above the bound: it is finite, and
+    comparing it with a float is exact, so it never needs converting.
+    """
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or value != value
+        or value in (math.inf, -math.inf)
+        or value < least
+    ):
+        return f"must be a finite number >= {least:g}, got {value!r}"
+    if value > MAX_AMOUNT:
+        return f"must be <= {MAX_AMOUNT}, got {value!r}"
+    return None
 
 
 def capacity_vector(capacity_used: Mapping[str, int] | None, network: Network) -> FloatArray:
-    """Shipments already taken per canonical node, shape (n_nodes,)."""
+    """Shipments already taken per canonical node, shape (n_nodes,).
+
+    Each count is an int in [0, MAX_COUNT], so float64 holds it (and the shipments
+    a wave adds to it) exactly.
+    """
     used = np.zeros(network.arrays.n_nodes, dtype=np.float64)
     if capacity_used is None:
         return used
@@ -160,6 +201,11 @@ def capacity_vector(capacity_used: Mapping[str, int] | None, network: Network) -
             raise UnknownReferenceError(f"capacity_used[{node_id!r}]", "unknown node")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             problems.append((f"capacity_used[{node_id!r}]", f"must be an int >= 0, got {count!r}"))
+            continue
+        if count > MAX_COUNT:
+            problems.append(
+                (f"capacity_used[{node_id!r}]", f"must be <= {MAX_COUNT}, got {count!r}")
+            )
             continue
         used[network.node_index(node_id)] = count
     if problems:

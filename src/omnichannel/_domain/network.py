@@ -41,6 +41,7 @@ class Channel:
     ``node_kinds`` are the node kinds allowed to serve its orders.
     ``respects_safety_stock``: when False (walk-in store sales), the channel sees
     every unreserved unit; when True, safety stock is held back from it.
+    ``priority`` is an int in [-10**12, 10**12].
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
@@ -50,7 +51,7 @@ class Channel:
         default=frozenset(NodeKind), converter=_node_kinds, validator=_check_node_kinds
     )
     respects_safety_stock: bool = attrs.field(default=True, validator=v.instance_of(bool))
-    priority: int = attrs.field(default=0, validator=v.int_at_least(-(2**31)))
+    priority: int = attrs.field(default=0, validator=v.int_at_least(-v.MAX_COUNT))
 
 
 @attrs.frozen(kw_only=True)
@@ -58,9 +59,10 @@ class Node:
     """A place that holds stock or hands goods over.
 
     ``order_capacity`` is the number of shipments the node can take in one
-    allocation wave (None: unlimited). Handling costs are in currency, per
-    shipment and per unit. Ranked sourcing prefers a lower ``rank``; ties
-    between equally good nodes are broken by lower ``rank``, then ``id``.
+    allocation wave (None: unlimited), at most 10**12. Handling costs are in
+    currency, per shipment and per unit, each at most 1e12. Ranked sourcing
+    prefers a lower ``rank`` (an int in [-10**12, 10**12]); ties between equally
+    good nodes are broken by lower ``rank``, then ``id``.
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
@@ -77,7 +79,7 @@ class Node:
         default=0.0, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
     active: bool = attrs.field(default=True, validator=v.instance_of(bool))
-    rank: int = attrs.field(default=0, validator=v.int_at_least(-(2**31)))
+    rank: int = attrs.field(default=0, validator=v.int_at_least(-v.MAX_COUNT))
 
 
 @attrs.frozen(kw_only=True)
@@ -86,6 +88,7 @@ class RateCard:
 
     A shipment of ``units`` over ``km`` costs ``base + per_km * km + per_unit * units``
     (currency); nodes farther than ``max_km`` (km, None: no limit) cannot serve it.
+    Every price and ``max_km`` is at most 1e12.
     """
 
     base: float = attrs.field(converter=v.to_float, validator=v.finite_at_least(0.0))
@@ -133,8 +136,8 @@ def _check_rates(_: object, attribute: attrs.Attribute[Any], value: object) -> N
 class CostModel:
     """Prices of moving goods: a :class:`RateCard` per service level and the split penalty.
 
-    ``split_penalty`` (currency) is charged once for every shipment of an order
-    beyond its first.
+    ``split_penalty`` (currency, at most 1e12) is charged once for every shipment
+    of an order beyond its first.
     """
 
     rates: dict[ServiceLevel, RateCard] = attrs.field(

@@ -12,7 +12,7 @@ from .geo import GeoPoint
 
 @attrs.frozen(kw_only=True)
 class OrderLine:
-    """``quantity`` units (>= 1) of one SKU."""
+    """``quantity`` units (1 to 10**12) of one SKU."""
 
     sku: str = attrs.field(validator=v.non_empty_str)
     quantity: int = attrs.field(validator=v.int_at_least(1))
@@ -24,8 +24,8 @@ class Order:
 
     SHIP_TO_HOME and SAME_DAY deliver to ``destination``; PICKUP_IN_STORE,
     SHIP_TO_STORE and PICKUP_POINT hand over at ``pickup_node_id``. Higher
-    ``priority`` is served first. With ``allow_split=False`` the order ships
-    from one node or not at all.
+    ``priority`` (an int in [-10**12, 10**12]) is served first. With
+    ``allow_split=False`` the order ships from one node or not at all.
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
@@ -43,7 +43,7 @@ class Order:
     service_level: ServiceLevel = attrs.field(
         default=ServiceLevel.STANDARD, validator=v.instance_of(ServiceLevel)
     )
-    priority: int = attrs.field(default=0, validator=v.int_at_least(-(2**31)))
+    priority: int = attrs.field(default=0, validator=v.int_at_least(-v.MAX_COUNT))
     allow_split: bool = attrs.field(default=True, validator=v.instance_of(bool))
 
     def __attrs_post_init__(self) -> None:

@@ -29,8 +29,8 @@ def accepts_drop_off(method: ReturnMethod, node: Node) -> bool:
 
 @attrs.frozen(kw_only=True)
 class ReturnLine:
-    """``quantity`` returned units of one SKU in one condition, each worth ``unit_value``
-    (currency, the price it would sell at new)."""
+    """``quantity`` returned units (1 to 10**12) of one SKU in one condition, each worth
+    ``unit_value`` (currency, at most 1e12: the price it would sell at new)."""
 
     sku: str = attrs.field(validator=v.non_empty_str)
     quantity: int = attrs.field(validator=v.int_at_least(1))

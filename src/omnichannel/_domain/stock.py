@@ -14,7 +14,8 @@ class StockPosition:
 
     ``on_hand`` units are physically there; ``reserved`` of them are promised to
     orders (``reserved <= on_hand``); ``safety_stock`` units are held back from
-    channels that respect it; ``in_transit`` units are on their way in.
+    channels that respect it; ``in_transit`` units are on their way in. Each count
+    is at most 10**12.
     """
 
     node_id: str = attrs.field(validator=v.non_empty_str)
@@ -33,7 +34,8 @@ class StockPosition:
 
 @attrs.frozen(kw_only=True)
 class StockMove:
-    """``quantity`` units (>= 1) of one SKU at one node, the argument of inventory operations."""
+    """``quantity`` units (1 to 10**12) of one SKU at one node, the argument of inventory
+    operations."""
 
     node_id: str = attrs.field(validator=v.non_empty_str)
     sku: str = attrs.field(validator=v.non_empty_str)

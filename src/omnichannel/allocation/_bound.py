@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from .._domain.call_checks import amount_problem
 from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory
 from .._domain.network import Network
@@ -29,21 +30,16 @@ def lower_bound(
 
     The optimum of the LP relaxation of the wave's model: shipment cost (carrier
     base and per km, node handling per order, per unit for both), split
-    penalties and ``unserved_penalty`` (currency) per unit not served, over the
-    (order, node) pairs the hard rules and ``sourcing`` allow (an infinite cost
-    excludes a pair), under stock per channel, node capacity, each line at most
-    its quantity and orders that may not split shipping whole. Compare a
+    penalties and ``unserved_penalty`` (currency, finite, 0 to 1e12) per unit not
+    served, over the (order, node) pairs the hard rules and ``sourcing`` allow (an
+    infinite cost excludes a pair), under stock per channel, node capacity, each
+    line at most its quantity and orders that may not split shipping whole. Compare a
     result's ``penalized_cost(unserved_penalty)`` with it to see how far a
     policy is from the best possible. Needs the ``optimize`` extra.
     """
-    if (
-        isinstance(unserved_penalty, bool)
-        or not isinstance(unserved_penalty, (int, float))
-        or (not unserved_penalty >= 0 or unserved_penalty == float("inf"))
-    ):
-        raise InvalidInputError(
-            "unserved_penalty", f"must be a finite number >= 0, got {unserved_penalty!r}"
-        )
+    problem = amount_problem(unserved_penalty)
+    if problem is not None:
+        raise InvalidInputError("unserved_penalty", problem)
     wave, _ = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
     solution = solve(build_model(wave, float(unserved_penalty), relaxed=True), relax=True)
     if not solution.found:

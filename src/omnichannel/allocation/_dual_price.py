@@ -52,18 +52,18 @@ class DualPriceLookahead:
        between an order's options.
 
     Prices are in currency, so use it with a currency-valued sourcing strategy
-    (``LowestCost``, ``StockProtecting``, ``Weighted`` on money). Needs the
-    ``optimize`` extra.
+    (``LowestCost``, ``StockProtecting``, ``Weighted`` on money). ``unserved_penalty``
+    (currency) is finite, >= 0 and at most 1e12. Needs the ``optimize`` extra.
     """
 
     unserved_penalty: float = attrs.field(
         default=100.0, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
     nodes_per_order: int | None = attrs.field(default=3, validator=v.optional(v.int_at_least(1)))
-    """Candidate nodes per order in the LP: those where shipping the order costs least
-    per unit they hold of it. A smaller LP solves faster and prices a little less
-    well; None keeps every eligible node (on the scarce benchmark days, 3 to 4 times
-    the LP time for a few points of the gap, see docs/benchmarks.md)."""
+    """Candidate nodes per order in the LP (1 to 10**12): those where shipping the
+    order costs least per unit they hold of it. A smaller LP solves faster and prices
+    a little less well; None keeps every eligible node (on the scarce benchmark days,
+    3 to 4 times the LP time for a few points of the gap, see docs/benchmarks.md)."""
     forecast: tuple[Order, ...] = attrs.field(
         default=(), converter=v.to_tuple, validator=v.tuple_of(Order)
     )

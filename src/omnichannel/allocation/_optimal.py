@@ -34,7 +34,9 @@ class BatchOptimal:
     :func:`omnichannel.allocation.lower_bound` for the model). Order priority
     does not weigh: use :class:`Sequential` where it must.
 
-    HiGHS stops at ``time_limit_s`` seconds or a relative gap of ``mip_gap``.
+    HiGHS stops at ``time_limit_s`` seconds or a relative gap of ``mip_gap``
+    (``time_limit_s``, ``mip_gap`` and ``unserved_penalty`` are finite, >= 0 and at
+    most 1e12).
     If it stopped before proving optimality, the better of its best solution
     and :class:`Sequential`'s allocation is used (so it is never worse than
     the greedy), and the result's ``notes`` say which. Needs the ``optimize``
@@ -51,10 +53,10 @@ class BatchOptimal:
         default=100.0, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
     nodes_per_order: int | None = attrs.field(default=None, validator=v.optional(v.int_at_least(1)))
-    """Candidate nodes kept per order: those where shipping the order costs least per
-    unit they hold of it, plus those :class:`Sequential` would use (so the result is
-    never worse than it). None keeps every eligible node: exact, but large waves
-    solve slowly."""
+    """Candidate nodes kept per order (1 to 10**12): those where shipping the order
+    costs least per unit they hold of it, plus those :class:`Sequential` would use
+    (so the result is never worse than it). None keeps every eligible node: exact,
+    but large waves solve slowly."""
 
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""

@@ -74,8 +74,8 @@ class Sequential:
     """
 
     window: int | None = attrs.field(default=None, validator=v.optional(v.int_at_least(1)))
-    """Most orders scored together; None sizes windows to about half a million
-    (order, node) cells. Decisions never depend on it; memory and speed do."""
+    """Most orders scored together (1 to 10**12); None sizes windows to about half a
+    million (order, node) cells. Decisions never depend on it; memory and speed do."""
 
     def allocate(self, wave: Wave, /) -> list[Allocation]:
         """One allocation per order of ``wave``, in input order."""

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .._domain.call_checks import checked_strategy
 from .._domain.decisions import (
     Allocation,
     AllocationResult,
@@ -131,6 +132,7 @@ def allocate(
 
 
 def _check_built_in(strategy: object) -> None:
+    checked_strategy(strategy, SourcingStrategy, "sourcing")
     if isinstance(strategy, Lexicographic):
         for inner in strategy.strategies:
             _check_built_in(inner)

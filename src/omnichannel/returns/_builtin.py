@@ -64,6 +64,7 @@ class ValueRecovery:
     ``scarcity_weight x recovered value x short units / quantity`` and a node
     is short by ``ceil(cover_days x units per day) - available`` units (from
     the ``demand`` given to the call; without it there is no bonus).
+    ``scarcity_weight`` and ``cover_days`` are finite, >= 0 and at most 1e12.
     """
 
     scarcity_weight: float = attrs.field(

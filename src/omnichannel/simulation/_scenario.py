@@ -3,7 +3,6 @@ catalogue, stock where demand is, and a day of orders and returns."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -11,6 +10,7 @@ import attrs
 import numpy as np
 
 from .._domain import validators as v
+from .._domain.call_checks import amount_problem
 from .._domain.demand import DemandRates
 from .._domain.enums import (
     Capability,
@@ -27,6 +27,7 @@ from .._domain.network import Channel, Network, Node
 from .._domain.orders import Order, OrderLine
 from .._domain.returns import ReturnLine, ReturnRequest, accepts_drop_off
 from .._domain.stock import StockPosition
+from .._domain.validators import MAX_COUNT
 from .._errors import InvalidInputError, Problem
 from .._types import FloatArray, IntArray
 
@@ -90,12 +91,10 @@ def _weights(keys: Sequence[Any], name: str) -> Callable[[object, Any, object], 
         for key, weight in value.items():
             if key not in keys:
                 problems.append((f"{name}[{key!r}]", f"unknown; valid: {list(keys)}"))
-            if (
-                isinstance(weight, bool)
-                or not isinstance(weight, (int, float))
-                or not (math.isfinite(weight) and weight >= 0)
-            ):
-                problems.append((f"{name}[{key!r}]", f"must be a number >= 0, got {weight!r}"))
+            # Bounded by MAX_AMOUNT so that their sum, which normalises them, stays finite.
+            problem = amount_problem(weight)
+            if problem is not None:
+                problems.append((f"{name}[{key!r}]", problem))
         if not problems and not sum(value.values()) > 0:
             problems.append((name, "weights must sum to more than 0"))
         if problems:
@@ -106,7 +105,8 @@ def _weights(keys: Sequence[Any], name: str) -> Callable[[object, Any, object], 
 
 @attrs.frozen(kw_only=True)
 class DayMix:
-    """Shares of a simulated day's orders and returns (weights, normalised to sum 1).
+    """Shares of a simulated day's orders and returns (weights, each 0 to 1e12 with a
+    positive sum, normalised to sum 1).
 
     ``channels`` is keyed by channel id of the generated network (``web``,
     ``app``, ``store``, ``marketplace``, ``social``, ``call_center``,
@@ -214,7 +214,8 @@ class Scenario:
         demand is; ``n_returns`` defaults to 8% of the orders; ``mix`` sets the
         shares of channels, fulfilment methods, return conditions and return
         methods. Each part is drawn from its own child of the seed
-        (``SeedSequence.spawn``).
+        (``SeedSequence.spawn``). Sizes are ints up to 10**12, ``zipf_exponent`` and
+        ``stock_cover_days`` finite numbers from 0 to 1e12.
         """
         _check_sizes(n_nodes, n_skus, n_orders, n_returns, zipf_exponent, stock_cover_days)
         if not isinstance(mix, DayMix):
@@ -269,13 +270,12 @@ def _check_sizes(
     ):
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             problems.append((name, f"must be an int >= {least}, got {value!r}"))
+        elif value > MAX_COUNT:
+            problems.append((name, f"must be <= {MAX_COUNT}, got {value!r}"))
     for name, value in (("zipf_exponent", zipf_exponent), ("stock_cover_days", stock_cover_days)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, (int, float))
-            or not (math.isfinite(value) and value >= 0)
-        ):
-            problems.append((name, f"must be a finite number >= 0, got {value!r}"))
+        problem = amount_problem(value)
+        if problem is not None:
+            problems.append((name, problem))
     if problems:
         raise InvalidInputError.collect(problems)
 

@@ -9,6 +9,8 @@ from typing import Any
 import attrs
 import numpy as np
 
+from .._domain import validators as v
+from .._domain.call_checks import strategy_problem
 from .._domain.decisions import Allocation
 from .._domain.routes import ReturnRoute
 from .._domain.stock import StockMove
@@ -25,15 +27,33 @@ from ._kpis import DayKpis, allocation_kpis, return_kpis, stores_below_safety
 from ._scenario import Scenario
 
 
+def _implements(protocol: Any) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    """Validator: the value is an instance (not a class) implementing ``protocol``."""
+
+    def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        problem = strategy_problem(value, protocol)
+        if problem is not None:
+            raise InvalidInputError(attribute.name, problem)
+
+    return check
+
+
 @attrs.frozen(kw_only=True)
 class SimulationConfig:
     """One way to run the day: a sourcing strategy, an allocation policy and a
-    return strategy, under a name for the comparison table."""
+    return strategy (instances, such as ``Nearest()``), under a name for the
+    comparison table."""
 
-    name: str
-    sourcing: SourcingStrategy = attrs.field(factory=LowestCost)
-    policy: AllocationPolicy = attrs.field(factory=Sequential)
-    returns: ReturnStrategy = attrs.field(factory=ValueRecovery)
+    name: str = attrs.field(validator=v.instance_of(str))
+    sourcing: SourcingStrategy = attrs.field(
+        factory=LowestCost, validator=_implements(SourcingStrategy)
+    )
+    policy: AllocationPolicy = attrs.field(
+        factory=Sequential, validator=_implements(AllocationPolicy)
+    )
+    returns: ReturnStrategy = attrs.field(
+        factory=ValueRecovery, validator=_implements(ReturnStrategy)
+    )
 
 
 def simulate(
@@ -58,6 +78,8 @@ def simulate(
         raise InvalidInputError("scenario", f"must be Scenario, got {type(scenario).__name__}")
     if isinstance(waves, bool) or not isinstance(waves, int) or waves < 1:
         raise InvalidInputError("waves", f"must be an int >= 1, got {waves!r}")
+    if waves > v.MAX_COUNT:
+        raise InvalidInputError("waves", f"must be <= {v.MAX_COUNT}, got {waves!r}")
     network, demand = scenario.network, scenario.demand
     inventory = scenario.inventory
     allocations: list[Allocation] = []

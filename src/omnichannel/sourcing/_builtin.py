@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import abc
-import math
 from typing import Any, final
 
 import attrs
@@ -11,19 +10,20 @@ import numpy as np
 
 from .._core.contract import checked_cost_array
 from .._domain import validators as v
+from .._domain.call_checks import amount_problem, strategy_problem
 from .._domain.enums import NodeKind
 from .._domain.network import NODE_KINDS
-from .._errors import InvalidInputError
+from .._errors import InvalidInputError, Problem
 from .._types import FloatArray
 from ._batch import SourcingBatch
 from ._protocol import NO_STATE, SourcingStrategy, StateUse
 
 
 def _weight(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidInputError(attribute.name, f"must be a finite number >= 0, got {value!r}")
-    if value < 0:
-        raise InvalidInputError(attribute.name, f"must be a finite number >= 0, got {value!r}")
+    # Bounded by MAX_AMOUNT: a weight times a cost or distance then stays far from overflow.
+    problem = amount_problem(value)
+    if problem is not None:
+        raise InvalidInputError(attribute.name, problem)
 
 
 def _kinds(value: object) -> object:
@@ -58,8 +58,9 @@ class Weighted:
          + protection x units taken below the protection level (``protect_kinds`` only)
 
     The protection level of a position is ``max(safety_stock, ceil(cover_days x
-    units per day))`` from the ``demand`` given to ``allocate``. Weights are
-    finite and >= 0, so taking stock or capacity never makes a node cheaper.
+    units per day))`` from the ``demand`` given to ``allocate``. Weights (and
+    ``cover_days``) are finite, >= 0 and at most 1e12, so taking stock or capacity
+    never makes a node cheaper and no sum of terms overflows.
     """
 
     distance: float = _field()
@@ -190,7 +191,8 @@ class MostStock(_Preset):
 @attrs.frozen(kw_only=True)
 class StockProtecting(_Preset):
     """Lowest cost, plus ``penalty`` (currency) per unit that takes a protected node
-    (stores, by default) below its safety stock or below ``cover_days`` of demand."""
+    (stores, by default) below its safety stock or below ``cover_days`` of demand;
+    both are finite, >= 0 and at most 1e12."""
 
     penalty: float = _field(10.0)
     cover_days: float = _field(0.0)
@@ -218,11 +220,13 @@ def _strategies(value: object) -> tuple[SourcingStrategy, ...]:
     items = tuple(value) if isinstance(value, (list, tuple)) else (value,)
     if not items:
         raise InvalidInputError("strategies", "Lexicographic needs at least one strategy")
+    problems: list[Problem] = []
     for index, item in enumerate(items):
-        if not isinstance(item, SourcingStrategy):
-            raise InvalidInputError(
-                f"strategies[{index}]", f"must be a SourcingStrategy, got {item!r}"
-            )
+        problem = strategy_problem(item, SourcingStrategy)
+        if problem is not None:
+            problems.append((f"strategies[{index}]", problem))
+    if problems:
+        raise InvalidInputError.collect(problems)
     return items
 
 
@@ -232,7 +236,8 @@ class Lexicographic:
     """Ordered routing rules: each strategy only breaks exact ties of those before it.
 
     ``Lexicographic(Ranked(), LowestCost())`` takes the best-ranked nodes and,
-    among those, the cheapest. Its costs are each order's dense ranks of the
+    among those, the cheapest. Each item is a strategy instance (``LowestCost()``,
+    not the class ``LowestCost``). Its costs are each order's dense ranks of the
     nodes under that ordering (0 = best), ``inf`` where any strategy forbids.
     """
 
