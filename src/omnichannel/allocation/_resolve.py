@@ -142,11 +142,23 @@ def split_order(
         for line, serve in zip(rows, serves[:, column].tolist(), strict=True):
             if serve:
                 _take(taken, int(nodes[column]), line, remaining.pop(line), units, column)
-    unfulfilled = []
+    if not remaining:
+        return []
+    # From here on a node is usable (opened, or with a shipment left) or blocked (not
+    # opened, no shipment left) for good: opening a node makes it usable, and only
+    # usable nodes are opened. So both are decided once for every line left.
+    rows = list(remaining)
+    usable_node = opened | (capacity_left >= 1)
+    held = units[rows] >= 1
+    reachable = held & usable_node
+    # A short line's units at blocked nodes were never taken: NO_CAPACITY if there are
+    # any (the reason unfulfilled_reason gives, every node here being eligible).
+    blocked: list[bool] = (held & ~usable_node).any(axis=1).tolist()
     position = np.arange(nodes.size)
-    every = np.ones(nodes.size, dtype=np.bool_)
-    for line, need_left in remaining.items():
-        usable = np.flatnonzero((units[line] >= 1) & (opened | (capacity_left >= 1)))
+    unfulfilled = []
+    for i, line in enumerate(rows):
+        need_left = remaining[line]
+        usable = np.flatnonzero(reachable[i])
         for column in usable[
             np.lexsort((position[usable], price[usable], ~opened[usable]))
         ].tolist():
@@ -159,7 +171,12 @@ def split_order(
             if need_left == 0:
                 break
         if need_left:
-            reason = unfulfilled_reason(units[line], every, capacity_left >= 1, opened)
+            if nodes.size == 0:
+                reason = UnfulfilledReason.NO_ELIGIBLE_NODE
+            elif blocked[i]:
+                reason = UnfulfilledReason.NO_CAPACITY
+            else:
+                reason = UnfulfilledReason.OUT_OF_STOCK
             unfulfilled.append(
                 UnfulfilledLine(sku=lines[line].sku, quantity=need_left, reason=reason)
             )
