@@ -149,7 +149,7 @@ def split_order(
     # usable nodes are opened. So both are decided once for every line left.
     rows = list(remaining)
     usable_node = opened | (capacity_left >= 1)
-    held = units[rows] >= 1
+    held: BoolArray = units[rows] >= 1
     reachable = held & usable_node
     # A short line's units at blocked nodes were never taken: NO_CAPACITY if there are
     # any (the reason unfulfilled_reason gives, every node here being eligible).
