@@ -153,7 +153,7 @@ def split_order(
     reachable = held & usable_node
     # A short line's units at blocked nodes were never taken: NO_CAPACITY if there are
     # any (the reason unfulfilled_reason gives, every node here being eligible).
-    blocked: list[bool] = (held & ~usable_node).any(axis=1).tolist()
+    blocked: list[bool] = np.any(held & ~usable_node, axis=1).tolist()
     position = np.arange(nodes.size)
     unfulfilled = []
     for i, line in enumerate(rows):
