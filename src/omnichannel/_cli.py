@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -12,12 +13,25 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import allocation, returns, sourcing
+from ._errors import OmnichannelError
 from ._version import __version__
 from .simulation import Comparison, Scenario, SimulationConfig, compare
 
 _NOT_PRESETS = frozenset({"lexicographic", "weighted"})
 """Sourcing strategies that need configuration, so cannot be named on the command line."""
 DEFAULT_STRATEGIES = ("nearest", "lowest_cost", "stock_protecting")
+
+# Upper bounds of the sizes, so a typo fails at once instead of filling memory or
+# running for hours: at these limits a day takes a few GB and minutes per strategy.
+MAX_NODES = 5_000
+MAX_SKUS = 1_000_000
+MAX_ORDERS = 1_000_000
+MAX_STOCK_CELLS = 20_000_000
+"""The most nodes x SKUs: the generated stock has a position per carried pair."""
+MAX_WAVES = 1_000
+MAX_SEED = 2**64 - 1
+_NEEDS_TEX = frozenset({"pgf"})
+"""Image formats matplotlib writes only with LaTeX installed, so not offered."""
 _PLOTTED = (
     ("cost_per_order", "cost per order"),
     ("splits_per_order", "splits per order"),
@@ -37,17 +51,31 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _count(minimum: int) -> Callable[[str], int]:
+def _count(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse type: an integer from ``minimum`` to ``maximum``."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+            raise argparse.ArgumentTypeError(_not_a_count(text, minimum, maximum)) from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"must be <= {maximum}, got {value}")
         return value
 
     return parse
+
+
+def _not_a_count(text: str, minimum: int, maximum: int) -> str:
+    """Why ``int`` refused ``text``: not an integer, or one too long to convert."""
+    digits = text.strip().replace("_", "")
+    if len(digits) > 40 and digits.lstrip("+-").isdigit():
+        bound = f">= {minimum}" if digits.startswith("-") else f"<= {maximum}"
+        return f"must be {bound}, got a {len(digits)}-digit number"
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return f"must be an integer, got {shown!r}"
 
 
 def _presets() -> list[str]:
@@ -68,11 +96,36 @@ def _parser() -> _Parser:
         description="Generate a seeded retail day, run it through each sourcing strategy "
         "and print the KPIs side by side.",
     )
-    run.add_argument("--nodes", type=_count(5), default=200, help="nodes (default 200)")
-    run.add_argument("--skus", type=_count(1), default=5_000, help="SKUs (default 5000)")
-    run.add_argument("--orders", type=_count(1), default=20_000, help="orders (default 20000)")
-    run.add_argument("--seed", type=_count(0), default=7, help="scenario seed (default 7)")
-    run.add_argument("--waves", type=_count(1), default=4, help="allocation waves (default 4)")
+    run.add_argument(
+        "--nodes",
+        type=_count(5, MAX_NODES),
+        default=200,
+        help=f"nodes, 5 to {MAX_NODES} (default 200)",
+    )
+    run.add_argument(
+        "--skus",
+        type=_count(1, MAX_SKUS),
+        default=5_000,
+        help=f"SKUs, 1 to {MAX_SKUS}, and nodes x SKUs at most {MAX_STOCK_CELLS} (default 5000)",
+    )
+    run.add_argument(
+        "--orders",
+        type=_count(1, MAX_ORDERS),
+        default=20_000,
+        help=f"orders, 1 to {MAX_ORDERS} (default 20000)",
+    )
+    run.add_argument(
+        "--seed",
+        type=_count(0, MAX_SEED),
+        default=7,
+        help="scenario seed, 0 to 2**64-1 (default 7)",
+    )
+    run.add_argument(
+        "--waves",
+        type=_count(1, MAX_WAVES),
+        default=4,
+        help=f"allocation waves, 1 to {MAX_WAVES} (default 4)",
+    )
     presets = _presets()
     run.add_argument(
         "--strategies",
@@ -90,8 +143,15 @@ def _parser() -> _Parser:
         default="value_recovery",
         help=f"return strategy, of: {', '.join(returns.names())} (default value_recovery)",
     )
-    run.add_argument("--json", type=Path, help="write the KPIs as JSON to this file")
-    run.add_argument("--plot", type=Path, help="draw a comparison chart (needs the plot extra)")
+    run.add_argument(
+        "--json", type=Path, help="write the KPIs as JSON to this file (its directory must exist)"
+    )
+    run.add_argument(
+        "--plot",
+        type=Path,
+        help="draw a comparison chart to this file, in the format its extension names: "
+        "png, pdf, svg, ... (needs the plot extra)",
+    )
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return cli
 
@@ -127,11 +187,65 @@ def _named(option: str, valid: Sequence[str], get: Callable[[str], type], name: 
     return get(name)()
 
 
-def _check_plot_extra() -> None:
+def _check_sizes(args: argparse.Namespace) -> None:
+    """The sizes together fit in memory: each option alone is bounded by its parser."""
+    cells = args.nodes * args.skus
+    if cells > MAX_STOCK_CELLS:
+        raise UsageError(
+            f"--nodes x --skus must be <= {MAX_STOCK_CELLS}, "
+            f"got {args.nodes} x {args.skus} = {cells}"
+        )
+
+
+def _check_outputs(args: argparse.Namespace) -> str | None:
+    """Fail now, not after the day, on an output that cannot be written; returns the
+    ``--plot`` image format (None without ``--plot``)."""
+    image_format = None
+    if args.json is not None:
+        _check_writable("--json", args.json)
+    if args.plot is not None:
+        image_format = _plot_format(args.plot)
+        _check_writable("--plot", args.plot)
+    if (
+        args.json is not None
+        and args.plot is not None
+        and args.json.resolve() == args.plot.resolve()
+    ):
+        raise UsageError("--json and --plot name the same file")
+    return image_format
+
+
+def _check_writable(option: str, path: Path) -> None:
+    """``path`` can be created or overwritten: it is not a directory, and its
+    directory exists and is writable."""
+    shown = repr(str(path))
+    if path.is_dir():
+        raise UsageError(f"{option}: {shown} is a directory")
+    parent = path.parent
+    if not parent.is_dir():
+        problem = "is not a directory" if parent.exists() else "does not exist"
+        raise UsageError(f"{option}: {str(parent)!r} {problem}")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"{option}: {shown} is not writable")
+
+
+def _plot_format(path: Path) -> str:
+    """The image format ``path``'s extension names, if matplotlib is installed and
+    writes it."""
     try:
-        import matplotlib  # noqa: F401
+        from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
         raise UsageError("--plot needs matplotlib: pip install 'omnichannel[plot]'") from None
+    formats = sorted(set(FigureCanvasBase.get_supported_filetypes()) - _NEEDS_TEX)
+    extension = path.suffix[1:].lower()
+    if not extension:
+        raise UsageError(
+            f"--plot: {str(path)!r} has no extension to name the image format; "
+            f"valid: {', '.join(formats)}"
+        )
+    if extension not in formats:
+        raise UsageError(f"--plot: unknown image format {extension!r}; valid: {', '.join(formats)}")
+    return extension
 
 
 @contextmanager
@@ -185,7 +299,7 @@ def _write_json(path: Path, args: argparse.Namespace, result: Comparison) -> Non
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
-def _plot(path: Path, result: Comparison) -> None:
+def _plot(path: Path, image_format: str, result: Comparison) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -198,15 +312,15 @@ def _plot(path: Path, result: Comparison) -> None:
         axis.set_title(label)
         axis.tick_params(axis="x", labelrotation=30)
     figure.suptitle("omnichannel: strategies compared on one simulated day")
-    figure.savefig(path, dpi=120)
+    figure.savefig(path, format=image_format, dpi=120)
     plt.close(figure)
 
 
 def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """The ``compare`` command."""
+    _check_sizes(args)
     configs = _configs(args)
-    if args.plot is not None:
-        _check_plot_extra()
+    image_format = _check_outputs(args)
     scenario = Scenario.generate(
         n_nodes=args.nodes, n_skus=args.skus, n_orders=args.orders, rng=args.seed
     )
@@ -220,20 +334,29 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(result.table() + "\n")
     if args.json is not None:
         _write_json(args.json, args, result)
-    if args.plot is not None:
-        _plot(args.plot, result)
+    if image_format is not None:
+        _plot(args.plot, image_format, result)
     return 0
 
 
 def main(
     argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
-    """Run the command line; returns the exit status (2 for a bad command line)."""
+    """Run the command line; returns the exit status (2 for a bad command line, an
+    input the library refuses or an output that cannot be written)."""
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
             raise UsageError("name a command: compare (see --help)")
         return run_compare(args, out, err)
-    except (UsageError, OSError) as error:
-        err.write(f"python -m omnichannel: error: {error}\n")
+    except (UsageError, OmnichannelError, OSError, MemoryError) as error:
+        err.write(f"python -m omnichannel: error: {_one_line(error)}\n")
         return 2
+
+
+def _one_line(error: Exception) -> str:
+    """``error``'s message on one line: an InvalidInputError has a line per fault."""
+    if isinstance(error, MemoryError):
+        return "out of memory; try smaller --nodes, --skus or --orders"
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return "; ".join(lines) or type(error).__name__

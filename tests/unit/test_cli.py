@@ -1,6 +1,7 @@
 """``python -m omnichannel``, run as users run it: in a subprocess."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,16 +11,42 @@ import pytest
 import omnichannel
 
 SMALL = ["--nodes", "20", "--skus", "150", "--orders", "300", "--quiet"]
+HUGE = ["--orders", "1000000", "--strategies", "nearest"]
+"""A valid day that takes minutes: with it, an error that arrives at all came before the work."""
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return python("-m", "omnichannel", *args, env=env)
+
+
+def python(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "omnichannel", *args],
+        [sys.executable, *args],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
+
+
+def without(module: str, tmp_path: Path) -> dict[str, str]:
+    """An environment in which ``import module`` fails, as if it were not installed."""
+    blocked = tmp_path / "blocked" / module
+    blocked.mkdir(parents=True)
+    (blocked / "__init__.py").write_text(f"raise ImportError('no {module} here')\n")
+    paths = [str(blocked.parent), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
+def assert_one_line_error(done: subprocess.CompletedProcess[str], message: str) -> None:
+    """Exit status 2, nothing on stdout (so no table: no day was run), and one line on
+    stderr (so no progress either) that says ``message``."""
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+    assert done.stderr.startswith("python -m omnichannel: error: ")
+    assert message in done.stderr
 
 
 def test_compare_prints_a_kpi_table_and_writes_json(tmp_path: Path) -> None:
@@ -67,18 +94,40 @@ def test_progress_goes_to_stderr() -> None:
     assert "KPI" in done.stdout
 
 
-def test_plot_draws_a_png(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("name", "magic"), [("chart.png", b"\x89PNG"), ("chart.pdf", b"%PDF"), ("chart.SVG", b"<?xml")]
+)
+def test_plot_draws_in_the_format_the_extension_names(
+    tmp_path: Path, name: str, magic: bytes
+) -> None:
     pytest.importorskip("matplotlib")
-    path = tmp_path / "chart.png"
+    path = tmp_path / name
     done = run("compare", *SMALL, "--strategies", "nearest", "--plot", str(path))
     assert done.returncode == 0, done.stderr
-    assert path.read_bytes().startswith(b"\x89PNG")
+    assert path.read_bytes().startswith(magic)
+    assert [p.name for p in tmp_path.iterdir()] == [name]
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["compare", "--orders", "-3"], "argument --orders: must be >= 1, got -3"),
+        (
+            ["compare", "--orders", "10000000000000"],
+            "argument --orders: must be <= 1000000, got 10000000000000",
+        ),
+        (["compare", "--skus", "10000000000"], "argument --skus: must be <= 1000000, got"),
+        (["compare", "--nodes", "10000000000"], "argument --nodes: must be <= 5000, got"),
+        (["compare", "--waves", "1001"], "argument --waves: must be <= 1000, got 1001"),
+        (
+            ["compare", "--seed", str(2**64)],
+            f"argument --seed: must be <= {2**64 - 1}, got {2**64}",
+        ),
+        (["compare", "--orders", "9" * 5000], "--orders: must be <= 1000000, got a 5000-digit"),
+        (
+            ["compare", "--nodes", "5000", "--skus", "4001", *HUGE],
+            "--nodes x --skus must be <= 20000000, got 5000 x 4001 = 20005000",
+        ),
         (["compare", "--nodes", "many"], "argument --nodes: must be an integer, got 'many'"),
         (["compare", "--strategies", "cheapest"], "--strategies: unknown strategy 'cheapest'"),
         (["compare", "--strategies", "weighted"], "'weighted' needs configuration"),
@@ -88,11 +137,95 @@ def test_plot_draws_a_png(tmp_path: Path) -> None:
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(args: list[str], message: str) -> None:
-    done = run(*args)
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert len(done.stderr.splitlines()) == 1
-    assert message in done.stderr
+    assert_one_line_error(run(*args), message)
+
+
+def test_the_largest_seed_and_waves_are_accepted() -> None:
+    done = run("compare", *SMALL, "--strategies", "nearest", "--seed", str(2**64 - 1))
+    assert done.returncode == 0, done.stderr
+    done = run("compare", *SMALL, "--strategies", "nearest", "--waves", "1000")
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "name", "message"),
+    [
+        ("--json", "missing/kpis.json", "--json: '{tmp}/missing' does not exist"),
+        ("--json", "file.txt/kpis.json", "--json: '{tmp}/file.txt' is not a directory"),
+        ("--json", ".", "--json: '{tmp}' is a directory"),
+        ("--plot", "chart.unknownext", "--plot: unknown image format 'unknownext'; valid: "),
+        ("--plot", "chart.pgf", "--plot: unknown image format 'pgf'"),
+        ("--plot", "noext", "--plot: '{tmp}/noext' has no extension to name the image format"),
+        ("--plot", "missing/chart.png", "--plot: '{tmp}/missing' does not exist"),
+    ],
+)
+def test_outputs_are_checked_before_any_work(
+    tmp_path: Path, option: str, name: str, message: str
+) -> None:
+    if option == "--plot":
+        pytest.importorskip("matplotlib")
+    (tmp_path / "file.txt").write_text("not a directory\n")
+    path = os.path.normpath(tmp_path / name)
+    done = run("compare", *HUGE, option, path)
+    assert_one_line_error(done, message.format(tmp=tmp_path))
+    assert [p.name for p in tmp_path.iterdir()] == ["file.txt"]
+
+
+def test_json_and_plot_may_not_name_one_file(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    path = str(tmp_path / "kpis.png")
+    done = run("compare", *HUGE, "--json", path, "--plot", path)
+    assert_one_line_error(done, "--json and --plot name the same file")
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root may write anywhere"
+)
+def test_an_unwritable_directory_is_refused(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    done = run("compare", *HUGE, "--json", str(locked / "kpis.json"))
+    assert_one_line_error(done, f"--json: '{locked}/kpis.json' is not writable")
+
+
+def test_plot_without_matplotlib_fails_before_any_work(tmp_path: Path) -> None:
+    env = without("matplotlib", tmp_path)
+    done = run("compare", *HUGE, "--plot", str(tmp_path / "chart.png"), env=env)
+    assert_one_line_error(done, "--plot needs matplotlib: pip install 'omnichannel[plot]'")
+    assert not (tmp_path / "chart.png").exists()
+
+
+def test_a_missing_optional_dependency_gives_one_line(tmp_path: Path) -> None:
+    done = run(
+        "compare",
+        *SMALL,
+        "--strategies",
+        "nearest",
+        "--policy",
+        "batch_optimal",
+        env=without("scipy", tmp_path),
+    )
+    assert_one_line_error(done, "pip install 'omnichannel[optimize]'")
+
+
+def test_an_input_the_library_refuses_gives_one_line() -> None:
+    # Every input the command line can express is checked before the library sees it,
+    # so make the library refuse one: its errors must still be one line and status 2.
+    script = f"""
+import sys
+from omnichannel import InvalidInputError
+from omnichannel._cli import main
+from omnichannel.simulation import Scenario
+
+def refuse(cls, **sizes):
+    raise InvalidInputError.collect([("n_orders", "too many"), ("n_skus", "too few")])
+
+Scenario.generate = classmethod(refuse)
+sys.exit(main(["compare", *{SMALL!r}]))
+"""
+    done = python("-c", script)
+    assert_one_line_error(done, "error: n_orders: too many; n_skus: too few")
 
 
 def test_version_and_help() -> None:
@@ -103,3 +236,15 @@ def test_version_and_help() -> None:
     )
     assert "compare" in run("--help").stdout
     assert "--strategies" in run("compare", "--help").stdout
+
+
+def test_help_documents_the_limits() -> None:
+    text = " ".join(run("compare", "--help").stdout.split())
+    for limit in (
+        "nodes, 5 to 5000",
+        "SKUs, 1 to 1000000, and nodes x SKUs at most 20000000",
+        "orders, 1 to 1000000",
+        "seed, 0 to 2**64-1",
+        "waves, 1 to 1000",
+    ):
+        assert limit in text
