@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -15,6 +15,10 @@ from .._types import BoolArray, FloatArray, IntArray
 from . import validators as v
 from .enums import NO_CAPABILITY, Capability, ChannelKind, NodeKind, ServiceLevel
 from .geo import GeoPoint
+
+Derived = TypeVar("Derived")
+"""What a per-network computation gives (see :meth:`Network.derived`)."""
+_MISSING = object()
 
 NODE_KINDS: tuple[NodeKind, ...] = tuple(NodeKind)
 """Node kinds in code order: ``NodeArrays.kind`` holds positions in this tuple."""
@@ -254,6 +258,9 @@ class Network:
     _arrays: NodeArrays = attrs.field(init=False, eq=False, hash=False, repr=False)
     _channel_allows: BoolArray = attrs.field(init=False, eq=False, hash=False, repr=False)
     _canonical_index: dict[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _derived: dict[Callable[[Network], Any], Any] = attrs.field(
+        init=False, eq=False, hash=False, repr=False
+    )
 
     def __attrs_post_init__(self) -> None:
         set_ = object.__setattr__
@@ -268,6 +275,22 @@ class Network:
             dtype=np.bool_,
         ).reshape(len(self.channels), arrays.n_nodes)
         set_(self, "_channel_allows", _frozen(allows))
+        set_(self, "_derived", {})
+
+    def derived(self, compute: Callable[[Network], Derived]) -> Derived:
+        """``compute(self)``, computed on first use and kept for this network's life.
+
+        The layers above keep here what depends on the network alone (pickup
+        acceptance per method and node, rate cards as arrays, ...), so a call's
+        setup costs O(order lines x candidate nodes), not O(nodes) of Python.
+        ``compute`` is the key: it must be a module-level function returning a
+        value nobody mutates (read-only arrays). Thread-safe: two threads may both
+        compute on first use; one result is kept and returned to both.
+        """
+        found = self._derived.get(compute, _MISSING)
+        if found is _MISSING:
+            found = self._derived.setdefault(compute, compute(self))
+        return found  # type: ignore[no-any-return]
 
     @property
     def arrays(self) -> NodeArrays:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -52,26 +52,80 @@ def pickup_node_accepts(method: FulfillmentMethod, kind: NodeKind, flags: Capabi
     return needs in flags
 
 
-def _pickup_ok(nodes: NodeArrays, method: IntArray, pickup: IntArray) -> BoolArray:
-    """Whether each order's pickup node (if any) is active and can hand it over."""
+def _pickup_accepts(network: Network) -> BoolArray:
+    """Whether canonical node ``n`` is active and can hand over orders of method ``m``
+    as their pickup node, shape (n_methods, n_nodes); once per network."""
+    nodes = network.arrays
     accepts = np.array(
         [
             [
-                method_ in PICKUP_NEEDS
-                and pickup_node_accepts(method_, NODE_KINDS[kind], Capability(flags))
+                method in PICKUP_NEEDS
+                and pickup_node_accepts(method, NODE_KINDS[kind], Capability(flags))
                 for kind, flags in zip(
                     nodes.kind.tolist(), nodes.capabilities.tolist(), strict=True
                 )
             ]
-            for method_ in METHODS
+            for method in METHODS
         ],
         dtype=np.bool_,
     ).reshape(len(METHODS), nodes.n_nodes)
-    accepts &= nodes.active[None, :]
+    return _frozen(accepts & nodes.active[None, :])
+
+
+def _pickup_ok(network: Network, method: IntArray, pickup: IntArray) -> BoolArray:
+    """Whether each order's pickup node (if any) is active and can hand it over."""
+    accepts = network.derived(_pickup_accepts)
     known = pickup >= 0
     ok = np.ones(pickup.size, dtype=np.bool_)
     ok[known] = accepts[method[known], pickup[known]]
     return ok
+
+
+def _may_source(network: Network) -> BoolArray:
+    """Whether a node may serve orders of a channel and method, before distance and
+    pickup rules: active, the channel allows its kind, it has the method's capability;
+    shape (n_channels, n_methods, n_nodes); once per network."""
+    nodes = network.arrays
+    needs = np.array([SOURCE_NEEDS[m].value for m in METHODS], np.int64)[:, None]
+    capable = (nodes.capabilities[None, :] & needs) == needs
+    allows = network.channel_allows & nodes.active[None, :]
+    return _frozen(np.asarray(allows[:, None, :] & capable[None, :, :]))
+
+
+def _rates(network: Network) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Rate card (base, per_km, per_unit, max_km with ``inf`` for none) per level, each
+    shape (n_levels,); once per network."""
+    cards = [network.costs.rates[level] for level in LEVELS]
+    return (
+        _frozen(np.array([c.base for c in cards])),
+        _frozen(np.array([c.per_km for c in cards])),
+        _frozen(np.array([c.per_unit for c in cards])),
+        _frozen(np.array([math.inf if c.max_km is None else c.max_km for c in cards])),
+    )
+
+
+def _node_units(network: Network) -> FloatArray:
+    """Canonical node locations as unit vectors, shape (3, n_nodes); once per network."""
+    nodes = network.arrays
+    return _frozen(unit_vectors(nodes.lat_deg, nodes.lon_deg))
+
+
+def _channel_codes(network: Network) -> dict[str, int]:
+    """Position of each channel id in ``network.channels``; once per network."""
+    return {c.id: network.channel_index(c.id) for c in network.channels}
+
+
+def _respects(network: Network) -> BoolArray:
+    """Whether each channel (position in ``network.channels``) respects safety stock."""
+    return _frozen(np.array([c.respects_safety_stock for c in network.channels], np.bool_))
+
+
+_FrozenArray = TypeVar("_FrozenArray", BoolArray, FloatArray, IntArray)
+
+
+def _frozen(array: _FrozenArray) -> _FrozenArray:
+    array.flags.writeable = False
+    return array
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -124,9 +178,8 @@ class OrderArrays:
         # Keyed by value: an enum member's own hash is a Python-level call.
         method_code = {method.value: code for code, method in enumerate(METHODS)}
         level_code = {level.value: code for code, level in enumerate(LEVELS)}
-        channel_code = {c.id: network.channel_index(c.id) for c in network.channels}
-        node_code: dict[str | None, int] = {node_id: code for code, node_id in enumerate(nodes.ids)}
-        node_code[None] = -1
+        channel_code = network.derived(_channel_codes)
+        node_code = network.node_codes
         lines = [line for order in orders for line in order.lines]
         sku_index: dict[str, int] = {}
         line_sku = [sku_index.setdefault(line.sku, len(sku_index)) for line in lines]
@@ -135,14 +188,17 @@ class OrderArrays:
         qty = np.array([line.quantity for line in lines], dtype=np.int64)
         channel = np.array([channel_code[o.channel_id] for o in orders], np.int64)
         method = np.array([method_code[o.method._value_] for o in orders], np.int64)
-        pickup = np.array([node_code[o.pickup_node_id] for o in orders], np.int64)
+        pickup = np.array(
+            [-1 if o.pickup_node_id is None else node_code[o.pickup_node_id] for o in orders],
+            np.int64,
+        )
         points = [o.destination for o in orders]
         at_pickup = pickup >= 0
         lat = np.array([0.0 if p is None else p.lat for p in points], np.float64)
         lon = np.array([0.0 if p is None else p.lon for p in points], np.float64)
         lat[at_pickup] = nodes.lat_deg[pickup[at_pickup]]
         lon[at_pickup] = nodes.lon_deg[pickup[at_pickup]]
-        respects = np.array([c.respects_safety_stock for c in network.channels], np.bool_)
+        respects = network.derived(_respects)
         needs = np.array([SOURCE_NEEDS[m].value for m in METHODS], np.int64)
         return cls(
             orders=tuple(orders),
@@ -155,9 +211,9 @@ class OrderArrays:
             priority=np.array([o.priority for o in orders], np.int64),
             allow_split=np.array([o.allow_split for o in orders], np.bool_),
             point_unit=unit_vectors(lat, lon),
-            node_unit=unit_vectors(nodes.lat_deg, nodes.lon_deg),
+            node_unit=network.derived(_node_units),
             pickup_node=pickup,
-            pickup_ok=_pickup_ok(nodes, method, pickup),
+            pickup_ok=_pickup_ok(network, method, pickup),
             source_needs=needs[method],
             line_start=starts,
             line_sku=np.array(line_sku, np.int64),
@@ -170,27 +226,17 @@ class OrderArrays:
         """Number of orders."""
         return len(self.orders)
 
-    @functools.cached_property
+    @property
     def rates(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
         """Rate card (base, per_km, per_unit, max_km with ``inf`` for none) per level."""
-        cards = [self.network.costs.rates[level] for level in LEVELS]
-        return (
-            np.array([c.base for c in cards]),
-            np.array([c.per_km for c in cards]),
-            np.array([c.per_unit for c in cards]),
-            np.array([math.inf if c.max_km is None else c.max_km for c in cards]),
-        )
+        return self.network.derived(_rates)
 
-    @functools.cached_property
+    @property
     def may_source(self) -> BoolArray:
         """Whether a node may serve orders of a channel and method, before distance and
         pickup rules: active, the channel allows its kind, it has the method's
         capability; shape (n_channels, n_methods, n_nodes)."""
-        nodes = self.network.arrays
-        needs = np.array([SOURCE_NEEDS[m].value for m in METHODS], np.int64)[:, None]
-        capable = (nodes.capabilities[None, :] & needs) == needs
-        allows = self.network.channel_allows & nodes.active[None, :]
-        return np.asarray(allows[:, None, :] & capable[None, :, :])
+        return self.network.derived(_may_source)
 
     def pair_distance_km(self, rows: IntArray, nodes: IntArray) -> FloatArray:
         """Km from canonical node ``nodes[i]`` to the hand-over point of order ``rows[i]``,
