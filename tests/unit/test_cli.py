@@ -100,7 +100,7 @@ def test_progress_goes_to_stderr() -> None:
 def test_plot_draws_in_the_format_the_extension_names(
     tmp_path: Path, name: str, magic: bytes
 ) -> None:
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason="needs the 'plot' extra: pip install -e '.[plot]'")
     path = tmp_path / name
     done = run("compare", *SMALL, "--strategies", "nearest", "--plot", str(path))
     assert done.returncode == 0, done.stderr
@@ -163,7 +163,7 @@ def test_outputs_are_checked_before_any_work(
     tmp_path: Path, option: str, name: str, message: str
 ) -> None:
     if option == "--plot":
-        pytest.importorskip("matplotlib")
+        pytest.importorskip("matplotlib", reason="needs the 'plot' extra: pip install -e '.[plot]'")
     (tmp_path / "file.txt").write_text("not a directory\n")
     path = os.path.normpath(tmp_path / name)
     done = run("compare", *HUGE, option, path)
@@ -172,7 +172,7 @@ def test_outputs_are_checked_before_any_work(
 
 
 def test_json_and_plot_may_not_name_one_file(tmp_path: Path) -> None:
-    pytest.importorskip("matplotlib")
+    pytest.importorskip("matplotlib", reason="needs the 'plot' extra: pip install -e '.[plot]'")
     path = str(tmp_path / "kpis.png")
     done = run("compare", *HUGE, "--json", path, "--plot", path)
     assert_one_line_error(done, "--json and --plot name the same file")
