@@ -10,7 +10,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def quick_start_lines(text: str) -> list[str]:
     spec = importlib.util.spec_from_file_location("quick_start", ROOT / ".ci/readme_quick_start.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     lines: list[str] = module.quick_start_lines(text)
@@ -19,8 +20,10 @@ def quick_start_lines(text: str) -> list[str]:
 
 def test_the_quick_start_is_one_install_and_run_and_one_test_command() -> None:
     install, test = quick_start_lines((ROOT / "README.md").read_text(encoding="utf-8"))
-    assert install.startswith("pip install -e ") and "python -m omnichannel compare" in install
-    assert "optimize" in install and "test" in install
+    assert install.startswith("pip install -e ")
+    assert "python -m omnichannel compare" in install
+    assert "optimize" in install
+    assert "test" in install
     assert "pytest" in test
 
 

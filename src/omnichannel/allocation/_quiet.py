@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 _LOCK = threading.RLock()
 """One redirection at a time, so concurrent solves in threads restore the real stdout,
@@ -23,10 +23,8 @@ not each other's ``os.devnull`` (re-entrant: a nested block restores what it fou
 def _flush_c_stdout() -> None:
     """Flush the C library's buffered stdout, so what HiGHS buffered goes where fd 1
     points now, not to wherever it points later."""
-    try:
+    with suppress(OSError, AttributeError):  # no C library to ask (not Linux or macOS)
         ctypes.CDLL(None).fflush(None)
-    except (OSError, AttributeError):  # no C library to ask (not on Linux or macOS)
-        pass
 
 
 @contextmanager
@@ -39,10 +37,8 @@ def quiet_stdout() -> Iterator[None]:
     be duplicated (closed, or not a real file), the block runs unchanged.
     """
     with _LOCK:
-        try:
+        with suppress(AttributeError, OSError, ValueError):  # no stdout, or closed
             sys.stdout.flush()
-        except (AttributeError, OSError, ValueError):
-            pass
         try:
             saved = os.dup(1)
         except OSError:
