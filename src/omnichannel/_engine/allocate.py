@@ -90,7 +90,7 @@ def build_result(
             "policy", f"{decided_by} must return one allocation per order, in input order"
         )
     shipped = Shipped.gather(wave, allocations)
-    verify(wave, allocations, shipped, decided_by)
+    verify(wave, shipped, decided_by)
     if not isinstance(policy, (str, *BUILT_IN_POLICIES)) and not wave.sourcing.state_use:
         verify_strategy(wave, shipped, decided_by)
     network = wave.arrays.network

@@ -28,6 +28,8 @@ from ..sourcing._builtin import checked_costs
 _IN_STORE = METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
 _RELATIVE = 1e-9
 """Costs and distances must match the engine's own to this relative tolerance."""
+_CELLS_PER_CHUNK = 1 << 18
+"""Orders x nodes scored at once when checking the strategy's forbidden nodes."""
 
 
 class PolicyRuleError(InvalidInputError):
@@ -130,13 +132,13 @@ _SKU = attrgetter("sku")
 _QUANTITY = attrgetter("quantity")
 
 
-def verify(wave: Wave, allocations: Sequence[Allocation], shipped: Shipped, policy: str) -> None:
-    """Raise :class:`PolicyRuleError` unless ``allocations`` keep every hard rule on
-    ``wave``'s starting state: each order's lines all shipped or reported unfulfilled,
-    each shipment from a known node that passes the static rules, at most one per
-    (order, node), no node's capacity or position's units (as each channel may take
-    them) overdrawn, and its distance and cost the engine's own."""
-    _check_accounting(wave, allocations, shipped, policy)
+def verify(wave: Wave, shipped: Shipped, policy: str) -> None:
+    """Raise :class:`PolicyRuleError` unless the allocations ``shipped`` gathers keep
+    every hard rule on ``wave``'s starting state: each order's lines all shipped or
+    reported unfulfilled, each shipment from a known node that passes the static
+    rules, at most one per (order, node), no node's capacity or position's units (as
+    each channel may take them) overdrawn, and its distance and cost the engine's own."""
+    _check_accounting(wave, shipped, policy)
     if not shipped.shipments:
         return
     _check_static_rules(wave, shipped, policy)
@@ -150,9 +152,14 @@ def verify_strategy(wave: Wave, shipped: Shipped, policy: str) -> None:
     forbids (infinite cost). Sound only for strategies that read no state, whose costs
     cannot change as the wave is decided."""
     rows = np.unique(shipped.row)
-    batch = SourcingBatch(wave.arrays, rows, wave.state)
-    cost = checked_costs(wave.sourcing, batch)
-    forbidden = np.isinf(cost[np.searchsorted(rows, shipped.row), shipped.node])
+    chunk = max(_CELLS_PER_CHUNK // max(wave.arrays.network.arrays.n_nodes, 1), 1)
+    forbidden = np.zeros(shipped.row.size, dtype=np.bool_)
+    for start in range(0, rows.size, chunk):
+        part = rows[start : start + chunk]
+        cost = checked_costs(wave.sourcing, SourcingBatch(wave.arrays, part, wave.state))
+        mine = np.flatnonzero(np.isin(shipped.row, part))
+        at = np.searchsorted(part, shipped.row[mine])
+        forbidden[mine] = np.isinf(cost[at, shipped.node[mine]])
     if forbidden.any():
         first = int(np.flatnonzero(forbidden)[0])
         _fail(policy, "STRATEGY", wave, shipped, first, "a node the sourcing strategy forbids")
@@ -164,9 +171,7 @@ def _fail(policy: str, rule: str, wave: Wave, shipped: Shipped, shipment: int, w
     raise PolicyRuleError(policy, rule, f"order {order.id!r} ships from node {node_id!r}: {what}")
 
 
-def _check_accounting(
-    wave: Wave, allocations: Sequence[Allocation], shipped: Shipped, policy: str
-) -> None:
+def _check_accounting(wave: Wave, shipped: Shipped, policy: str) -> None:
     """Every unit of every line is shipped or unfulfilled, exactly once; shipments have
     lines and known nodes, one per (order, node)."""
     arrays = wave.arrays
