@@ -55,7 +55,7 @@ SHAPES: dict[str, dict[str, Any]] = {
         "about": "2,000 nodes, mean 2 lines per order",
         "nodes": 2_000,
         "skus": 5_000,
-        "orders": 20_000,
+        "orders": 5_000,
     },
 }
 """Named day shapes; the engine's targets hold on each (issue 12)."""
