@@ -1,17 +1,18 @@
-"""The immutable stock snapshot, node x SKU, stored sparsely."""
+"""The immutable stock snapshot, node x SKU, stored sparsely (storage: ``_stock_store``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple, cast
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple, NoReturn, cast
 
 import numpy as np
 
 from .._errors import InsufficientStockError, InvalidInputError
 from .._types import IntArray
+from ._stock_store import StockStore, empty_store
 from .network import Channel
-from .ranges import concatenated_ranges
 from .stock import StockMove, StockPosition
+from .validators import MAX_COUNT
 
 
 class StockBlock(NamedTuple):
@@ -46,10 +47,6 @@ def _readonly(array: IntArray) -> IntArray:
     return array
 
 
-def _index_of(ids: Iterable[str]) -> dict[str, int]:
-    return {item: i for i, item in enumerate(ids)}
-
-
 class Inventory:
     """An immutable snapshot of every stock position, node x SKU.
 
@@ -57,62 +54,58 @@ class Inventory:
     :meth:`release`, :meth:`fulfil`, :meth:`receive`, :meth:`expect`) return a
     new snapshot and leave this one as it was, or raise and apply nothing.
 
-    Storage is sparse: five int64 numbers (40 bytes) per stock position that
-    exists, sorted by (SKU, node), plus one id table entry per node and per
-    SKU. 2,000 nodes x 200,000 SKUs fully stocked (400 million positions) would
-    take 16 GB; a retailer whose stores carry a tenth of the range takes 1.6 GB,
-    and memory never grows with the positions that do not exist.
+    A new snapshot costs O(moves), not O(positions): it shares the index and every
+    unchanged part of the counts with the snapshot it came from, copying only the
+    chunks of 1,024 positions it writes, so one order per call stays cheap however
+    large the catalogue. Old snapshots read as they did; snapshots may be shared
+    between threads.
+
+    Storage is sparse: four int64 counts and one int64 key (40 bytes) per stock
+    position that exists, plus one id table entry per node and per SKU; a position
+    that first appears after :meth:`from_positions` costs about 150 bytes more. 2,000
+    nodes x 200,000 SKUs fully stocked (400 million positions) would take 16 GB; a
+    retailer whose stores carry a tenth of the range takes 1.6 GB, and memory never
+    grows with the positions that do not exist. Each count is at most ``MAX_COUNT``
+    (10**12): an operation that would pass it raises :class:`InvalidInputError`.
     """
 
-    __slots__ = ("_key", "_node_ids", "_node_index", "_qty", "_sku_index", "_skus")
+    __slots__ = ("_store",)
 
-    _node_ids: tuple[str, ...]
-    _skus: tuple[str, ...]
-    _node_index: dict[str, int]
-    _sku_index: dict[str, int]
-    _key: IntArray
-    _qty: IntArray
+    _store: StockStore
 
     def __init__(self) -> None:
-        self._install((), (), np.empty(0, np.int64), np.empty((4, 0), np.int64))
+        object.__setattr__(self, "_store", empty_store())
 
-    def _install(
-        self, node_ids: tuple[str, ...], skus: tuple[str, ...], key: IntArray, qty: IntArray
-    ) -> None:
-        set_ = object.__setattr__
-        set_(self, "_node_ids", node_ids)
-        set_(self, "_skus", skus)
-        set_(self, "_node_index", _index_of(node_ids))
-        set_(self, "_sku_index", _index_of(skus))
-        set_(self, "_key", _readonly(key))
-        set_(self, "_qty", _readonly(qty))
+    @classmethod
+    def _of(cls, store: StockStore) -> Inventory:
+        inventory = cls.__new__(cls)
+        object.__setattr__(inventory, "_store", store)
+        return inventory
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Inventory is immutable; its operations return a new snapshot")
 
     @classmethod
-    def _build(
-        cls, node_ids: Sequence[str], skus: Sequence[str], rows: dict[tuple[str, str], list[int]]
-    ) -> Inventory:
+    def _build(cls, rows: dict[tuple[str, str], list[int]]) -> Inventory:
         """A snapshot of ``rows``: (node_id, sku) -> [on_hand, reserved, safety, in_transit]."""
-        inventory = cls.__new__(cls)
-        nodes = tuple(sorted(set(node_ids)))
-        catalogue = tuple(sorted(set(skus)))
-        node_index, sku_index = _index_of(nodes), _index_of(catalogue)
-        n_nodes = max(len(nodes), 1)
-        key = np.fromiter(
-            (sku_index[sku] * n_nodes + node_index[node] for node, sku in rows),
-            dtype=np.int64,
-            count=len(rows),
-        )
-        qty = np.array(list(rows.values()), dtype=np.int64).reshape(len(rows), 4).T.copy()
-        order = np.argsort(key, kind="stable")
-        inventory._install(nodes, catalogue, key[order], np.ascontiguousarray(qty[:, order]))
-        return inventory
+        nodes = tuple(sorted({node for node, _ in rows}))
+        catalogue = tuple(sorted({sku for _, sku in rows}))
+        node_index = {node_id: i for i, node_id in enumerate(nodes)}
+        sku_index = {sku: i for i, sku in enumerate(catalogue)}
+        node = np.fromiter((node_index[n] for n, _ in rows), dtype=np.int64, count=len(rows))
+        sku = np.fromiter((sku_index[s] for _, s in rows), dtype=np.int64, count=len(rows))
+        counts = np.array(list(rows.values()), dtype=np.int64).reshape(len(rows), 4).T
+        return cls._of(StockStore.build(nodes, catalogue, node, sku, counts))
 
     @classmethod
     def from_positions(cls, positions: Iterable[StockPosition]) -> Inventory:
         """A snapshot holding exactly these positions (no (node, SKU) pair twice)."""
+        if isinstance(positions, (str, bytes, Mapping)) or not isinstance(positions, Iterable):
+            raise InvalidInputError(
+                "positions",
+                f"must be an iterable of StockPosition, got {type(positions).__name__} "
+                f"{positions!r}",
+            )
         rows: dict[tuple[str, str], list[int]] = {}
         first: dict[tuple[str, str], int] = {}
         problems = []
@@ -139,36 +132,37 @@ class Inventory:
             ]
         if problems:
             raise InvalidInputError.collect(problems)
-        return cls._build([n for n, _ in rows], [s for _, s in rows], rows)
+        return cls._build(rows)
 
     @property
     def node_ids(self) -> tuple[str, ...]:
         """Ids of the nodes that hold a position, sorted."""
-        return self._node_ids
+        return self._store.node_ids
 
     @property
     def skus(self) -> tuple[str, ...]:
         """SKUs with a position somewhere, sorted."""
-        return self._skus
+        return self._store.skus
 
     @property
     def n_positions(self) -> int:
         """Number of stock positions."""
-        return int(self._key.size)
+        return self._store.n_rows
 
     def columns(self) -> PositionColumns:
-        """Every position as columns (no copies of the quantities), for bulk reads
-        such as exports or KPIs; ``positions`` gives the same as objects."""
-        sku_of, node_of = np.divmod(self._key, max(len(self._node_ids), 1))
-        return PositionColumns(_readonly(node_of), _readonly(sku_of), *self._qty)
+        """Every position as read-only columns, for bulk reads such as exports or KPIs;
+        ``positions`` gives the same as objects. Costs O(positions)."""
+        node, sku, counts = self._store.columns()
+        return PositionColumns(_readonly(node), _readonly(sku), *_readonly(counts))
 
     def positions(self) -> list[StockPosition]:
         """Every position, sorted by SKU then node; ``from_positions`` of it is this snapshot."""
         node, sku, on_hand, reserved, safety, in_transit = self.columns()
+        node_ids, skus = self.node_ids, self.skus
         return [
             StockPosition(
-                node_id=self._node_ids[n],
-                sku=self._skus[s],
+                node_id=node_ids[n],
+                sku=skus[s],
                 on_hand=h,
                 reserved=r,
                 safety_stock=f,
@@ -187,10 +181,10 @@ class Inventory:
 
     def position(self, node_id: str, sku: str) -> StockPosition | None:
         """The position of ``sku`` at ``node_id``, or None if there is none."""
-        row = self._row(node_id, sku)
+        row = self._store.row(_checked_str(node_id, "node_id"), _checked_str(sku, "sku"))
         if row < 0:
             return None
-        on_hand, reserved, safety, in_transit = self._qty[:, row].tolist()
+        on_hand, reserved, safety, in_transit = self._store.read_row(row)
         return StockPosition(
             node_id=node_id,
             sku=sku,
@@ -207,11 +201,12 @@ class Inventory:
         held back from a channel with ``respects_safety_stock=False``. With no
         channel, safety stock is held back. Unknown node or SKU: 0.
         """
-        row = self._row(node_id, sku)
+        row = self._store.row(_checked_str(node_id, "node_id"), _checked_str(sku, "sku"))
+        held_back = _safety_held(channel)
         if row < 0:
             return 0
-        on_hand, reserved, safety, _ = self._qty[:, row].tolist()
-        held = safety if channel is None or channel.respects_safety_stock else 0
+        on_hand, reserved, safety, _ = self._store.read_row(row)
+        held = safety if held_back else 0
         return int(max(on_hand - reserved - held, 0))
 
     def dense(self, skus: Sequence[str], node_ids: Sequence[str]) -> StockBlock:
@@ -220,26 +215,9 @@ class Inventory:
         Cost is proportional to the positions of those SKUs, not to the whole
         snapshot; unknown SKUs or nodes read 0.
         """
-        block = np.zeros((4, len(skus), len(node_ids)), dtype=np.int64)
-        n_nodes = max(len(self._node_ids), 1)
-        inv_sku = np.array([self._sku_index.get(s, -1) for s in skus], dtype=np.int64)
-        column_of = np.full(len(self._node_ids), -1, dtype=np.int64)
-        for column, node_id in enumerate(node_ids):
-            known = self._node_index.get(node_id)
-            if known is not None:
-                column_of[known] = column
-        present = np.flatnonzero(inv_sku >= 0)
-        if present.size == 0 or self._key.size == 0:
-            return StockBlock(*block)
-        starts = np.searchsorted(self._key, inv_sku[present] * n_nodes)
-        stops = np.searchsorted(self._key, (inv_sku[present] + 1) * n_nodes)
-        counts = stops - starts
-        rows = np.repeat(present, counts)
-        positions = concatenated_ranges(starts, counts)
-        columns = column_of[self._key[positions] % n_nodes]
-        keep = columns >= 0
-        block[:, rows[keep], columns[keep]] = self._qty[:, positions[keep]]
-        return StockBlock(*block)
+        _check_sequence(skus, "skus")
+        _check_sequence(node_ids, "node_ids")
+        return StockBlock(*self._store.block(skus, node_ids))
 
     def reserve(self, moves: Iterable[StockMove], *, channel: Channel | None = None) -> Inventory:
         """Promise units to orders: ``reserved`` grows by each move's quantity.
@@ -247,8 +225,7 @@ class Inventory:
         Every move must fit in what ``channel`` may promise (see :meth:`available`),
         else :class:`InsufficientStockError` and nothing is reserved.
         """
-        held = channel is None or channel.respects_safety_stock
-        return self._apply(moves, "reserve", safety_held=held)
+        return self._apply(moves, "reserve", safety_held=_safety_held(channel))
 
     def release(self, moves: Iterable[StockMove]) -> Inventory:
         """Cancel reservations: ``reserved`` drops; at most what is reserved."""
@@ -263,11 +240,18 @@ class Inventory:
 
         With ``from_transit=True`` the units were announced by :meth:`expect`:
         ``in_transit`` drops by the same amount (at most what is in transit).
+        ``on_hand`` may not pass 10**12 (:class:`InvalidInputError`).
         """
+        if not isinstance(from_transit, (bool, np.bool_)):
+            raise InvalidInputError(
+                "from_transit",
+                f"must be a bool, got {type(from_transit).__name__} {from_transit!r}",
+            )
         return self._apply(moves, "arrive" if from_transit else "receive")
 
     def expect(self, moves: Iterable[StockMove]) -> Inventory:
-        """Units set off towards a node: ``in_transit`` grows, new positions appear as needed."""
+        """Units set off towards a node: ``in_transit`` grows, new positions appear as
+        needed; ``in_transit`` may not pass 10**12 (:class:`InvalidInputError`)."""
         return self._apply(moves, "expect")
 
     def with_reserved(
@@ -275,54 +259,45 @@ class Inventory:
     ) -> Inventory:
         """Reserve ``quantities[i]`` of ``skus[i]`` at ``node_ids[i]``, checked only against
         ``on_hand - reserved``: the array form of :meth:`reserve` for callers that have
-        already applied each channel's safety stock rule (the allocation engine)."""
-        rows = self._rows_for(node_ids, skus)
-        quantities = np.asarray(quantities, dtype=np.int64)
-        if np.any(rows < 0) or np.any(quantities < 0):
-            raise InsufficientStockError("cannot reserve at a position that does not exist")
-        totals = np.bincount(rows, weights=quantities, minlength=self._key.size).astype(np.int64)
-        qty = self._qty.copy()
-        qty[1] += totals
-        if np.any(qty[1] > qty[0]):
+        already applied each channel's safety stock rule (the allocation engine).
+
+        ``quantities`` holds ints from 0 to 10**12, one per pair, shape (n_pairs,);
+        pairs may repeat. Costs O(n_pairs log n_pairs).
+        """
+        _check_sequence(node_ids, "node_ids")
+        _check_sequence(skus, "skus")
+        amounts = _counts(quantities, "quantities", len(node_ids))
+        if len(skus) != len(node_ids):
+            raise InvalidInputError(
+                "skus", f"must hold one SKU per node id ({len(node_ids)}), got {len(skus)}"
+            )
+        if amounts.size == 0:
+            return self
+        try:
+            rows = self._store.rows(node_ids, skus)
+        except TypeError:
+            _raise_first_non_str(node_ids, "node_ids")
+            _raise_first_non_str(skus, "skus")
+            raise
+        missing = np.flatnonzero(rows < 0)
+        if missing.size:
+            i = int(missing[0])
+            raise InsufficientStockError(
+                f"cannot reserve at a position that does not exist: sku {skus[i]!r} "
+                f"at node {node_ids[i]!r}"
+            )
+        unique, totals = _summed(rows, amounts)
+        on_hand, reserved = self._store.read(unique)[:2]
+        if np.any(totals > on_hand - reserved):
             raise InsufficientStockError("reservation exceeds unreserved units on hand")
-        return self._replaced(qty)
-
-    def _replaced(self, qty: IntArray) -> Inventory:
-        inventory = type(self).__new__(type(self))
-        inventory._install(self._node_ids, self._skus, self._key, qty)
-        return inventory
-
-    def _row(self, node_id: str, sku: str) -> int:
-        node = self._node_index.get(node_id)
-        sku_idx = self._sku_index.get(sku)
-        if node is None or sku_idx is None:
-            return -1
-        key = sku_idx * len(self._node_ids) + node
-        row = int(np.searchsorted(self._key, key))
-        return row if row < self._key.size and int(self._key[row]) == key else -1
-
-    def _rows_for(self, node_ids: Sequence[str], skus: Sequence[str]) -> IntArray:
-        """Row of each (node, sku) pair in the position arrays, -1 where there is none."""
-        node = np.array([self._node_index.get(n, -1) for n in node_ids], dtype=np.int64)
-        sku = np.array([self._sku_index.get(s, -1) for s in skus], dtype=np.int64)
-        if self._key.size == 0:
-            return np.full(node.size, -1, dtype=np.int64)
-        keys = sku * len(self._node_ids) + node
-        rows = np.minimum(np.searchsorted(self._key, keys), self._key.size - 1)
-        found = (node >= 0) & (sku >= 0) & (self._key[rows] == keys)
-        return np.where(found, rows, -1)
+        delta = np.zeros((4, unique.size), dtype=np.int64)
+        delta[1] = totals
+        return type(self)._of(self._store.changed(unique, delta))
 
     def _apply(
         self, moves: Iterable[StockMove], operation: str, safety_held: bool = True
     ) -> Inventory:
-        move_list = list(moves)
-        problems = [
-            (f"moves[{i}]", f"must be StockMove, got {move!r}")
-            for i, move in enumerate(move_list)
-            if not isinstance(move, StockMove)
-        ]
-        if problems:
-            raise InvalidInputError.collect(problems)
+        move_list = _moves(moves)
         if not move_list:
             return self
         totals: dict[tuple[str, str], int] = {}
@@ -332,78 +307,74 @@ class Inventory:
             totals[pair] = totals.get(pair, 0) + move.quantity
             first.setdefault(pair, index)
         pairs = list(totals)
-        rows = self._rows_for([n for n, _ in pairs], [s for _, s in pairs])
-        quantity = np.fromiter(totals.values(), dtype=np.int64, count=len(pairs))
-        if operation in ("receive", "expect"):
-            field = 0 if operation == "receive" else 3
-            if np.all(rows >= 0):
-                qty = self._qty.copy()
-                qty[field, rows] += quantity
-                return self._replaced(qty)
-            return self._added(totals, field)
+        asked = list(totals.values())  # exact, however many moves
+        store = self._store
+        rows = store.rows([n for n, _ in pairs], [s for _, s in pairs])
+        found = rows >= 0
         current = np.zeros((4, rows.size), dtype=np.int64)
-        current[:, rows >= 0] = self._qty[:, rows[rows >= 0]]
-        on_hand, reserved, safety, in_transit = current
-        limit, what = _limit(operation, on_hand, reserved, safety, in_transit, safety_held)
-        short = np.flatnonzero((rows < 0) | (quantity > limit))
-        if short.size:
-            raise InsufficientStockError(
-                "\n".join(
-                    f"moves[{first[pairs[i]]}]: cannot {operation} {quantity[i]} of sku "
-                    f"{pairs[i][1]!r} at node {pairs[i][0]!r}: {max(int(limit[i]), 0)} {what}"
-                    for i in short.tolist()
+        current[:, found] = store.read(rows[found])
+        # Totals above MAX_COUNT break every limit anyway; capping them keeps int64 exact.
+        quantity = np.array([min(q, MAX_COUNT + 1) for q in asked], dtype=np.int64)
+        if operation not in ("receive", "expect"):
+            on_hand, reserved, safety, in_transit = current
+            limit, what = _limit(operation, on_hand, reserved, safety, in_transit, safety_held)
+            short = np.flatnonzero(~found | (quantity > limit))
+            if short.size:
+                raise InsufficientStockError(
+                    "\n".join(
+                        f"moves[{first[pairs[i]]}]: cannot {operation} {asked[i]} of sku "
+                        f"{pairs[i][1]!r} at node {pairs[i][0]!r}: {max(int(limit[i]), 0)} {what}"
+                        for i in short.tolist()
+                    )
                 )
-            )
-        qty = self._qty.copy()
+        delta = np.zeros((4, rows.size), dtype=np.int64)
         for field, sign in _EFFECTS[operation]:
-            qty[field, rows] += sign * quantity
-        return self._replaced(qty)
-
-    def _added(self, totals: dict[tuple[str, str], int], field: int) -> Inventory:
-        """Add ``totals`` to ``field`` where some (node, SKU) pairs are new: re-key the
-        existing positions on the grown node and SKU lists, then merge."""
-        pairs = list(totals)
-        nodes = tuple(sorted(set(self._node_ids).union(n for n, _ in pairs)))
-        catalogue = tuple(sorted(set(self._skus).union(s for _, s in pairs)))
-        node_index, sku_index = _index_of(nodes), _index_of(catalogue)
-        n_nodes = max(len(nodes), 1)
-        old_sku, old_node = np.divmod(self._key, max(len(self._node_ids), 1))
-        node_of = np.array([node_index[n] for n in self._node_ids], dtype=np.int64)
-        sku_of = np.array([sku_index[s] for s in self._skus], dtype=np.int64)
-        added = np.array([sku_index[s] * n_nodes + node_index[n] for n, s in pairs], np.int64)
-        keys = np.concatenate([sku_of[old_sku] * n_nodes + node_of[old_node], added])
-        quantity = np.zeros((4, len(pairs)), dtype=np.int64)
-        quantity[field] = np.fromiter(totals.values(), dtype=np.int64, count=len(pairs))
-        merged_key, where = np.unique(keys, return_inverse=True)
-        qty = np.zeros((4, merged_key.size), dtype=np.int64)
-        np.add.at(qty.T, where, np.concatenate([self._qty, quantity], axis=1).T)
-        inventory = type(self).__new__(type(self))
-        inventory._install(nodes, catalogue, merged_key, qty)
-        return inventory
+            delta[field] = sign * quantity
+        _check_bounds(current + delta, delta, operation, pairs, asked, first)
+        if found.all():
+            return type(self)._of(store.changed(rows, delta))
+        added = [pairs[i] for i in np.flatnonzero(~found).tolist()]
+        return type(self)._of(store.changed(rows[found], delta[:, found], added, delta[:, ~found]))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Inventory):
             return NotImplemented
-        return (
-            self._node_ids == other._node_ids
-            and self._skus == other._skus
-            and np.array_equal(self._key, other._key)
-            and np.array_equal(self._qty, other._qty)
+        mine, theirs = self._store, other._store
+        if mine is theirs or mine.shares_all_with(theirs):
+            return True
+        if mine.n_rows != theirs.n_rows or mine.node_ids != theirs.node_ids:
+            return False
+        if mine.skus != theirs.skus:
+            return False
+        return all(
+            np.array_equal(a, b) for a, b in zip(mine.columns(), theirs.columns(), strict=True)
         )
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return (
-            f"Inventory(n_positions={self.n_positions}, n_nodes={len(self._node_ids)}, "
-            f"n_skus={len(self._skus)})"
+            f"Inventory(n_positions={self.n_positions}, n_nodes={len(self.node_ids)}, "
+            f"n_skus={len(self.skus)})"
         )
 
     def __getstate__(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
+        # The layout of earlier versions: sorted ids, and positions sorted by
+        # key = sku place * n_nodes + node place with counts of shape (4, n_positions).
+        node, sku, counts = self._store.columns()
+        node_ids = self.node_ids
+        return {
+            "_node_ids": node_ids,
+            "_skus": self.skus,
+            "_key": sku * max(len(node_ids), 1) + node,
+            "_qty": counts,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self._install(state["_node_ids"], state["_skus"], state["_key"], state["_qty"])
+        node_ids, skus = tuple(state["_node_ids"]), tuple(state["_skus"])
+        sku, node = np.divmod(np.asarray(state["_key"], np.int64), max(len(node_ids), 1))
+        counts = np.asarray(state["_qty"], np.int64).reshape(4, -1)
+        object.__setattr__(self, "_store", StockStore.build(node_ids, skus, node, sku, counts))
 
 
 _EFFECTS: dict[str, tuple[tuple[int, int], ...]] = {
@@ -411,7 +382,41 @@ _EFFECTS: dict[str, tuple[tuple[int, int], ...]] = {
     "release": ((1, -1),),
     "fulfil": ((0, -1), (1, -1)),
     "arrive": ((0, +1), (3, -1)),
+    "receive": ((0, +1),),
+    "expect": ((3, +1),),
 }
+"""The counts (0 on_hand, 1 reserved, 3 in_transit) each operation changes, and how."""
+
+
+_FIELD_NAMES = ("on_hand", "reserved", "safety_stock", "in_transit")
+
+
+def _check_bounds(
+    after: IntArray,
+    delta: IntArray,
+    operation: str,
+    pairs: Sequence[tuple[str, str]],
+    asked: Sequence[int],
+    first: Mapping[tuple[str, str], int],
+) -> None:
+    """Raise InvalidInputError naming every move whose position would hold more than
+    MAX_COUNT in a count it raises; O(moves)."""
+    over = (delta > 0) & (after > MAX_COUNT)
+    if not over.any():
+        return
+    verb = "expect" if operation == "expect" else "receive"
+    problems = []
+    for field, i in zip(*np.nonzero(over), strict=True):
+        node_id, sku = pairs[int(i)]
+        held = int(after[field, i] - delta[field, i])
+        problems.append(
+            (
+                f"moves[{first[pairs[int(i)]]}]",
+                f"{_FIELD_NAMES[field]} of sku {sku!r} at node {node_id!r} must stay <= "
+                f"{MAX_COUNT}; it holds {held} and would {verb} {asked[int(i)]}",
+            )
+        )
+    raise InvalidInputError.collect(problems)
 
 
 def _limit(
@@ -429,3 +434,111 @@ def _limit(
     if operation in ("release", "fulfil"):
         return reserved, "reserved"
     return in_transit, "in transit"
+
+
+def _checked_str(value: object, path: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(path, f"must be a str, got {type(value).__name__} {value!r}")
+    return value
+
+
+def _safety_held(channel: object) -> bool:
+    """Whether safety stock is held back from ``channel`` (a Channel or None)."""
+    if channel is None:
+        return True
+    if not isinstance(channel, Channel):
+        raise InvalidInputError(
+            "channel", f"must be Channel or None, got {type(channel).__name__} {channel!r}"
+        )
+    return channel.respects_safety_stock
+
+
+def _check_sequence(value: object, path: str) -> None:
+    """``value`` is a sequence (of ids), not a single string or mapping."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        raise InvalidInputError(
+            path, f"must be a sequence of str, got {type(value).__name__} {value!r}"
+        )
+
+
+def _raise_first_non_str(values: Sequence[object], path: str) -> None:
+    for index, value in enumerate(values):
+        _checked_str(value, f"{path}[{index}]")
+
+
+def _moves(moves: object) -> list[StockMove]:
+    """``moves`` as a list, each a StockMove; else InvalidInputError listing every bad one."""
+    if isinstance(moves, (str, bytes, Mapping)) or not isinstance(moves, Iterable):
+        raise InvalidInputError(
+            "moves", f"must be an iterable of StockMove, got {type(moves).__name__} {moves!r}"
+        )
+    move_list: list[object] = list(moves)
+    problems = [
+        (f"moves[{i}]", f"must be StockMove, got {move!r}")
+        for i, move in enumerate(move_list)
+        if not isinstance(move, StockMove)
+    ]
+    if problems:
+        raise InvalidInputError.collect(problems)
+    return cast("list[StockMove]", move_list)
+
+
+def _counts(values: object, path: str, size: int) -> IntArray:
+    """``values`` as int64 counts from 0 to MAX_COUNT, shape (size,); else
+    InvalidInputError naming each bad entry. O(size)."""
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError) as error:
+        raise InvalidInputError(path, f"must be an array of ints, got {values!r}") from error
+    if array.ndim != 1 or array.size != size:
+        raise InvalidInputError(
+            path, f"must hold one int per node id, shape ({size},), got shape {array.shape}"
+        )
+    if array.dtype == object:
+        bad = [
+            i
+            for i, value in enumerate(array.tolist())
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT
+        ]
+        if not bad:
+            return np.asarray(array, dtype=np.int64)
+        _raise_bad_counts(array, bad, path)
+    if array.dtype.kind not in "iu":
+        if size == 0:
+            return np.zeros(0, dtype=np.int64)
+        raise InvalidInputError(path, f"must be an array of ints, got dtype {array.dtype}")
+    bad_at = np.flatnonzero((array < 0) | (array > MAX_COUNT))
+    if bad_at.size:
+        _raise_bad_counts(array, bad_at.tolist(), path)
+    return np.asarray(array, dtype=np.int64)
+
+
+def _raise_bad_counts(array: Any, bad: Sequence[int], path: str) -> NoReturn:
+    values = array.tolist()
+    raise InvalidInputError.collect(
+        (f"{path}[{i}]", f"must be an int from 0 to {MAX_COUNT}, got {values[i]!r}") for i in bad
+    )
+
+
+_TERMS_WITHOUT_OVERFLOW = (2**63 - 1) // MAX_COUNT
+"""How many counts of at most MAX_COUNT surely add up inside int64."""
+
+
+def _summed(rows: IntArray, amounts: IntArray) -> tuple[IntArray, IntArray]:
+    """Each distinct row and the sum of its ``amounts`` (capped above MAX_COUNT, which no
+    check can pass), exact in int64; O(n log n)."""
+    if rows.size <= 16:
+        sums: dict[int, int] = {}
+        for row, amount in zip(rows.tolist(), amounts.tolist(), strict=True):
+            sums[row] = sums.get(row, 0) + amount
+        return np.array(list(sums), dtype=np.int64), np.array(list(sums.values()), np.int64)
+    order = np.argsort(rows, kind="stable")
+    ordered = rows[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    amounts = amounts[order]
+    if amounts.size >= _TERMS_WITHOUT_OVERFLOW:
+        rough = np.add.reduceat(amounts.astype(np.float64), starts)
+        if np.any(rough > MAX_COUNT + 1.0):
+            # a float sum this far above MAX_COUNT cannot be below it exactly
+            return ordered[starts], np.where(rough > MAX_COUNT + 1.0, MAX_COUNT + 1, 0)
+    return ordered[starts], np.add.reduceat(amounts, starts)

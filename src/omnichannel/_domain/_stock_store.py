@@ -1,0 +1,639 @@
+"""Chunked copy-on-write storage of stock positions, shared between snapshots.
+
+An :class:`~omnichannel.Inventory` is a value, yet making a new snapshot must cost
+O(moves), not O(positions) (DESIGN.md, "Real time"). A :class:`StockStore`
+therefore shares with the store it was made from everything that did not change:
+
+* **Rows.** A stock position keeps its row for life. The four counts of every row
+  live in chunks of ``2**CHUNK_SHIFT`` rows, each a read-only int64 array of shape
+  (4, rows per chunk): on_hand, reserved, safety_stock, in_transit. A change copies
+  the chunks it writes and the tuple of chunk references, nothing else; old stores
+  keep the old chunks. Every call copies about the same, so no call pays for the
+  history before it (no compaction, no latency spike).
+* **Index of the base.** The positions a store was built with are keyed
+  ``sku_number << 32 | node_number`` in one sorted read-only array (row ``i`` has
+  key ``key[i]``), the numbers being the places of the ids in the sorted id lists.
+  It is never rebuilt.
+* **Index of what came later.** A position, node or SKU first seen after the base
+  (a SKU first received at a node) takes the next row and the next number, and
+  numbers never change, so nothing is re-keyed. These are appended, under a lock,
+  to a :class:`_Growth` shared by the stores of one line of history. A store reads
+  only its own first ``n_rows`` rows, nodes and SKUs of it, so what a later store
+  appends is invisible to it. Only a store at the tip of its line (its row count is
+  the growth's) appends in place; any other first copies the part it sees (a fork,
+  O(positions added since the base)), so two histories never share a row.
+
+Shared parts are read-only or append-only, so snapshots may be read from any
+number of threads while others derive new snapshots from them.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from bisect import bisect_left
+from collections.abc import Sequence
+from itertools import pairwise
+from typing import final
+
+import numpy as np
+
+from .._errors import InvalidInputError
+from .._types import IntArray
+from .ranges import concatenated_ranges
+
+CHUNK_SHIFT = 10
+"""A chunk holds ``2**CHUNK_SHIFT`` rows (1,024: 32 KiB of counts). Read when a
+store is built, so tests may lower it to cross chunk boundaries often."""
+
+N_COUNTS = 4
+"""Counts per row: on_hand, reserved, safety_stock, in_transit."""
+
+_FEW = 16
+"""Up to this many rows, plain Python loops beat numpy's per-call overhead."""
+
+_NODE_BITS = 32
+_NODE_MASK = (1 << _NODE_BITS) - 1
+
+
+def _frozen(array: IntArray) -> IntArray:
+    array.flags.writeable = False
+    return array
+
+
+@final
+class _Base:
+    """What a store was built with; immutable and shared by every store made from it."""
+
+    __slots__ = ("key", "node_ids", "node_number", "shift", "sku_number", "skus")
+
+    def __init__(
+        self, node_ids: tuple[str, ...], skus: tuple[str, ...], key: IntArray, shift: int
+    ) -> None:
+        self.node_ids = node_ids
+        """Sorted; a base node's number is its place here."""
+        self.skus = skus
+        """Sorted; a base SKU's number is its place here."""
+        self.node_number = {node_id: i for i, node_id in enumerate(node_ids)}
+        self.sku_number = {sku: i for i, sku in enumerate(skus)}
+        self.key = _frozen(key)
+        """Key of each base row, ascending, shape (n_base_rows,)."""
+        self.shift = shift
+        """Rows per chunk are ``2**shift``."""
+
+
+@final
+class _Growth:
+    """Nodes, SKUs and positions added after the base, in the order they came.
+
+    Append-only, written under ``lock``; shared by the stores of one line of history.
+    """
+
+    __slots__ = (
+        "first_node",
+        "first_row",
+        "first_sku",
+        "key",
+        "lock",
+        "node_cache",
+        "node_ids",
+        "node_number",
+        "row_of",
+        "rows_of_sku",
+        "sku_number",
+        "skus",
+    )
+
+    def __init__(self, first_row: int, first_node: int, first_sku: int) -> None:
+        self.lock = threading.Lock()
+        self.first_row = first_row
+        self.first_node = first_node
+        self.first_sku = first_sku
+        self.node_ids: list[str] = []
+        self.node_number: dict[str, int] = {}
+        self.skus: list[str] = []
+        self.sku_number: dict[str, int] = {}
+        self.key: list[int] = []
+        """Key of row ``first_row + i``."""
+        self.row_of: dict[int, int] = {}
+        self.rows_of_sku: dict[int, list[int]] = {}
+        """Rows of each SKU number, ascending."""
+        self.node_cache: tuple[tuple[str, ...], int, IntArray] | None = None
+        """The last tuple of node ids looked up, the node count then, and the place of
+        each node number in the tuple."""
+
+    @property
+    def n_rows(self) -> int:
+        return self.first_row + len(self.key)
+
+    @property
+    def n_nodes(self) -> int:
+        return self.first_node + len(self.node_ids)
+
+    @property
+    def n_skus(self) -> int:
+        return self.first_sku + len(self.skus)
+
+    def add_node(self, node_id: str) -> int:
+        number = self.n_nodes
+        self.node_ids.append(node_id)
+        self.node_number[node_id] = number
+        return number
+
+    def add_sku(self, sku: str) -> int:
+        number = self.n_skus
+        self.skus.append(sku)
+        self.sku_number[sku] = number
+        return number
+
+    def add_row(self, key: int) -> int:
+        row = self.n_rows
+        self.key.append(key)
+        self.row_of[key] = row
+        self.rows_of_sku.setdefault(key >> _NODE_BITS, []).append(row)
+        return row
+
+    def fork(self, n_rows: int, n_nodes: int, n_skus: int) -> _Growth:
+        """A new growth holding only the first rows, nodes and SKUs (the caller holds
+        ``lock``, so nothing is appended meanwhile)."""
+        copy = _Growth(self.first_row, self.first_node, self.first_sku)
+        for node_id in self.node_ids[: n_nodes - self.first_node]:
+            copy.add_node(node_id)
+        for sku in self.skus[: n_skus - self.first_sku]:
+            copy.add_sku(sku)
+        for key in self.key[: n_rows - self.first_row]:
+            copy.add_row(key)
+        return copy
+
+
+@final
+class StockStore:
+    """The positions of one snapshot: rows of counts in shared chunks, and the index.
+
+    Rows are in no particular order; :meth:`columns` sorts them by SKU, then node.
+    Treat a store as immutable: :meth:`changed` returns a new one.
+    """
+
+    __slots__ = (
+        "_base",
+        "_chunks",
+        "_growth",
+        "_n_nodes",
+        "_n_skus",
+        "_skus",
+        "n_rows",
+        "node_ids",
+    )
+
+    def __init__(
+        self,
+        base: _Base,
+        growth: _Growth,
+        chunks: tuple[IntArray, ...],
+        n_rows: int,
+        n_nodes: int,
+        n_skus: int,
+        node_ids: tuple[str, ...],
+        skus: tuple[str, ...] | None,
+    ) -> None:
+        self._base = base
+        self._growth = growth
+        self._chunks = chunks
+        self.n_rows = n_rows
+        """Stock positions (rows) of this store."""
+        self._n_nodes = n_nodes
+        self._n_skus = n_skus
+        self.node_ids = node_ids
+        """Ids of the nodes with a position, sorted."""
+        self._skus = skus
+        """SKUs with a position, sorted; None until first asked for after a new SKU."""
+
+    @classmethod
+    def build(
+        cls,
+        node_ids: tuple[str, ...],
+        skus: tuple[str, ...],
+        node: IntArray,
+        sku: IntArray,
+        counts: IntArray,
+    ) -> StockStore:
+        """A store of the positions at ``node`` and ``sku`` (places in the sorted
+        ``node_ids`` and ``skus``, no pair twice), shape (n,), with ``counts``,
+        shape (4, n), in units."""
+        shift = CHUNK_SHIFT
+        key = (np.asarray(sku, np.int64) << _NODE_BITS) | np.asarray(node, np.int64)
+        if key.size > 1 and not np.all(key[1:] > key[:-1]):
+            order = np.argsort(key, kind="stable")
+            key, counts = key[order], counts[:, order]
+        size = 1 << shift
+        chunks = [
+            _frozen(counts[:, start : start + size].copy())
+            for start in range(0, key.size - size + 1, size)
+        ]
+        if key.size % size:
+            last = np.zeros((N_COUNTS, size), dtype=np.int64)
+            last[:, : key.size % size] = counts[:, key.size - key.size % size :]
+            chunks.append(_frozen(last))
+        base = _Base(node_ids, skus, np.ascontiguousarray(key), shift)
+        growth = _Growth(key.size, len(node_ids), len(skus))
+        return cls(base, growth, tuple(chunks), key.size, len(node_ids), len(skus), node_ids, skus)
+
+    # ----- reading ---------------------------------------------------------------
+
+    @property
+    def skus(self) -> tuple[str, ...]:
+        """SKUs with a position, sorted."""
+        found = self._skus
+        if found is None:
+            # Computed at most a few times (threads may race to the same tuple).
+            found = tuple(heapq.merge(self._base.skus, sorted(self._added_skus())))
+            self._skus = found
+        return found
+
+    def _added_skus(self) -> list[str]:
+        return self._growth.skus[: self._n_skus - self._growth.first_sku]
+
+    def _added_nodes(self) -> list[str]:
+        return self._growth.node_ids[: self._n_nodes - self._growth.first_node]
+
+    def _n_added_rows(self) -> int:
+        return self.n_rows - self._growth.first_row
+
+    def _node_number(self, node_id: str) -> int:
+        number = self._base.node_number.get(node_id)
+        if number is not None:
+            return number
+        added = self._growth.node_number.get(node_id, -1)
+        return added if added < self._n_nodes else -1
+
+    def _sku_number(self, sku: str) -> int:
+        number = self._base.sku_number.get(sku)
+        if number is not None:
+            return number
+        added = self._growth.sku_number.get(sku, -1)
+        return added if added < self._n_skus else -1
+
+    def row(self, node_id: str, sku: str) -> int:
+        """The row of the position of ``sku`` at ``node_id``, -1 if there is none."""
+        node, sku_number = self._node_number(node_id), self._sku_number(sku)
+        if node < 0 or sku_number < 0:
+            return -1
+        key = (sku_number << _NODE_BITS) | node
+        base_key = self._base.key
+        at = int(np.searchsorted(base_key, key))
+        if at < base_key.size and int(base_key[at]) == key:
+            return at
+        if self.n_rows > self._growth.first_row:
+            added = self._growth.row_of.get(key, -1)
+            if added < self.n_rows:
+                return added
+        return -1
+
+    def rows(self, node_ids: Sequence[str], skus: Sequence[str]) -> IntArray:
+        """The row of each (``node_ids[i]``, ``skus[i]``) position, -1 where there is
+        none, shape (len(node_ids),). An unhashable id raises TypeError."""
+        if len(node_ids) <= _FEW:
+            return np.array([self.row(n, s) for n, s in zip(node_ids, skus, strict=True)], np.int64)
+        base = self._base
+        node_of, sku_of = base.node_number.get, base.sku_number.get
+        node = np.array([node_of(n, -1) for n in node_ids], dtype=np.int64)
+        sku = np.array([sku_of(s, -1) for s in skus], dtype=np.int64)
+        if self._n_nodes > len(base.node_ids):
+            for i in np.flatnonzero(node < 0).tolist():
+                node[i] = self._node_number(node_ids[i])
+        if self._n_skus > len(base.skus):
+            for i in np.flatnonzero(sku < 0).tolist():
+                sku[i] = self._sku_number(skus[i])
+        known = (node >= 0) & (sku >= 0)
+        key = (sku << _NODE_BITS) | node
+        rows = np.full(node.size, -1, dtype=np.int64)
+        if base.key.size:
+            at = np.minimum(np.searchsorted(base.key, key), base.key.size - 1)
+            hit = known & (base.key[at] == key)
+            rows[hit] = at[hit]
+        if self.n_rows > self._growth.first_row:
+            row_of = self._growth.row_of.get
+            for i in np.flatnonzero(known & (rows < 0)).tolist():
+                added = row_of(int(key[i]), -1)
+                if added < self.n_rows:
+                    rows[i] = added
+        return rows
+
+    def read(self, rows: IntArray) -> IntArray:
+        """The counts of ``rows`` (each in ``[0, n_rows)``), shape (4, len(rows)), a new
+        array."""
+        out = np.empty((N_COUNTS, rows.size), dtype=np.int64)
+        if rows.size == 0:
+            return out
+        shift = self._base.shift
+        mask = (1 << shift) - 1
+        chunks = self._chunks
+        if rows.size <= _FEW:
+            for place, row in enumerate(rows.tolist()):
+                out[:, place] = chunks[row >> shift][:, row & mask]
+            return out
+        offset = rows & mask
+        for chunk_id, take in _by_chunk(rows >> shift):
+            out[:, take] = chunks[chunk_id][:, offset[take]]
+        return out
+
+    def read_row(self, row: int) -> list[int]:
+        """The four counts of ``row``."""
+        shift = self._base.shift
+        counts: list[int] = self._chunks[row >> shift][:, row & ((1 << shift) - 1)].tolist()
+        return counts
+
+    def block(self, skus: Sequence[str], node_ids: Sequence[str]) -> IntArray:
+        """Counts of ``skus`` (rows) at ``node_ids`` (columns), 0 where there is no
+        position, shape (4, len(skus), len(node_ids)); cost proportional to the
+        positions of those SKUs (and, once per tuple of node ids, to its length)."""
+        out = np.zeros((N_COUNTS, len(skus), len(node_ids)), dtype=np.int64)
+        column_of = self._column_map(node_ids)
+        sku_number = np.array(
+            [self._sku_number(_checked_id(s, "skus", i)) for i, s in enumerate(skus)],
+            dtype=np.int64,
+        )
+        present = np.flatnonzero(sku_number >= 0)
+        if present.size == 0 or len(node_ids) == 0:
+            return out
+        if present.size <= _FEW:
+            self._fill_few(out, sku_number, present, column_of)
+            return out
+        base_key = self._base.key
+        in_base = present[sku_number[present] < len(self._base.skus)]
+        first = sku_number[in_base] << _NODE_BITS
+        starts = np.searchsorted(base_key, first)
+        counts = np.searchsorted(base_key, first + (1 << _NODE_BITS)) - starts
+        rows = concatenated_ranges(starts, counts)
+        owner = np.repeat(in_base, counts)
+        node = base_key[rows] & _NODE_MASK
+        if self._n_added_rows():
+            rows, owner, node = self._with_added_rows(sku_number, present, rows, owner, node)
+        columns = column_of[node]
+        keep = columns >= 0
+        out[:, owner[keep], columns[keep]] = self.read(rows[keep])
+        return out
+
+    def _fill_few(
+        self, out: IntArray, sku_number: IntArray, present: IntArray, column_of: IntArray
+    ) -> None:
+        """:meth:`block` for a few SKUs: each SKU's base rows are one range, read as
+        slices of one or two chunks."""
+        base_key = self._base.key
+        n_base_skus = len(self._base.skus)
+        growth = self._growth
+        for i in present.tolist():
+            number = int(sku_number[i])
+            if number < n_base_skus:
+                first = number << _NODE_BITS
+                start = int(base_key.searchsorted(first))
+                stop = int(base_key.searchsorted(first + (1 << _NODE_BITS)))
+                if stop > start:
+                    columns = column_of[base_key[start:stop] & _NODE_MASK]
+                    keep = columns >= 0
+                    out[:, i, columns[keep]] = self._read_range(start, stop)[:, keep]
+            added = growth.rows_of_sku.get(number) if self._n_added_rows() else None
+            if added:
+                mine = added[: bisect_left(added, self.n_rows)]
+                if mine:
+                    keys = np.array([growth.key[r - growth.first_row] for r in mine], np.int64)
+                    columns = column_of[keys & _NODE_MASK]
+                    keep = columns >= 0
+                    out[:, i, columns[keep]] = self.read(np.array(mine, np.int64))[:, keep]
+
+    def _read_range(self, start: int, stop: int) -> IntArray:
+        """The counts of rows ``start`` to ``stop - 1``, shape (4, stop - start); may be
+        a read-only view of a chunk."""
+        shift = self._base.shift
+        mask = (1 << shift) - 1
+        first, last = start >> shift, (stop - 1) >> shift
+        if first == last:
+            return self._chunks[first][:, start & mask : ((stop - 1) & mask) + 1]
+        parts = [self._chunks[first][:, start & mask :]]
+        parts += [self._chunks[c] for c in range(first + 1, last)]
+        parts.append(self._chunks[last][:, : ((stop - 1) & mask) + 1])
+        return np.concatenate(parts, axis=1)
+
+    def _with_added_rows(
+        self,
+        sku_number: IntArray,
+        present: IntArray,
+        rows: IntArray,
+        owner: IntArray,
+        node: IntArray,
+    ) -> tuple[IntArray, IntArray, IntArray]:
+        """``rows``, ``owner`` and ``node`` extended by the added rows of the SKUs."""
+        growth = self._growth
+        extra_rows: list[int] = []
+        extra_owner: list[int] = []
+        for i in present.tolist():
+            found = growth.rows_of_sku.get(int(sku_number[i]))
+            if found:
+                mine = found[: bisect_left(found, self.n_rows)]
+                extra_rows += mine
+                extra_owner += [i] * len(mine)
+        if not extra_rows:
+            return rows, owner, node
+        added = np.array(extra_rows, dtype=np.int64)
+        keys = np.array([growth.key[r - growth.first_row] for r in extra_rows], dtype=np.int64)
+        return (
+            np.concatenate([rows, added]),
+            np.concatenate([owner, np.array(extra_owner, dtype=np.int64)]),
+            np.concatenate([node, keys & _NODE_MASK]),
+        )
+
+    def _column_map(self, node_ids: Sequence[str]) -> IntArray:
+        """The place in ``node_ids`` of each node number (-1 where it is not there),
+        shape (n_nodes,); for a repeated id, its last place.
+
+        The map of the last tuple asked for is kept (callers pass the network's tuple
+        of ids on every call), so a call does not look up every node again.
+        """
+        growth = self._growth
+        registered = growth.n_nodes
+        cached = growth.node_cache
+        if cached is not None and cached[0] is node_ids and cached[1] == registered:
+            column_of = cached[2]
+        else:
+            numbers = [
+                self._any_node_number(_checked_id(n, "node_ids", i)) for i, n in enumerate(node_ids)
+            ]
+            column_of = np.full(registered, -1, dtype=np.int64)
+            for column, number in enumerate(numbers):
+                if number >= 0:
+                    column_of[number] = column
+            _frozen(column_of)
+            if type(node_ids) is tuple:
+                growth.node_cache = (node_ids, registered, column_of)
+        # a node registered by a later store of this line is not this store's
+        return column_of[: self._n_nodes]
+
+    def _any_node_number(self, node_id: str) -> int:
+        number = self._base.node_number.get(node_id)
+        return number if number is not None else self._growth.node_number.get(node_id, -1)
+
+    def columns(self) -> tuple[IntArray, IntArray, IntArray]:
+        """Every position sorted by SKU, then node: the places of its node in
+        ``node_ids`` and of its SKU in ``skus``, shape (n_rows,), and its counts,
+        shape (4, n_rows); new arrays."""
+        n_base = self._growth.first_row
+        if self._chunks:
+            counts = np.concatenate(self._chunks, axis=1)[:, : self.n_rows]
+        else:
+            counts = np.zeros((N_COUNTS, 0), dtype=np.int64)
+        key = self._base.key
+        if self.n_rows > n_base:
+            added = np.array(self._growth.key[: self._n_added_rows()], dtype=np.int64)
+            key = np.concatenate([key, added])
+        node_number, sku_number = key & _NODE_MASK, key >> _NODE_BITS
+        if self._n_nodes == len(self._base.node_ids) and self._n_skus == len(self._base.skus):
+            node, sku = node_number, sku_number  # base numbers are places in the sorted ids
+        else:
+            node = _places(self._base.node_ids, self._added_nodes())[node_number]
+            sku = _places(self._base.skus, self._added_skus())[sku_number]
+        if self.n_rows > n_base:
+            order = _merged_order(sku * max(len(self.node_ids), 1) + node, n_base)
+            node, sku, counts = node[order], sku[order], counts[:, order]
+        return node, sku, counts
+
+    def shares_all_with(self, other: StockStore) -> bool:
+        """Whether ``other`` is made of the very same parts (then both hold the same)."""
+        return (
+            self._base is other._base
+            and self._growth is other._growth
+            and self.n_rows == other.n_rows
+            and self._n_nodes == other._n_nodes
+            and self._n_skus == other._n_skus
+            and len(self._chunks) == len(other._chunks)
+            and all(a is b for a, b in zip(self._chunks, other._chunks, strict=True))
+        )
+
+    # ----- writing ---------------------------------------------------------------
+
+    def changed(
+        self,
+        rows: IntArray,
+        delta: IntArray,
+        added: Sequence[tuple[str, str]] = (),
+        added_counts: IntArray | None = None,
+    ) -> StockStore:
+        """A new store: ``delta`` (shape (4, len(rows))) added to the counts of
+        ``rows`` (no row twice), and positions ``added`` ((node_id, sku) pairs this
+        store does not hold, none twice) with ``added_counts`` (shape (4, len(added))).
+
+        The caller has checked that every count stays within bounds; this store is
+        left as it was.
+        """
+        growth, n_rows, n_nodes, n_skus = self._growth, self.n_rows, self._n_nodes, self._n_skus
+        node_ids, skus = self.node_ids, self._skus
+        if added:
+            assert added_counts is not None
+            new_rows: list[int] = []
+            new_nodes: list[str] = []
+            base = self._base
+            with growth.lock:
+                if growth.n_rows != n_rows:  # not the tip of its line: branch off
+                    growth = growth.fork(n_rows, n_nodes, n_skus)
+                for node_id, sku in added:
+                    node = base.node_number.get(node_id)
+                    if node is None:
+                        node = growth.node_number.get(node_id)
+                    if node is None:
+                        node = growth.add_node(node_id)
+                        new_nodes.append(node_id)
+                    sku_number = base.sku_number.get(sku)
+                    if sku_number is None:
+                        sku_number = growth.sku_number.get(sku)
+                    if sku_number is None:
+                        sku_number = growth.add_sku(sku)
+                        skus = None
+                    new_rows.append(growth.add_row((sku_number << _NODE_BITS) | node))
+                n_rows, n_nodes, n_skus = growth.n_rows, growth.n_nodes, growth.n_skus
+            if new_nodes:
+                node_ids = tuple(sorted((*node_ids, *new_nodes)))
+            rows = np.concatenate([rows, np.array(new_rows, dtype=np.int64)])
+            delta = np.concatenate([delta, added_counts], axis=1)
+        chunks = self._written(rows, delta, n_rows)
+        return StockStore(self._base, growth, chunks, n_rows, n_nodes, n_skus, node_ids, skus)
+
+    def _written(self, rows: IntArray, delta: IntArray, n_rows: int) -> tuple[IntArray, ...]:
+        """The chunks with ``delta`` added at ``rows``: written chunks are copies, the
+        others shared; new chunks for rows past the last chunk."""
+        shift = self._base.shift
+        size = 1 << shift
+        chunks = list(self._chunks)
+        fresh = len(chunks)
+        while len(chunks) << shift < n_rows:
+            chunks.append(np.zeros((N_COUNTS, size), dtype=np.int64))
+        if rows.size <= _FEW:
+            copied: set[int] = set()
+            for place, row in enumerate(rows.tolist()):
+                chunk_id = row >> shift
+                if chunk_id not in copied:
+                    copied.add(chunk_id)
+                    if chunk_id < fresh:
+                        chunks[chunk_id] = chunks[chunk_id].copy()
+                chunks[chunk_id][:, row & (size - 1)] += delta[:, place]
+            for chunk_id in copied:
+                _frozen(chunks[chunk_id])
+            return tuple(chunks)
+        offset = rows & (size - 1)
+        for chunk_id, take in _by_chunk(rows >> shift):
+            chunk = chunks[chunk_id] if chunk_id >= fresh else chunks[chunk_id].copy()
+            chunk[:, offset[take]] += delta[:, take]
+            chunks[chunk_id] = _frozen(chunk)
+        return tuple(chunks)
+
+
+def _by_chunk(chunk: IntArray) -> list[tuple[int, IntArray]]:
+    """Each chunk id in ``chunk`` with the places that hold it."""
+    if chunk.size <= _FEW:
+        groups: dict[int, list[int]] = {}
+        for place, chunk_id in enumerate(chunk.tolist()):
+            groups.setdefault(chunk_id, []).append(place)
+        return [(chunk_id, np.array(places)) for chunk_id, places in groups.items()]
+    order = np.argsort(chunk, kind="stable")
+    ordered = chunk[order]
+    cuts = [0, *(np.flatnonzero(ordered[1:] != ordered[:-1]) + 1).tolist(), chunk.size]
+    return [(int(ordered[a]), order[a:b]) for a, b in pairwise(cuts)]
+
+
+def _places(base: tuple[str, ...], added: Sequence[str]) -> IntArray:
+    """The place of each id number in the sorted union of ``base`` (sorted, numbered
+    0, 1, ...) and ``added`` (numbered after ``base``, in the order they came)."""
+    order = sorted(range(len(added)), key=added.__getitem__)
+    before = np.array([bisect_left(base, added[j]) for j in order], dtype=np.int64)
+    place = np.empty(len(base) + len(added), dtype=np.int64)
+    below = np.arange(len(base))
+    place[: len(base)] = below + np.searchsorted(before, below, side="right")
+    place[len(base) + np.array(order, dtype=np.int64)] = before + np.arange(len(added))
+    return place
+
+
+def _merged_order(sort_key: IntArray, n_sorted: int) -> IntArray:
+    """The order that sorts ``sort_key`` (distinct values) whose first ``n_sorted``
+    are already ascending: the rest sorted and merged in, O(n)."""
+    head, tail = sort_key[:n_sorted], sort_key[n_sorted:]
+    tail_order = np.argsort(tail, kind="stable")
+    into = np.searchsorted(head, tail[tail_order]) + np.arange(tail.size)
+    order = np.empty(sort_key.size, dtype=np.int64)
+    order[into] = n_sorted + tail_order
+    rest = np.ones(sort_key.size, dtype=np.bool_)
+    rest[into] = False
+    order[rest] = np.arange(n_sorted)
+    return order
+
+
+def _checked_id(value: object, path: str, index: int) -> str:
+    if not isinstance(value, str):
+        raise InvalidInputError(
+            f"{path}[{index}]", f"must be a str, got {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+def empty_store() -> StockStore:
+    """A store with no positions."""
+    return StockStore.build(
+        (), (), np.empty(0, np.int64), np.empty(0, np.int64), np.empty((4, 0), np.int64)
+    )
