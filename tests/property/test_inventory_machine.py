@@ -164,14 +164,14 @@ class InventoryMachine(RuleBasedStateMachine):
             self.inventory = Inventory()
         self.model: Model = {}
         self.kept: list[tuple[Inventory, dict[Pair, Counts]]] = [(self.inventory, {})]
-        self.saved_few = _stock_store._FEW
+        self.saved_paths = (_stock_store._FEW, _stock_store._MANY_INSERTS)
 
     def teardown(self) -> None:
         try:
             for inventory, held in self.kept:
                 assert_reads(inventory, held)
         finally:
-            _stock_store._FEW = self.saved_few
+            _stock_store._FEW, _stock_store._MANY_INSERTS = self.saved_paths
 
     def keep(self) -> None:
         self.kept.append((self.inventory, frozen(self.model)))
@@ -320,10 +320,12 @@ class InventoryMachine(RuleBasedStateMachine):
     def read_an_old_snapshot(self, back: int) -> None:
         assert_reads(*self.kept[-1 - back % len(self.kept)])
 
-    @rule(few=st.sampled_from([0, 2, 16]))
-    def switch_paths(self, few: int) -> None:
-        """Up to ``few`` rows or SKUs the storage loops in Python, above that in numpy."""
+    @rule(few=st.sampled_from([0, 2, 16]), many=st.sampled_from([0, 3, 512]))
+    def switch_paths(self, few: int, many: int) -> None:
+        """Up to ``few`` rows or SKUs the storage loops in Python, above that in numpy;
+        above ``many`` positions added since the base, ``columns`` scatters them."""
         _stock_store._FEW = few
+        _stock_store._MANY_INSERTS = many
 
     @invariant()
     def matches_model(self) -> None:

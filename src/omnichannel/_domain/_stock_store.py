@@ -52,6 +52,10 @@ N_COUNTS = 4
 _FEW = 16
 """Up to this many rows, plain Python loops beat numpy's per-call overhead."""
 
+_MANY_INSERTS = 512
+"""Above this many rows added since the base, :meth:`StockStore.columns` scatters them
+in one go instead of copying the base rows between them as slices."""
+
 _NODE_BITS = 32
 _NODE_MASK = (1 << _NODE_BITS) - 1
 
@@ -389,9 +393,7 @@ class StockStore:
                 start = int(base_key.searchsorted(first))
                 stop = int(base_key.searchsorted(first + (1 << _NODE_BITS)))
                 if stop > start:
-                    columns = column_of[base_key[start:stop] & _NODE_MASK]
-                    keep = columns >= 0
-                    out[:, i, columns[keep]] = self._read_range(start, stop)[:, keep]
+                    self._fill_range(out[:, i], start, stop, column_of)
             added = growth.rows_of_sku.get(number) if self._n_added_rows() else None
             if added:
                 mine = added[: bisect_left(added, self.n_rows)]
@@ -401,18 +403,24 @@ class StockStore:
                     keep = columns >= 0
                     out[:, i, columns[keep]] = self.read(np.array(mine, np.int64))[:, keep]
 
-    def _read_range(self, start: int, stop: int) -> IntArray:
-        """The counts of rows ``start`` to ``stop - 1``, shape (4, stop - start); may be
-        a read-only view of a chunk."""
+    def _fill_range(self, out: IntArray, start: int, stop: int, column_of: IntArray) -> None:
+        """Write the counts of base rows ``start`` to ``stop - 1`` into ``out`` (shape
+        (4, n_columns)) at their nodes' columns, one chunk's slice at a time."""
         shift = self._base.shift
-        mask = (1 << shift) - 1
-        first, last = start >> shift, (stop - 1) >> shift
-        if first == last:
-            return self._chunks[first][:, start & mask : ((stop - 1) & mask) + 1]
-        parts = [self._chunks[first][:, start & mask :]]
-        parts += [self._chunks[c] for c in range(first + 1, last)]
-        parts.append(self._chunks[last][:, : ((stop - 1) & mask) + 1])
-        return np.concatenate(parts, axis=1)
+        size = 1 << shift
+        columns = column_of[self._base.key[start:stop] & _NODE_MASK]
+        every = bool(columns.min() >= 0)
+        while start < stop:
+            chunk_id, offset = start >> shift, start & (size - 1)
+            n = min(stop - start, size - offset)
+            part = self._chunks[chunk_id][:, offset : offset + n]
+            where, columns = columns[:n], columns[n:]
+            if every:
+                out[:, where] = part
+            else:
+                keep = where >= 0
+                out[:, where[keep]] = part[:, keep]
+            start += n
 
     def _with_added_rows(
         self,
@@ -475,26 +483,62 @@ class StockStore:
     def columns(self) -> tuple[IntArray, IntArray, IntArray]:
         """Every position sorted by SKU, then node: the places of its node in
         ``node_ids`` and of its SKU in ``skus``, shape (n_rows,), and its counts,
-        shape (4, n_rows); new arrays."""
-        n_base = self._growth.first_row
+        shape (4, n_rows); new arrays, O(n_rows)."""
+        base, growth = self._base, self._growth
+        n_base = growth.first_row
         if self._chunks:
             counts = np.concatenate(self._chunks, axis=1)[:, : self.n_rows]
         else:
             counts = np.zeros((N_COUNTS, 0), dtype=np.int64)
-        key = self._base.key
-        if self.n_rows > n_base:
-            added = np.array(self._growth.key[: self._n_added_rows()], dtype=np.int64)
-            key = np.concatenate([key, added])
-        node_number, sku_number = key & _NODE_MASK, key >> _NODE_BITS
-        if self._n_nodes == len(self._base.node_ids) and self._n_skus == len(self._base.skus):
-            node, sku = node_number, sku_number  # base numbers are places in the sorted ids
+        # Base numbers are the places in the sorted base ids; ids added later shift them.
+        node_place = sku_place = None
+        node, sku = base.key & _NODE_MASK, base.key >> _NODE_BITS
+        if self._n_nodes > len(base.node_ids):
+            node_place = _places(base.node_ids, self._added_nodes())
+            node = node_place[node]
+        if self._n_skus > len(base.skus):
+            sku_place = _places(base.skus, self._added_skus())
+            sku = sku_place[sku]
+        if self.n_rows == n_base:
+            return node, sku, counts
+        # The rows added since the base, in (SKU, node) order, and where each goes among
+        # the base rows, found by name: the base rows are already in order.
+        added = [
+            (self._sku_name(k >> _NODE_BITS), self._node_name(k & _NODE_MASK), k, i)
+            for i, k in enumerate(growth.key[: self._n_added_rows()])
+        ]
+        added.sort()
+        into = np.array([self._base_rows_before(s, n) for s, n, _, _ in added], np.int64)
+        keys = np.array([k for _, _, k, _ in added], dtype=np.int64)
+        rows = n_base + np.array([i for _, _, _, i in added], dtype=np.int64)
+        tail_node, tail_sku = keys & _NODE_MASK, keys >> _NODE_BITS
+        if node_place is not None:
+            tail_node = node_place[tail_node]
+        if sku_place is not None:
+            tail_sku = sku_place[tail_sku]
+        return (
+            _interleaved(node, tail_node, into),
+            _interleaved(sku, tail_sku, into),
+            _interleaved(counts[:, :n_base], counts[:, rows], into),
+        )
+
+    def _sku_name(self, number: int) -> str:
+        skus = self._base.skus
+        return skus[number] if number < len(skus) else self._growth.skus[number - len(skus)]
+
+    def _node_name(self, number: int) -> str:
+        nodes = self._base.node_ids
+        return nodes[number] if number < len(nodes) else self._growth.node_ids[number - len(nodes)]
+
+    def _base_rows_before(self, sku: str, node_id: str) -> int:
+        """How many base rows sort before the position of ``sku`` at ``node_id``."""
+        base = self._base
+        sku_number = base.sku_number.get(sku)
+        if sku_number is None:  # a SKU new since the base: after the base SKUs before it
+            key = bisect_left(base.skus, sku) << _NODE_BITS
         else:
-            node = _places(self._base.node_ids, self._added_nodes())[node_number]
-            sku = _places(self._base.skus, self._added_skus())[sku_number]
-        if self.n_rows > n_base:
-            order = _merged_order(sku * max(len(self.node_ids), 1) + node, n_base)
-            node, sku, counts = node[order], sku[order], counts[:, order]
-        return node, sku, counts
+            key = (sku_number << _NODE_BITS) | bisect_left(base.node_ids, node_id)
+        return int(np.searchsorted(base.key, key))
 
     def shares_all_with(self, other: StockStore) -> bool:
         """Whether ``other`` is made of the very same parts (then both hold the same)."""
@@ -610,18 +654,25 @@ def _places(base: tuple[str, ...], added: Sequence[str]) -> IntArray:
     return place
 
 
-def _merged_order(sort_key: IntArray, n_sorted: int) -> IntArray:
-    """The order that sorts ``sort_key`` (distinct values) whose first ``n_sorted``
-    are already ascending: the rest sorted and merged in, O(n)."""
-    head, tail = sort_key[:n_sorted], sort_key[n_sorted:]
-    tail_order = np.argsort(tail, kind="stable")
-    into = np.searchsorted(head, tail[tail_order]) + np.arange(tail.size)
-    order = np.empty(sort_key.size, dtype=np.int64)
-    order[into] = n_sorted + tail_order
-    rest = np.ones(sort_key.size, dtype=np.bool_)
-    rest[into] = False
-    order[rest] = np.arange(n_sorted)
-    return order
+def _interleaved(head: IntArray, tail: IntArray, into: IntArray) -> IntArray:
+    """``head`` with ``tail[..., j]`` inserted before ``head[..., into[j]]`` (``into``
+    ascending), along the last axis: slices of ``head`` copied whole, O(n)."""
+    n_head, n_tail = head.shape[-1], tail.shape[-1]
+    out = np.empty((*head.shape[:-1], n_head + n_tail), dtype=np.int64)
+    if n_tail > _MANY_INSERTS:  # one scatter beats this many slices
+        at = into + np.arange(n_tail)
+        rest = np.ones(n_head + n_tail, dtype=np.bool_)
+        rest[at] = False
+        out[..., at] = tail
+        out[..., rest] = head
+        return out
+    start = 0
+    for j, stop in enumerate(into.tolist()):
+        out[..., start + j : stop + j] = head[..., start:stop]
+        out[..., stop + j] = tail[..., j]
+        start = stop
+    out[..., start + n_tail :] = head[..., start:]
+    return out
 
 
 def _checked_id(value: object, path: str, index: int) -> str:
