@@ -68,6 +68,22 @@ class InvalidInputError(OmnichannelError, ValueError):
     def __str__(self) -> str:
         return self._message()
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its problems and attributes, so it crosses process boundaries
+        # (an executor's worker) intact, subclasses included.
+        return (_rebuilt, (type(self), self.problems, self.__dict__))
+
+
+def _rebuilt(
+    kind: type[InvalidInputError], problems: tuple[Problem, ...], state: dict[str, object]
+) -> InvalidInputError:
+    error = kind.__new__(kind)
+    InvalidInputError.__init__(error, *problems[0])
+    error.problems = problems
+    error.args = (error._message(),)
+    error.__dict__.update(state)
+    return error
+
 
 class UnknownReferenceError(OmnichannelError, KeyError):
     """An input names a channel, node or SKU that the network or inventory does not know."""
@@ -79,6 +95,9 @@ class UnknownReferenceError(OmnichannelError, KeyError):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.problem}"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.path, self.problem))
 
 
 class InsufficientStockError(OmnichannelError, ValueError):

@@ -129,6 +129,7 @@ def test_solver_chatter_never_reaches_standard_output(
 ) -> None:
     """HiGHS may print from C++ whatever its options say; a library must not. Here the
     solver is made to write to file descriptor 1 as HiGHS does, during each solve."""
+    pytest.importorskip("scipy", reason="needs the 'optimize' extra: pip install -e '.[optimize]'")
     import scipy.optimize
 
     real_milp, real_linprog = scipy.optimize.milp, scipy.optimize.linprog
@@ -151,3 +152,29 @@ def test_solver_chatter_never_reaches_standard_output(
     print("after", flush=True)
     out, _ = capfd.readouterr()
     assert out == "before\nafter\n"
+
+
+def test_stdout_is_restored_and_no_descriptor_leaks_when_devnull_cannot_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from omnichannel.allocation import _quiet
+
+    before = len(os.listdir("/proc/self/fd"))
+
+    def refuse(*_: object) -> int:
+        raise OSError("too many open files")
+
+    monkeypatch.setattr(_quiet.os, "open", refuse)
+    with _quiet.quiet_stdout():
+        pass
+    monkeypatch.undo()
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert os.fstat(1).st_ino != os.stat(os.devnull).st_ino
+
+
+def test_stdout_is_restored_when_the_block_raises() -> None:
+    from omnichannel.allocation import _quiet
+
+    with pytest.raises(RuntimeError, match="solver failed"), _quiet.quiet_stdout():
+        raise RuntimeError("solver failed")
+    assert os.fstat(1).st_ino != os.stat(os.devnull).st_ino

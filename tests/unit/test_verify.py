@@ -239,3 +239,44 @@ def test_a_node_the_strategy_forbids_is_refused() -> None:
 def test_the_built_in_policy_passes_on_the_same_wave() -> None:
     result = oc.allocate([order("o1"), order("o2")], NETWORK, STOCK, policy=Sequential())
     assert [a.status for a in result.allocations] == [AllocationStatus.FULFILLED] * 2
+
+
+def test_writing_to_the_wave_state_does_not_get_past_the_check() -> None:
+    """The answer is checked against the state as it was before the policy ran."""
+
+    def decide(wave: Wave) -> list[Allocation]:
+        wave.state.spare[1][:] = 10**6  # "there is plenty above safety stock"
+        wave.state.used[:] = -5  # "the DC has shipments left"
+        return [shipped("o1", shipment(wave, 0, "store", 2))]
+
+    refused(Scripted(decide), [order("o1", 2)], "STOCK")
+
+
+def test_one_sku_twice_in_a_shipment_is_refused() -> None:
+    def decide(wave: Wave) -> list[Allocation]:
+        one = shipment(wave, 0, "dc", 2)
+        return [shipped("o1", attrs.evolve(one, lines=(OrderLine(sku="A", quantity=1),) * 2))]
+
+    assert "lists sku 'A' twice in one shipment" in refused(
+        Scripted(decide), [order("o1", 2)], "lines"
+    )
+
+
+@pytest.mark.parametrize("answer", [None, 3, "o1", [None]])
+def test_an_answer_that_is_not_a_list_of_allocations_is_refused(answer: object) -> None:
+    with pytest.raises(InvalidInputError, match="must return one allocation per order"):
+        oc.allocate([order("o1")], NETWORK, STOCK, policy=Scripted(lambda _: answer))  # type: ignore[arg-type,return-value]
+
+
+class SequentialOnTheDc(Sequential):  # type: ignore[misc]
+    """A runtime subclass of a built-in is a custom policy: it ships from the DC."""
+
+    def allocate(self, wave: Wave, /) -> list[Allocation]:
+        return [shipped("o1", shipment(wave, 0, "dc", 1))]
+
+
+def test_a_subclass_of_a_built_in_is_checked_like_a_custom_policy() -> None:
+    with pytest.raises(InvalidInputError, match="SequentialOnTheDc broke rule STRATEGY"):
+        oc.allocate(
+            [order("o1")], NETWORK, STOCK, sourcing=ForbidsTheDc(), policy=SequentialOnTheDc()
+        )

@@ -258,6 +258,7 @@ class Network:
     _arrays: NodeArrays = attrs.field(init=False, eq=False, hash=False, repr=False)
     _channel_allows: BoolArray = attrs.field(init=False, eq=False, hash=False, repr=False)
     _canonical_index: dict[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _node_codes: Mapping[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
     _derived: dict[Callable[[Network], Any], Any] = attrs.field(
         init=False, eq=False, hash=False, repr=False
     )
@@ -275,7 +276,18 @@ class Network:
             dtype=np.bool_,
         ).reshape(len(self.channels), arrays.n_nodes)
         set_(self, "_channel_allows", _frozen(allows))
+        set_(self, "_node_codes", MappingProxyType(self._canonical_index))
         set_(self, "_derived", {})
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Only what defines the network travels: arrays, indexes and derived values
+        # are rebuilt (read-only) where it lands, never copied writable.
+        return {"nodes": self.nodes, "channels": self.channels, "costs": self.costs}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self.__attrs_post_init__()
 
     def derived(self, compute: Callable[[Network], Derived]) -> Derived:
         """``compute(self)``, computed on first use and kept for this network's life.
@@ -327,8 +339,9 @@ class Network:
 
     @property
     def node_codes(self) -> Mapping[str, int]:
-        """Each node id's position in :attr:`arrays` (canonical order), for bulk look-ups."""
-        return self._canonical_index
+        """Each node id's position in :attr:`arrays` (canonical order), read-only, for
+        bulk look-ups."""
+        return self._node_codes
 
     def node_index(self, node_id: str) -> int:
         """The node's position in :attr:`arrays` (canonical order)."""

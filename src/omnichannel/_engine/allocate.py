@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -18,6 +18,7 @@ from ..allocation._protocol import AllocationPolicy
 from ..allocation._registry import BUILT_IN_POLICIES
 from ..allocation._sequential import Sequential
 from ..allocation._wave import Wave
+from ..sourcing._batch import StockState
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
 from .verify import Shipped, verify, verify_strategy
@@ -62,37 +63,54 @@ def allocate(
     """
     checked_strategy(policy, AllocationPolicy, "policy")
     wave, used = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
-    allocations = tuple(policy.allocate(wave))
-    return build_result(wave, allocations, used, policy)
+    # The library's policies work on copies of the state; another policy might write
+    # to the wave's, so its answer is checked against a copy taken before it ran.
+    start = wave.state if type(policy) in BUILT_IN_POLICIES else wave.state.copy()
+    answer = policy.allocate(wave)
+    return build_result(wave, answer, used, policy, start)
 
 
-def build_result(
-    wave: Wave,
-    allocations: Sequence[Allocation],
-    used: FloatArray,
-    policy: AllocationPolicy | str,
-) -> AllocationResult:
-    """Verify ``allocations`` against every hard rule (see :mod:`._engine.verify`), then
-    reserve what they ship and count their shipments per node.
-
-    ``policy`` is what decided: a policy of this library, whose use of the sourcing
-    strategy's forbidden nodes the fast == reference tests prove, or anything else,
-    whose shipments are also checked against the strategy when the strategy reads no
-    state (its costs cannot change during the wave, so the starting state decides).
-    """
-    decided_by = policy if isinstance(policy, str) else type(policy).__name__
+def _allocations_of(answer: object, wave: Wave, decided_by: str) -> tuple[Allocation, ...]:
+    """``answer`` as one Allocation per order of ``wave``, in input order."""
     orders = wave.arrays.orders
-    if len(allocations) != len(orders) or any(
+    found: tuple[object, ...] = ()
+    if isinstance(answer, Iterable) and not isinstance(answer, (str, bytes, Mapping)):
+        found = tuple(answer)
+    if len(found) != len(orders) or any(
         not isinstance(a, Allocation) or a.order_id != o.id
-        for a, o in zip(allocations, orders, strict=True)
+        for a, o in zip(found, orders, strict=True)
     ):
         raise InvalidInputError(
             "policy", f"{decided_by} must return one allocation per order, in input order"
         )
+    return found  # type: ignore[return-value]
+
+
+def build_result(
+    wave: Wave,
+    answer: object,
+    used: FloatArray,
+    policy: AllocationPolicy | str,
+    start: StockState | None = None,
+) -> AllocationResult:
+    """Verify the allocations of ``answer`` against every hard rule on the starting
+    state ``start`` (default: the wave's; see :mod:`._engine.verify`), then reserve
+    what they ship and count their shipments per node.
+
+    ``policy`` is what decided: a policy of this library (or the reference, named by
+    a string), whose use of the sourcing strategy's forbidden nodes the fast ==
+    reference tests prove, or anything else, whose shipments are also checked against
+    the strategy when the strategy reads no state (its costs cannot change during the
+    wave, so the starting state decides).
+    """
+    decided_by = policy if isinstance(policy, str) else type(policy).__name__
+    allocations = _allocations_of(answer, wave, decided_by)
+    state = wave.state if start is None else start
     shipped = Shipped.gather(wave, allocations)
-    verify(wave, shipped, decided_by)
-    if not isinstance(policy, (str, *BUILT_IN_POLICIES)) and not wave.sourcing.state_use:
-        verify_strategy(wave, shipped, decided_by)
+    verify(wave, state, shipped, decided_by)
+    custom = not isinstance(policy, str) and type(policy) not in BUILT_IN_POLICIES
+    if custom and not wave.sourcing.state_use:
+        verify_strategy(wave, state, shipped, decided_by)
     network = wave.arrays.network
     counts = used.copy()
     np.add.at(counts, shipped.node, 1)

@@ -22,7 +22,7 @@ from .._domain.enums import FulfillmentMethod
 from .._errors import InvalidInputError
 from .._types import BoolArray, FloatArray, IntArray
 from ..allocation._wave import Wave
-from ..sourcing._batch import METHODS, SourcingBatch
+from ..sourcing._batch import METHODS, SourcingBatch, StockState
 from ..sourcing._builtin import checked_costs
 
 _IN_STORE = METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
@@ -33,18 +33,20 @@ _CELLS_PER_CHUNK = 1 << 18
 
 
 class PolicyRuleError(InvalidInputError):
-    """A policy's allocations break a hard rule; ``rule`` names it (a :class:`Rule`
-    name such as ``STOCK``, or ``lines``, ``shipments``, ``cost`` for the shape of
-    the answer)."""
+    """A policy's allocations break a hard rule: ``rule`` names it (a :class:`Rule`
+    name such as ``STOCK``, or ``lines``, ``shipments``, ``cost`` for the shape of the
+    answer) and ``detail`` says what broke it (``order 'o1' ships from node 'dc': ...``).
+    Build one with :meth:`broke`."""
 
-    rule: str
-    detail: str
-    """What broke it, e.g. ``order 'o1' ships from node 'dc': ...``."""
+    rule: str = ""
+    detail: str = ""
 
-    def __init__(self, policy: str, rule: str, detail: str) -> None:
-        super().__init__("policy", f"{policy} broke rule {rule}: {detail}")
-        self.rule = rule
-        self.detail = detail
+    @classmethod
+    def broke(cls, policy: str, rule: str, detail: str) -> PolicyRuleError:
+        """The error for ``policy`` breaking ``rule``, at path ``policy``."""
+        error = cls("policy", f"{policy} broke rule {rule}: {detail}")
+        error.rule, error.detail = rule, detail
+        return error
 
 
 @attrs.frozen(kw_only=True)
@@ -132,9 +134,10 @@ _SKU = attrgetter("sku")
 _QUANTITY = attrgetter("quantity")
 
 
-def verify(wave: Wave, shipped: Shipped, policy: str) -> None:
+def verify(wave: Wave, state: StockState, shipped: Shipped, policy: str) -> None:
     """Raise :class:`PolicyRuleError` unless the allocations ``shipped`` gathers keep
-    every hard rule on ``wave``'s starting state: each order's lines all shipped or
+    every hard rule on ``state``, the wave's starting state: each order's lines all
+    shipped once (one entry per SKU in a shipment) or
     reported unfulfilled, each shipment from a known node that passes the static
     rules, at most one per (order, node), no node's capacity or position's units (as
     each channel may take them) overdrawn, and its distance and cost the engine's own."""
@@ -142,38 +145,43 @@ def verify(wave: Wave, shipped: Shipped, policy: str) -> None:
     if not shipped.shipments:
         return
     _check_static_rules(wave, shipped, policy)
-    _check_capacity(wave, shipped, policy)
-    _check_stock(wave, shipped, policy)
+    _check_capacity(wave, state, shipped, policy)
+    _check_stock(wave, state, shipped, policy)
     _check_prices(wave, shipped, policy)
 
 
-def verify_strategy(wave: Wave, shipped: Shipped, policy: str) -> None:
+def verify_strategy(wave: Wave, state: StockState, shipped: Shipped, policy: str) -> None:
     """Raise :class:`PolicyRuleError` if a shipment uses a node the sourcing strategy
-    forbids (infinite cost). Sound only for strategies that read no state, whose costs
-    cannot change as the wave is decided."""
+    forbids (infinite cost) on ``state``. Sound only for strategies that read no state,
+    whose costs cannot change as the wave is decided. It scores the orders that ship
+    again, in chunks: O(shipping orders x nodes), paid by custom policies only."""
     rows = np.unique(shipped.row)
     chunk = max(_CELLS_PER_CHUNK // max(wave.arrays.network.arrays.n_nodes, 1), 1)
     forbidden = np.zeros(shipped.row.size, dtype=np.bool_)
     for start in range(0, rows.size, chunk):
         part = rows[start : start + chunk]
-        cost = checked_costs(wave.sourcing, SourcingBatch(wave.arrays, part, wave.state))
-        mine = np.flatnonzero(np.isin(shipped.row, part))
-        at = np.searchsorted(part, shipped.row[mine])
-        forbidden[mine] = np.isinf(cost[at, shipped.node[mine]])
+        cost = checked_costs(wave.sourcing, SourcingBatch(wave.arrays, part, state))
+        # Shipments are in order of their rows, so this chunk's are one slice.
+        first, end = np.searchsorted(shipped.row, [part[0], part[-1] + 1])
+        at = np.searchsorted(part, shipped.row[first:end])
+        forbidden[first:end] = np.isinf(cost[at, shipped.node[first:end]])
     if forbidden.any():
-        first = int(np.flatnonzero(forbidden)[0])
-        _fail(policy, "STRATEGY", wave, shipped, first, "a node the sourcing strategy forbids")
+        first_bad = int(np.flatnonzero(forbidden)[0])
+        _fail(policy, "STRATEGY", wave, shipped, first_bad, "a node the sourcing strategy forbids")
 
 
 def _fail(policy: str, rule: str, wave: Wave, shipped: Shipped, shipment: int, what: str) -> None:
     order = wave.arrays.orders[int(shipped.row[shipment])]
     node_id = shipped.shipments[shipment].node_id
-    raise PolicyRuleError(policy, rule, f"order {order.id!r} ships from node {node_id!r}: {what}")
+    raise PolicyRuleError.broke(
+        policy, rule, f"order {order.id!r} ships from node {node_id!r}: {what}"
+    )
 
 
 def _check_accounting(wave: Wave, shipped: Shipped, policy: str) -> None:
-    """Every unit of every line is shipped or unfulfilled, exactly once; shipments have
-    lines and known nodes, one per (order, node)."""
+    """Every unit of every line is shipped or unfulfilled, exactly once, each SKU at
+    most once per shipment and once among an order's unfulfilled lines; shipments
+    have lines and known nodes, one per (order, node)."""
     arrays = wave.arrays
     n_orders, n_skus = arrays.n_orders, len(arrays.skus)
     unknown_node = np.flatnonzero(shipped.node < 0)
@@ -192,15 +200,34 @@ def _check_accounting(wave: Wave, shipped: Shipped, policy: str) -> None:
     by_key = np.argsort(order_keys)
     sorted_keys = order_keys[by_key]
     given = np.zeros(arrays.line_qty.size, dtype=np.int64)
-    for rows, skus, sku, quantity in (
+    for rows, owner, skus, sku, quantity, where in (
         (
             shipped.row[shipped.line_shipment],
+            shipped.line_shipment,
             shipped.line_skus,
             shipped.line_sku_row,
             shipped.line_quantity,
+            "in one shipment",
         ),
-        (shipped.short_row, shipped.short_skus, shipped.short_sku_row, shipped.short_quantity),
+        (
+            shipped.short_row,
+            shipped.short_row,
+            shipped.short_skus,
+            shipped.short_sku_row,
+            shipped.short_quantity,
+            "among its unfulfilled lines",
+        ),
     ):
+        owned = owner * (n_skus + 1) + sku + 1  # unknown SKUs (-1) stay distinct
+        if np.unique(owned).size < owned.size:
+            _, first, counts = np.unique(owned, return_index=True, return_counts=True)
+            bad = int(first[np.flatnonzero(counts > 1)[0]])
+            raise PolicyRuleError.broke(
+                policy,
+                "lines",
+                f"order {arrays.orders[int(rows[bad])].id!r} lists sku {skus[bad]!r} twice "
+                + where,
+            )
         keys = rows * n_skus + sku
         at = np.minimum(np.searchsorted(sorted_keys, keys), max(sorted_keys.size - 1, 0))
         known = (sku >= 0) & (quantity >= 1)
@@ -209,7 +236,7 @@ def _check_accounting(wave: Wave, shipped: Shipped, policy: str) -> None:
         if not known.all():
             bad = int(np.flatnonzero(~known)[0])
             order = arrays.orders[int(rows[bad])]
-            raise PolicyRuleError(
+            raise PolicyRuleError.broke(
                 policy,
                 "lines",
                 f"order {order.id!r} ships or leaves {int(quantity[bad])} of sku "
@@ -220,7 +247,7 @@ def _check_accounting(wave: Wave, shipped: Shipped, policy: str) -> None:
     if wrong.size:
         line = int(wrong[0])
         order = arrays.orders[int(line_row[line])]
-        raise PolicyRuleError(
+        raise PolicyRuleError.broke(
             policy,
             "lines",
             f"order {order.id!r} line {arrays.skus[arrays.line_sku[line]]!r} has "
@@ -271,7 +298,7 @@ def _check_prices(wave: Wave, shipped: Shipped, policy: str) -> None:
     off = ~_close(penalty, shipped.split_penalty)
     if off.any():
         first = int(np.flatnonzero(off)[0])
-        raise PolicyRuleError(
+        raise PolicyRuleError.broke(
             policy,
             "cost",
             f"order {arrays.orders[first].id!r} has split_penalty "
@@ -284,12 +311,12 @@ def _close(mine: FloatArray, theirs: FloatArray) -> BoolArray:
     return np.abs(mine - theirs) <= _RELATIVE * np.maximum(np.abs(mine), 1.0)
 
 
-def _check_capacity(wave: Wave, shipped: Shipped, policy: str) -> None:
+def _check_capacity(wave: Wave, state: StockState, shipped: Shipped, policy: str) -> None:
     counts = np.bincount(shipped.node, minlength=wave.arrays.network.arrays.n_nodes)
-    over = np.flatnonzero(counts > wave.state.capacity_left)
+    over = np.flatnonzero(counts > state.capacity_left)
     if over.size:
         first = int(np.flatnonzero(shipped.node == over[0])[-1])
-        left = int(wave.state.capacity_left[over[0]])
+        left = int(state.capacity_left[over[0]])
         _fail(
             policy,
             "CAPACITY",
@@ -300,10 +327,10 @@ def _check_capacity(wave: Wave, shipped: Shipped, policy: str) -> None:
         )
 
 
-def _check_stock(wave: Wave, shipped: Shipped, policy: str) -> None:
+def _check_stock(wave: Wave, state: StockState, shipped: Shipped, policy: str) -> None:
     """No position gives more than it may: in total, what is unreserved; to channels
     that respect safety stock, what is unreserved above it."""
-    arrays, state = wave.arrays, wave.state
+    arrays = wave.arrays
     n_nodes = arrays.network.arrays.n_nodes
     sku = shipped.line_sku_row
     node = shipped.node[shipped.line_shipment]

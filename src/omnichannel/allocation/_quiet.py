@@ -21,9 +21,11 @@ not each other's ``os.devnull`` (re-entrant: a nested block restores what it fou
 
 
 def _flush_c_stdout() -> None:
-    """Flush the C library's buffered stdout, so what HiGHS buffered goes where fd 1
-    points now, not to wherever it points later."""
-    with suppress(OSError, AttributeError):  # no C library to ask (not Linux or macOS)
+    """Flush the C library's buffered stdout, so what was buffered goes where fd 1
+    points now. Never raises: where there is no C library to ask, nothing is flushed."""
+    # Anything may fail here (Windows has no libc by that name: TypeError), and a
+    # failure must not keep fd 1 from being restored.
+    with suppress(Exception):
         ctypes.CDLL(None).fflush(None)
 
 
@@ -31,25 +33,38 @@ def _flush_c_stdout() -> None:
 def quiet_stdout() -> Iterator[None]:
     """Discard what is written to file descriptor 1 inside the block.
 
-    Python's own ``sys.stdout`` is flushed first, so nothing printed before the
-    block is lost. While the block runs, other threads' writes to the process's
-    stdout are discarded too; solves are serialized by a lock. Where fd 1 cannot
-    be duplicated (closed, or not a real file), the block runs unchanged.
+    Python's ``sys.stdout`` and the C library's stdout are flushed first, so nothing
+    written before the block is lost. While the block runs, other threads' writes
+    to the process's stdout are discarded too (solves are serialized by a lock).
+    Where fd 1 cannot be duplicated or ``os.devnull`` opened, the block runs
+    unchanged. fd 1 is restored however the block ends.
     """
     with _LOCK:
         with suppress(AttributeError, OSError, ValueError):  # no stdout, or closed
             sys.stdout.flush()
+        _flush_c_stdout()
+        saved = devnull = None
         try:
             saved = os.dup(1)
+            devnull = os.open(os.devnull, os.O_WRONLY)
         except OSError:
+            _close(saved, devnull)
+            saved = devnull = None
+        if saved is None or devnull is None:
             yield
             return
-        devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, 1)
             yield
         finally:
-            _flush_c_stdout()
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(devnull)
+            try:
+                _flush_c_stdout()
+            finally:
+                os.dup2(saved, 1)
+                _close(saved, devnull)
+
+
+def _close(*fds: int | None) -> None:
+    for fd in fds:
+        if fd is not None:
+            os.close(fd)
