@@ -221,6 +221,14 @@ class OrderArrays:
             units=np.add.reduceat(qty, starts[:-1]) if len(orders) else np.zeros(0, np.int64),
         )
 
+    def __attrs_post_init__(self) -> None:
+        # Strategies and policies read these; the engine checks a policy's answer
+        # against them, so nobody may write to them.
+        for field in attrs.fields(type(self)):
+            value = getattr(self, field.name)
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+
     @property
     def n_orders(self) -> int:
         """Number of orders."""
