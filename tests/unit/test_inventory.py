@@ -1,6 +1,7 @@
 """Readable examples of the inventory snapshot; the stateful machine covers the rest."""
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -121,6 +122,18 @@ def test_dense_block_reads_zero_for_unknown(inventory: Inventory) -> None:
     block = inventory.dense(["TSHIRT", "NOPE"], ["dc", "berlin", "nowhere"])
     assert block.on_hand.tolist() == [[100, 10, 0], [0, 0, 0]]
     assert block.safety_stock.tolist() == [[0, 3, 0], [0, 0, 0]]
+
+
+def test_ids_may_come_as_numpy_arrays(inventory: Inventory) -> None:
+    """Not in the type hints, but accepted as before."""
+    import numpy as np
+
+    skus: Any = np.array(["MUG", "TSHIRT"])
+    block = inventory.dense(skus, np.array(["dc"]))  # type: ignore[arg-type]
+    assert block.on_hand.tolist() == [[5], [100]]
+    node_ids: Any = np.array(["dc"])
+    after = inventory.with_reserved(node_ids, skus[:1], np.array([2]))
+    assert after.available("dc", "MUG") == 3
 
 
 def test_with_reserved_checks_on_hand_only(inventory: Inventory) -> None:

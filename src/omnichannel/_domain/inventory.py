@@ -62,7 +62,7 @@ class Inventory:
 
     Storage is sparse: four int64 counts and one int64 key (40 bytes) per stock
     position that exists, plus one id table entry per node and per SKU; a position
-    that first appears after :meth:`from_positions` costs about 150 bytes more. 2,000
+    that first appears after :meth:`from_positions` costs about 200 bytes more. 2,000
     nodes x 200,000 SKUs fully stocked (400 million positions) would take 16 GB; a
     retailer whose stores carry a tenth of the range takes 1.6 GB, and memory never
     grows with the positions that do not exist. Each count is at most ``MAX_COUNT``
@@ -454,7 +454,9 @@ def _safety_held(channel: object) -> bool:
 
 
 def _check_sequence(value: object, path: str) -> None:
-    """``value`` is a sequence (of ids), not a single string or mapping."""
+    """``value`` is a sequence (of ids) or a 1-D array, not a single string or mapping."""
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        return
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
         raise InvalidInputError(
             path, f"must be a sequence of str, got {type(value).__name__} {value!r}"
