@@ -185,6 +185,30 @@ def measure_shape(
     return figures
 
 
+def measure(
+    *,
+    shapes: Sequence[tuple[int, int]] = FULL_SHAPES,
+    calls: int = 2_000,
+    traced_calls: int = 300,
+    seed: int = 7,
+) -> dict[str, Any]:
+    """Every shape's figures (see :func:`measure_shape`) and the targets checked."""
+    results = []
+    for nodes, skus in shapes:
+        results.append(
+            measure_shape(nodes, skus, calls=calls, traced_calls=traced_calls, seed=seed)
+        )
+        sys.stderr.write(f"measured {nodes} x {skus}\n")
+    return {
+        "benchmark": "realtime",
+        "calls": calls,
+        "warm_up_calls": WARM_UP,
+        "shapes": results,
+        "targets": targets(results),
+        "process_max_rss_mb": round(max_rss_mb(), 1),
+    }
+
+
 def _row(cells: Sequence[object]) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
 
@@ -272,19 +296,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             sys.stdout.write(profile(scenario, calls, args.profile))
         return 0
-    results = []
-    for nodes, skus in shapes:
-        results.append(measure_shape(nodes, skus, calls=calls, traced_calls=traced, seed=args.seed))
-        sys.stderr.write(f"measured {nodes} x {skus}\n")
-    figures = {
-        "benchmark": "realtime",
-        "quick": args.quick,
-        "warm_up_calls": WARM_UP,
-        "shapes": results,
-        "targets": targets(results),
-        "process_max_rss_mb": round(max_rss_mb(), 1),
-    }
-    sys.stdout.write(table(results) + "\n\n")
+    figures = measure(shapes=shapes, calls=calls, traced_calls=traced, seed=args.seed)
+    sys.stdout.write(table(figures["shapes"]) + "\n\n")
     report(figures, args.json)
     return 0
 
