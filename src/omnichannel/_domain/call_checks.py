@@ -153,14 +153,25 @@ def strategy_problem(value: object, protocol: Any) -> str | None:
     A class passes ``isinstance(cls, protocol)`` since it has the protocol's
     attributes (as unbound functions and properties), so classes are refused first.
     """
+    kind = type(value)
+    if (kind, protocol) in _CONFORMING:
+        return None
     if isinstance(value, type):
         return (
             f"must be an instance implementing {protocol.__name__}, got the class "
             f"{value.__name__} (call it: {value.__name__}())"
         )
     if not isinstance(value, protocol):
-        return f"must implement {protocol.__name__}, got {type(value).__name__} {value!r}"
+        return f"must implement {protocol.__name__}, got {kind.__name__} {value!r}"
+    if isinstance(kind, protocol):
+        # The class itself holds every attribute, so each instance has them: later
+        # calls skip the protocol check, which costs tens of microseconds.
+        _CONFORMING.add((kind, protocol))
     return None
+
+
+_CONFORMING: set[tuple[type, Any]] = set()
+"""(class, protocol) pairs whose every instance implements the protocol."""
 
 
 def amount_problem(value: object, least: float = 0.0) -> str | None:
