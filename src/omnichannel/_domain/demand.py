@@ -19,14 +19,18 @@ class DemandRates:
     Immutable; build it with :meth:`from_mapping`.
     """
 
-    __slots__ = ("_by_sku", "_columns")
+    __slots__ = ("_by_sku", "_columns", "_node_columns")
 
     _by_sku: dict[str, dict[str, float]]
     _columns: _Columns | None
+    _node_columns: tuple[Sequence[str], IntArray] | None
+    """The last ``node_ids`` :meth:`dense` was asked for and the column of each of
+    ``_columns.node_ids`` in them: callers ask for the network's ids every call."""
 
     def __init__(self) -> None:
         object.__setattr__(self, "_by_sku", {})
         object.__setattr__(self, "_columns", None)
+        object.__setattr__(self, "_node_columns", None)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("DemandRates is immutable")
@@ -89,8 +93,14 @@ class DemandRates:
             columns = _Columns.of(self._by_sku)
             object.__setattr__(self, "_columns", columns)
         out = np.zeros((len(skus), len(node_ids)), dtype=np.float64)
-        column_of = {node_id: i for i, node_id in enumerate(node_ids)}
-        node_column = np.array([column_of.get(n, -1) for n in columns.node_ids], dtype=np.int64)
+        memo = getattr(self, "_node_columns", None)  # absent from older pickles
+        if memo is not None and memo[0] is node_ids:
+            node_column = memo[1]
+        else:
+            column_of = {node_id: i for i, node_id in enumerate(node_ids)}
+            node_column = np.array([column_of.get(n, -1) for n in columns.node_ids], np.int64)
+            # One tuple, set at once: a thread reads the old pair or the new one.
+            object.__setattr__(self, "_node_columns", (node_ids, node_column))
         known = [
             (row, columns.sku_index[sku])
             for row, sku in enumerate(skus)

@@ -39,9 +39,11 @@ def destination_accepts(disposition: Disposition, kind: NodeKind, flags: Capabil
     return kind is NodeKind.DC if needs is None else needs in flags
 
 
-def _destinations(nodes: NodeArrays) -> BoolArray:
-    """Shape (n_routed, n_nodes): nodes that may take units as each routed disposition."""
-    return np.array(
+def _destinations(network: Network) -> BoolArray:
+    """Shape (n_routed, n_nodes): nodes that may take units as each routed disposition;
+    once per network (read-only)."""
+    nodes = network.arrays
+    accepts = np.array(
         [
             [
                 bool(active)
@@ -57,6 +59,16 @@ def _destinations(nodes: NodeArrays) -> BoolArray:
         ],
         dtype=np.bool_,
     ).reshape(len(ROUTED), nodes.n_nodes)
+    accepts.flags.writeable = False
+    return accepts
+
+
+def _node_units(network: Network) -> FloatArray:
+    """Canonical node locations as unit vectors, shape (3, n_nodes); once per network."""
+    nodes = network.arrays
+    units = unit_vectors(nodes.lat_deg, nodes.lon_deg)
+    units.flags.writeable = False
+    return units
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -165,8 +177,8 @@ class ReturnArrays:
             handling_per_unit=np.array([table.handling.get(d, 0.0) for d in ROUTED], np.float64),
             start_unit=unit_vectors(lat, lon),
             drop_off=drop_off,
-            node_unit=unit_vectors(nodes.lat_deg, nodes.lon_deg),
-            destination_ok=_destinations(nodes),
+            node_unit=network.derived(_node_units),
+            destination_ok=network.derived(_destinations),
             available=np.maximum(stock.on_hand - stock.reserved - stock.safety_stock, 0),
             demand=rates_per_day,
         )
