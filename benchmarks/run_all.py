@@ -21,6 +21,7 @@ from typing import Any
 
 import bench_allocate
 import bench_quality
+import bench_realtime
 import bench_returns
 import numpy as np
 from _harness import machine, max_rss_mb, peak_traced_mb, timed
@@ -37,6 +38,7 @@ FULL = {
         if name != "benchmark_day"
     },
     "returns": {"nodes": 200, "skus": 5_000, "lines": 20_000},
+    "realtime": {"shapes": bench_realtime.FULL_SHAPES, "calls": 2_000, "traced_calls": 300},
     "orders": [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000],
     "nodes": [20, 50, 100, 200, 500, 1_000, 2_000],
     "skus": [1_000, 5_000, 20_000, 50_000, 100_000, 200_000],
@@ -56,6 +58,7 @@ QUICK = {
         "big_network": {"nodes": 300, "skus": 300, "orders": 500},
     },
     "returns": {"nodes": 30, "skus": 300, "lines": 1_000},
+    "realtime": {"shapes": bench_realtime.QUICK_SHAPES, "calls": 200, "traced_calls": 100},
     "orders": [500, 1_000, 2_000],
     "nodes": [20, 40, 80],
     "skus": [200, 400, 800],
@@ -374,6 +377,21 @@ def render(results: dict[str, Any], quick: bool, command: str) -> str:
             f"{last['peak_traced_mb']} MiB.",
             "",
         ]
+    lines += [
+        "## Real time: one order per call",
+        "",
+        "```bash",
+        "python benchmarks/bench_realtime.py",
+        "```",
+        "",
+        "`allocate([order], ...)` and `route_returns([request], ...)` once per order or "
+        "return, carrying the inventory forward; wall and thread CPU time per call, peak "
+        "memory per call (tracemalloc). Targets (issue 13): p99 <= 1 ms at every size, p50 "
+        "at ~5M positions within 1.5x of ~119k, <= 1 MB per call.",
+        "",
+        bench_realtime.table(results["realtime"]["shapes"]),
+        "",
+    ]
     day = results["day"]
     lines += [
         "## Strategy quality on a simulated day",
@@ -435,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, sizes in plan["shapes"].items()
         ],
         "returns": bench_returns.measure(**plan["returns"], seed=args.seed, repeat=plan["repeat"]),
+        "realtime": bench_realtime.measure(**plan["realtime"], seed=args.seed),
         "base": plan["base"],
         "scaling": {
             axis: scaling(axis, plan[axis], plan["base"], args.seed, plan["repeat"])
