@@ -13,7 +13,10 @@ disagree.
 from __future__ import annotations
 
 import argparse
+import json
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -207,6 +210,23 @@ def quality_section(runs: Sequence[dict[str, Any]]) -> list[str]:
             "",
         ]
     return lines
+
+
+def shape_in_own_process(
+    name: str, sizes: dict[str, int], seed: int, repeat: int
+) -> dict[str, Any]:
+    """``bench_allocate.py --shape name`` run as a user runs it, in a fresh process: in
+    this one, the objects earlier benchmarks leave make the garbage collector's passes
+    longer, and the figures would depend on the order of the suite."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "shape.json"
+        command = [sys.executable, str(Path(__file__).parent / "bench_allocate.py")]
+        command += ["--shape", name, "--seed", str(seed), "--repeat", str(repeat)]
+        command += ["--json", str(path)]
+        command += [f"--{key}={value}" for key, value in sizes.items()]
+        subprocess.run(command, check=False, stdout=subprocess.DEVNULL)
+        figures: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return figures
 
 
 def shapes_section(runs: Sequence[dict[str, Any]]) -> list[str]:
@@ -449,7 +469,7 @@ def main(argv: list[str] | None = None) -> int:
             **plan["allocate"], seed=args.seed, repeat=plan["repeat"]
         ),
         "shapes": [
-            bench_allocate.measure(**sizes, shape=name, seed=args.seed, repeat=plan["repeat"])
+            shape_in_own_process(name, sizes, args.seed, plan["repeat"])
             for name, sizes in plan["shapes"].items()
         ],
         "returns": bench_returns.measure(**plan["returns"], seed=args.seed, repeat=plan["repeat"]),
