@@ -39,7 +39,7 @@ from typing import final
 import numpy as np
 
 from .._errors import InvalidInputError
-from .._types import IntArray
+from .._types import IntArray, read_only
 from .ranges import concatenated_ranges
 
 CHUNK_SHIFT = 10
@@ -60,11 +60,6 @@ _NODE_BITS = 32
 _NODE_MASK = (1 << _NODE_BITS) - 1
 
 
-def _frozen(array: IntArray) -> IntArray:
-    array.flags.writeable = False
-    return array
-
-
 @final
 class _Base:
     """What a store was built with; immutable and shared by every store made from it."""
@@ -80,7 +75,7 @@ class _Base:
         """Sorted; a base SKU's number is its place here."""
         self.node_number = {node_id: i for i, node_id in enumerate(node_ids)}
         self.sku_number = {sku: i for i, sku in enumerate(skus)}
-        self.key = _frozen(key)
+        self.key = read_only(key)
         """Key of each base row, ascending, shape (n_base_rows,)."""
         self.shift = shift
         """Rows per chunk are ``2**shift``."""
@@ -231,13 +226,13 @@ class StockStore:
             key, counts = key[order], counts[:, order]
         size = 1 << shift
         chunks = [
-            _frozen(counts[:, start : start + size].copy())
+            read_only(counts[:, start : start + size].copy())
             for start in range(0, key.size - size + 1, size)
         ]
         if key.size % size:
             last = np.zeros((N_COUNTS, size), dtype=np.int64)
             last[:, : key.size % size] = counts[:, key.size - key.size % size :]
-            chunks.append(_frozen(last))
+            chunks.append(read_only(last))
         base = _Base(node_ids, skus, np.ascontiguousarray(key), shift)
         growth = _Growth(key.size, len(node_ids), len(skus))
         return cls(base, growth, tuple(chunks), key.size, len(node_ids), len(skus), node_ids, skus)
@@ -470,7 +465,7 @@ class StockStore:
             for column, number in enumerate(numbers):
                 if number >= 0:
                     column_of[number] = column
-            _frozen(column_of)
+            read_only(column_of)
             if type(node_ids) is tuple:
                 growth.node_cache = (node_ids, registered, column_of)
         # a node registered by a later store of this line is not this store's
@@ -619,13 +614,13 @@ class StockStore:
                         chunks[chunk_id] = chunks[chunk_id].copy()
                 chunks[chunk_id][:, row & (size - 1)] += delta[:, place]
             for chunk_id in copied:
-                _frozen(chunks[chunk_id])
+                read_only(chunks[chunk_id])
             return tuple(chunks)
         offset = rows & (size - 1)
         for chunk_id, take in _by_chunk(rows >> shift):
             chunk = chunks[chunk_id] if chunk_id >= fresh else chunks[chunk_id].copy()
             chunk[:, offset[take]] += delta[:, take]
-            chunks[chunk_id] = _frozen(chunk)
+            chunks[chunk_id] = read_only(chunk)
         return tuple(chunks)
 
 

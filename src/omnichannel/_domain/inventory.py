@@ -8,7 +8,7 @@ from typing import Any, NamedTuple, NoReturn, cast
 import numpy as np
 
 from .._errors import InsufficientStockError, InvalidInputError
-from .._types import IntArray
+from .._types import IntArray, read_only
 from ._stock_store import StockStore, empty_store
 from .network import Channel
 from .stock import StockMove, StockPosition
@@ -40,11 +40,6 @@ class PositionColumns(NamedTuple):
     reserved: IntArray
     safety_stock: IntArray
     in_transit: IntArray
-
-
-def _readonly(array: IntArray) -> IntArray:
-    array.flags.writeable = False
-    return array
 
 
 class Inventory:
@@ -153,7 +148,7 @@ class Inventory:
         """Every position as read-only columns, for bulk reads such as exports or KPIs;
         ``positions`` gives the same as objects. Costs O(positions)."""
         node, sku, counts = self._store.columns()
-        return PositionColumns(_readonly(node), _readonly(sku), *_readonly(counts))
+        return PositionColumns(read_only(node), read_only(sku), *read_only(counts))
 
     def positions(self) -> list[StockPosition]:
         """Every position, sorted by SKU then node; ``from_positions`` of it is this snapshot."""

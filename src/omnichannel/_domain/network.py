@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 
 from .._errors import InvalidInputError, UnknownReferenceError
-from .._types import BoolArray, FloatArray, IntArray
+from .._types import BoolArray, FloatArray, IntArray, read_only
 from . import validators as v
 from .enums import NO_CAPABILITY, Capability, ChannelKind, NodeKind, ServiceLevel
 from .geo import GeoPoint
@@ -197,33 +197,28 @@ class NodeArrays:
         return np.asarray((self.capabilities & bits) == bits)
 
 
-def _frozen(array: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    array.flags.writeable = False
-    return array
-
-
 def _node_arrays(nodes: tuple[Node, ...]) -> NodeArrays:
     ordered = sorted(nodes, key=lambda node: (node.rank, node.id))
     return NodeArrays(
         ids=tuple(node.id for node in ordered),
-        lat_deg=_frozen(np.array([n.location.lat for n in ordered], dtype=np.float64)),
-        lon_deg=_frozen(np.array([n.location.lon for n in ordered], dtype=np.float64)),
-        kind=_frozen(np.array([NODE_KINDS.index(n.kind) for n in ordered], dtype=np.int64)),
-        capabilities=_frozen(np.array([n.capabilities.value for n in ordered], dtype=np.int64)),
-        capacity=_frozen(
+        lat_deg=read_only(np.array([n.location.lat for n in ordered], dtype=np.float64)),
+        lon_deg=read_only(np.array([n.location.lon for n in ordered], dtype=np.float64)),
+        kind=read_only(np.array([NODE_KINDS.index(n.kind) for n in ordered], dtype=np.int64)),
+        capabilities=read_only(np.array([n.capabilities.value for n in ordered], dtype=np.int64)),
+        capacity=read_only(
             np.array(
                 [math.inf if n.order_capacity is None else n.order_capacity for n in ordered],
                 dtype=np.float64,
             )
         ),
-        handling_per_order=_frozen(
+        handling_per_order=read_only(
             np.array([n.handling_cost_per_order for n in ordered], dtype=np.float64)
         ),
-        handling_per_unit=_frozen(
+        handling_per_unit=read_only(
             np.array([n.handling_cost_per_unit for n in ordered], dtype=np.float64)
         ),
-        rank=_frozen(np.array([n.rank for n in ordered], dtype=np.int64)),
-        active=_frozen(np.array([n.active for n in ordered], dtype=np.bool_)),
+        rank=read_only(np.array([n.rank for n in ordered], dtype=np.int64)),
+        active=read_only(np.array([n.active for n in ordered], dtype=np.bool_)),
     )
 
 
@@ -275,7 +270,7 @@ class Network:
             [[kind in channel.node_kinds for kind in kinds] for channel in self.channels],
             dtype=np.bool_,
         ).reshape(len(self.channels), arrays.n_nodes)
-        set_(self, "_channel_allows", _frozen(allows))
+        set_(self, "_channel_allows", read_only(allows))
         set_(self, "_node_codes", MappingProxyType(self._canonical_index))
         set_(self, "_derived", {})
 

@@ -17,7 +17,8 @@ from .._domain.enums import Capability, Disposition, NodeKind, ReturnCondition, 
 from .._domain.inventory import Inventory
 from .._domain.network import NODE_KINDS, Network, NodeArrays, RateCard
 from .._domain.returns import ReturnLine, ReturnRequest
-from .._types import BoolArray, FloatArray, IntArray
+from .._types import BoolArray, FloatArray, IntArray, read_only
+from ..sourcing._batch import node_units
 
 CONDITIONS: tuple[ReturnCondition, ...] = tuple(ReturnCondition)
 """Condition positions used in the arrays."""
@@ -59,16 +60,7 @@ def _destinations(network: Network) -> BoolArray:
         ],
         dtype=np.bool_,
     ).reshape(len(ROUTED), nodes.n_nodes)
-    accepts.flags.writeable = False
-    return accepts
-
-
-def _node_units(network: Network) -> FloatArray:
-    """Canonical node locations as unit vectors, shape (3, n_nodes); once per network."""
-    nodes = network.arrays
-    units = unit_vectors(nodes.lat_deg, nodes.lon_deg)
-    units.flags.writeable = False
-    return units
+    return read_only(accepts)
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -177,7 +169,7 @@ class ReturnArrays:
             handling_per_unit=np.array([table.handling.get(d, 0.0) for d in ROUTED], np.float64),
             start_unit=unit_vectors(lat, lon),
             drop_off=drop_off,
-            node_unit=network.derived(_node_units),
+            node_unit=network.derived(node_units),
             destination_ok=network.derived(_destinations),
             available=np.maximum(stock.on_hand - stock.reserved - stock.safety_stock, 0),
             demand=rates_per_day,

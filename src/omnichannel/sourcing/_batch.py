@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 import numpy as np
@@ -20,7 +20,7 @@ from .._domain.inventory import Inventory
 from .._domain.network import NODE_KINDS, Network, NodeArrays
 from .._domain.orders import Order
 from .._domain.ranges import concatenated_ranges
-from .._types import BoolArray, FloatArray, IntArray
+from .._types import BoolArray, FloatArray, IntArray, read_only
 
 METHODS: tuple[FulfillmentMethod, ...] = tuple(FulfillmentMethod)
 LEVELS: tuple[ServiceLevel, ...] = tuple(ServiceLevel)
@@ -69,7 +69,7 @@ def _pickup_accepts(network: Network) -> BoolArray:
         ],
         dtype=np.bool_,
     ).reshape(len(METHODS), nodes.n_nodes)
-    return _frozen(accepts & nodes.active[None, :])
+    return read_only(accepts & nodes.active[None, :])
 
 
 def _pickup_ok(network: Network, method: IntArray, pickup: IntArray) -> BoolArray:
@@ -89,7 +89,7 @@ def _may_source(network: Network) -> BoolArray:
     needs = np.array([SOURCE_NEEDS[m].value for m in METHODS], np.int64)[:, None]
     capable = (nodes.capabilities[None, :] & needs) == needs
     allows = network.channel_allows & nodes.active[None, :]
-    return _frozen(np.asarray(allows[:, None, :] & capable[None, :, :]))
+    return read_only(np.asarray(allows[:, None, :] & capable[None, :, :]))
 
 
 def _rates(network: Network) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -97,17 +97,17 @@ def _rates(network: Network) -> tuple[FloatArray, FloatArray, FloatArray, FloatA
     shape (n_levels,); once per network."""
     cards = [network.costs.rates[level] for level in LEVELS]
     return (
-        _frozen(np.array([c.base for c in cards])),
-        _frozen(np.array([c.per_km for c in cards])),
-        _frozen(np.array([c.per_unit for c in cards])),
-        _frozen(np.array([math.inf if c.max_km is None else c.max_km for c in cards])),
+        read_only(np.array([c.base for c in cards])),
+        read_only(np.array([c.per_km for c in cards])),
+        read_only(np.array([c.per_unit for c in cards])),
+        read_only(np.array([math.inf if c.max_km is None else c.max_km for c in cards])),
     )
 
 
-def _node_units(network: Network) -> FloatArray:
+def node_units(network: Network) -> FloatArray:
     """Canonical node locations as unit vectors, shape (3, n_nodes); once per network."""
     nodes = network.arrays
-    return _frozen(unit_vectors(nodes.lat_deg, nodes.lon_deg))
+    return read_only(unit_vectors(nodes.lat_deg, nodes.lon_deg))
 
 
 def _channel_codes(network: Network) -> dict[str, int]:
@@ -117,15 +117,7 @@ def _channel_codes(network: Network) -> dict[str, int]:
 
 def _respects(network: Network) -> BoolArray:
     """Whether each channel (position in ``network.channels``) respects safety stock."""
-    return _frozen(np.array([c.respects_safety_stock for c in network.channels], np.bool_))
-
-
-_FrozenArray = TypeVar("_FrozenArray", BoolArray, FloatArray, IntArray)
-
-
-def _frozen(array: _FrozenArray) -> _FrozenArray:
-    array.flags.writeable = False
-    return array
+    return read_only(np.array([c.respects_safety_stock for c in network.channels], np.bool_))
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -211,7 +203,7 @@ class OrderArrays:
             priority=np.array([o.priority for o in orders], np.int64),
             allow_split=np.array([o.allow_split for o in orders], np.bool_),
             point_unit=unit_vectors(lat, lon),
-            node_unit=network.derived(_node_units),
+            node_unit=network.derived(node_units),
             pickup_node=pickup,
             pickup_ok=_pickup_ok(network, method, pickup),
             source_needs=needs[method],
@@ -227,7 +219,7 @@ class OrderArrays:
         for field in attrs.fields(type(self)):
             value = getattr(self, field.name)
             if isinstance(value, np.ndarray):
-                value.flags.writeable = False
+                read_only(value)
 
     @property
     def n_orders(self) -> int:
