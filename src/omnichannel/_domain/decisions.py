@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import math
 from collections.abc import Iterable, Mapping
@@ -10,6 +11,7 @@ import attrs
 
 from .._errors import InvalidInputError, UnknownReferenceError
 from . import validators as v
+from .calendar import aware
 from .inventory import Inventory
 from .orders import OrderLine
 
@@ -29,13 +31,16 @@ class UnfulfilledReason(enum.Enum):
     distance) for this order. NO_CAPACITY: an eligible node holds the SKU but has
     no shipments left in this wave. OUT_OF_STOCK: no eligible node has the units
     left. SPLIT_NOT_ALLOWED: the line could be served, but not from the same node
-    as the rest of an order that does not allow splits.
+    as the rest of an order that does not allow splits. TOO_LATE (only with
+    ``now``): no eligible node can deliver on time, or one that holds the units
+    cannot.
     """
 
     OUT_OF_STOCK = "out_of_stock"
     NO_ELIGIBLE_NODE = "no_eligible_node"
     NO_CAPACITY = "no_capacity"
     SPLIT_NOT_ALLOWED = "split_not_allowed"
+    TOO_LATE = "too_late"
 
 
 # Decision values are validated like the inputs, so that one read back by ``from_dict``
@@ -48,7 +53,12 @@ _KM = v.fast_finite_at_least(0.0)
 @attrs.frozen(kw_only=True)
 class Shipment:
     """Lines of one order served by one node: ``distance_km`` to the hand-over point
-    and ``cost`` (currency) = carrier rate + node handling."""
+    and ``cost`` (currency) = carrier rate + node handling.
+
+    With ``now``: ``ready_at``, when the units are picked and packed at the node,
+    and ``delivered_by``, the end of the promised delivery day (home and same day)
+    or when the order is ready for collection at its pickup node; both aware, UTC.
+    """
 
     node_id: str = attrs.field(validator=v.non_empty_str)
     lines: tuple[OrderLine, ...] = attrs.field(
@@ -56,6 +66,8 @@ class Shipment:
     )
     distance_km: float = attrs.field(validator=_KM)
     cost: float = attrs.field(validator=_AMOUNT)
+    ready_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    delivered_by: dt.datetime | None = attrs.field(default=None, validator=aware)
 
     @property
     def units(self) -> int:
@@ -162,7 +174,9 @@ class AllocationResult:
     ``capacity_used`` counts shipments per node id in this wave, including any
     ``capacity_used`` passed in: pass it back to continue the same wave.
     ``notes`` says how the policy decided when that matters (for example, an
-    optimizing policy stopped at its time limit).
+    optimizing policy stopped at its time limit). ``daily_used`` counts shipments
+    per node id and local operating day (calls given ``now``), including any
+    ``daily_used`` passed in: pass it back to every later call.
     """
 
     allocations: tuple[Allocation, ...] = attrs.field(
@@ -174,6 +188,9 @@ class AllocationResult:
     )
     notes: tuple[str, ...] = attrs.field(
         default=(), converter=v.to_tuple, validator=v.tuple_of(str)
+    )
+    daily_used: Mapping[str, Mapping[dt.date, int]] = attrs.field(
+        factory=dict, converter=v.to_daily_copy, validator=v.daily_counts, hash=False
     )
 
     def penalized_cost(self, unserved_penalty: float) -> float:
@@ -224,6 +241,9 @@ class Rule(enum.Enum):
     """The node has no shipments left in this wave."""
     STOCK = "stock"
     """The node cannot give every line in full to the order's channel."""
+    LATE = "late"
+    """With ``now``: the node cannot deliver by the order's ``deliver_by``, cannot
+    dispatch a same-day order today, or not within the horizon."""
 
 
 @attrs.frozen(kw_only=True)

@@ -13,6 +13,7 @@ import numpy as np
 from .._errors import InvalidInputError, UnknownReferenceError
 from .._types import BoolArray, FloatArray, IntArray, read_only
 from . import validators as v
+from .calendar import NodeCalendar, TransitBand, transit_field, weekdays_field
 from .enums import NO_CAPABILITY, Capability, ChannelKind, NodeKind, ServiceLevel
 from .geo import GeoPoint
 
@@ -84,6 +85,11 @@ class Node:
     )
     active: bool = attrs.field(default=True, validator=v.instance_of(bool))
     rank: int = attrs.field(default=0, validator=v.int_at_least(-v.MAX_COUNT))
+    calendar: NodeCalendar | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(NodeCalendar))
+    )
+    """When the node works (None: always open, no processing time); read only by calls
+    given ``now``."""
 
 
 @attrs.frozen(kw_only=True)
@@ -92,7 +98,10 @@ class RateCard:
 
     A shipment of ``units`` over ``km`` costs ``base + per_km * km + per_unit * units``
     (currency); nodes farther than ``max_km`` (km, None: no limit) cannot serve it.
-    Every price and ``max_km`` is at most 1e12.
+    Every price and ``max_km`` is at most 1e12. ``transit`` gives the carrier's
+    delivery days by distance, bands in ascending ``max_km``; with ``now``, a node
+    farther than the last band cannot serve the level either (no bands: 0 days, no
+    limit).
     """
 
     base: float = attrs.field(converter=v.to_float, validator=v.finite_at_least(0.0))
@@ -103,6 +112,7 @@ class RateCard:
     max_km: float | None = attrs.field(
         default=None, converter=v.to_float, validator=v.optional(v.finite_at_least(0.0))
     )
+    transit: tuple[TransitBand, ...] = transit_field()
 
 
 DEFAULT_RATES: Mapping[ServiceLevel, RateCard] = MappingProxyType(
@@ -141,7 +151,9 @@ class CostModel:
     """Prices of moving goods: a :class:`RateCard` per service level and the split penalty.
 
     ``split_penalty`` (currency, at most 1e12) is charged once for every shipment
-    of an order beyond its first.
+    of an order beyond its first. ``delivery_weekdays`` are the weekdays carriers
+    deliver (``date.weekday()`` numbers, Monday = 0; default Monday to Saturday):
+    transit days count only these.
     """
 
     rates: dict[ServiceLevel, RateCard] = attrs.field(
@@ -150,6 +162,7 @@ class CostModel:
     split_penalty: float = attrs.field(
         default=0.0, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
+    delivery_weekdays: frozenset[int] = weekdays_field()
 
 
 @attrs.frozen(kw_only=True, eq=False)

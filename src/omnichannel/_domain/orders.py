@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import attrs
 
 from .._errors import InvalidInputError
 from . import validators as v
+from .calendar import aware
 from .enums import DELIVERED_METHODS, FulfillmentMethod, ServiceLevel
 from .geo import GeoPoint
 
@@ -26,6 +29,10 @@ class Order:
     SHIP_TO_STORE and PICKUP_POINT hand over at ``pickup_node_id``. Higher
     ``priority`` (an int in [-10**12, 10**12]) is served first. With
     ``allow_split=False`` the order ships from one node or not at all.
+    ``deliver_by`` is a promise made to the customer: with ``now``, only nodes
+    whose shipment is delivered (or ready for collection) by then may serve.
+    ``placed_at`` is when the customer ordered (for KPIs; it changes no decision).
+    Both are aware datetimes.
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
@@ -45,6 +52,8 @@ class Order:
     )
     priority: int = attrs.field(default=0, validator=v.int_at_least(-v.MAX_COUNT))
     allow_split: bool = attrs.field(default=True, validator=v.instance_of(bool))
+    deliver_by: dt.datetime | None = attrs.field(default=None, validator=aware)
+    placed_at: dt.datetime | None = attrs.field(default=None, validator=aware)
 
     def __attrs_post_init__(self) -> None:
         first_line: dict[str, int] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -256,6 +257,16 @@ def ints_between(minimum: int, maximum: int = MAX_COUNT) -> Validator:
     return check
 
 
+def _count_problems(path: str, count: object) -> list[tuple[str, str]]:
+    """What is wrong with a count at ``path``: not an int, or outside [0, MAX_COUNT]."""
+    if not _is_int(count):
+        return [(path, f"must be an int, got {count!r}")]
+    if not 0 <= count <= MAX_COUNT:  # type: ignore[operator]
+        bound = ">= 0" if count < 0 else f"<= {MAX_COUNT}"  # type: ignore[operator]
+        return [(path, f"must be {bound}, got {count!r}")]
+    return []
+
+
 def counts_by_id(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """The value is a mapping of non-empty string ids to ints in ``[0, MAX_COUNT]``;
     a fault's path names the key as JSON writes it: ``capacity_used['n1']``."""
@@ -268,13 +279,39 @@ def counts_by_id(_: object, attribute: attrs.Attribute[Any], value: object) -> N
         path = f"{attribute.name}[{key!r}]"
         if not isinstance(key, str) or not key.strip():
             problems.append((path, "key must be a non-empty string"))
-        if not _is_int(count):
-            problems.append((path, f"must be an int, got {count!r}"))
-        elif not 0 <= count <= MAX_COUNT:
-            bound = ">= 0" if count < 0 else f"<= {MAX_COUNT}"
-            problems.append((path, f"must be {bound}, got {count!r}"))
+        problems.extend(_count_problems(path, count))
     if problems:
         raise InvalidInputError.collect(problems)
+
+
+def daily_counts(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value maps non-empty string ids to mappings of ``datetime.date`` to ints in
+    ``[0, MAX_COUNT]``; a fault's path names both keys: ``daily_used['n1']['2026-03-02']``."""
+    if not isinstance(value, Mapping):
+        raise InvalidInputError(attribute.name, f"must map ids to counts per date, got {value!r}")
+    problems: list[tuple[str, str]] = []
+    for key, days in value.items():
+        path = f"{attribute.name}[{key!r}]"
+        if not isinstance(key, str) or not key.strip():
+            problems.append((path, "key must be a non-empty string"))
+        if not isinstance(days, Mapping):
+            problems.append((path, f"must map dates to counts, got {days!r}"))
+            continue
+        for day, count in days.items():
+            at = f"{path}[{day.isoformat() if isinstance(day, dt.date) else day!r}]"
+            if type(day) is not dt.date:
+                problems.append((at, f"key must be a datetime.date, got {day!r}"))
+            problems.extend(_count_problems(at, count))
+    if problems:
+        raise InvalidInputError.collect(problems)
+
+
+def to_daily_copy(value: object) -> object:
+    """Converter: a mapping of mappings becomes new dicts at both levels; anything
+    else passes through for the validator to reject."""
+    if not isinstance(value, Mapping):
+        return value
+    return {key: dict(days) if isinstance(days, Mapping) else days for key, days in value.items()}
 
 
 def to_mapping_copy(value: object) -> object:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import math
 from collections.abc import Callable, Mapping
@@ -97,6 +98,67 @@ def _structure_node_kinds(value: Any, _: type) -> frozenset[NodeKind]:
     if not isinstance(value, (list, tuple)):
         raise InvalidInputError("", f"must be a list of node kinds, got {value!r}")
     return frozenset(_structure_enum(item, NodeKind) for item in value)  # type: ignore[misc]
+
+
+# -- time: ISO 8601 text, timedeltas in whole seconds ------------------------------------
+
+
+def _unstructure_datetime(value: dt.datetime) -> str:
+    return value.isoformat()
+
+
+def _structure_datetime(value: Any, _: type) -> dt.datetime:
+    if not isinstance(value, str):
+        raise InvalidInputError("", f"must be an ISO 8601 datetime with an offset, got {value!r}")
+    try:
+        read = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(
+            "", f"must be an ISO 8601 datetime with an offset, got {value!r}"
+        ) from None
+    if read.tzinfo is None:
+        raise InvalidInputError(
+            "", f"must have a UTC offset (naive datetimes are refused), got {value!r}"
+        )
+    return read
+
+
+def _structure_date(value: Any, _: type) -> dt.date:
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InvalidInputError("", f"must be a date as YYYY-MM-DD, got {value!r}")
+
+
+def _structure_time(value: Any, _: type) -> dt.time:
+    if isinstance(value, str) and len(value) in (5, 8):
+        try:
+            read = dt.time.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            if read.tzinfo is None:
+                return read
+    raise InvalidInputError("", f"must be a local time as HH:MM or HH:MM:SS, got {value!r}")
+
+
+def _unstructure_timedelta(value: dt.timedelta) -> int | float:
+    seconds = value.total_seconds()
+    return int(seconds) if seconds.is_integer() else seconds
+
+
+def _structure_timedelta(value: Any, _: type) -> dt.timedelta:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError("", f"must be whole seconds (an int), got {value!r}")
+    if abs(value) > 10**12:
+        raise InvalidInputError("", f"must be at most 10**12 seconds, got {value!r}")
+    return dt.timedelta(seconds=value)
+
+
+def _unstructure_set(items: frozenset[Any]) -> list[Any]:
+    return sorted(_converter.unstructure(item) for item in items)
 
 
 # -- attrs classes: every fault of the payload, domain rules included -------------------
@@ -350,6 +412,19 @@ _converter.register_unstructure_hook(DemandRates, _unstructure_demand)
 _converter.register_structure_hook(DispositionTable, _structure_dispositions)
 _converter.register_unstructure_hook(
     tuple, lambda items: [_converter.unstructure(i) for i in items]
+)
+_converter.register_structure_hook(dt.datetime, _structure_datetime)
+_converter.register_unstructure_hook(dt.datetime, _unstructure_datetime)
+_converter.register_structure_hook(dt.date, _structure_date)
+_converter.register_unstructure_hook(dt.date, dt.date.isoformat)
+_converter.register_structure_hook(dt.time, _structure_time)
+_converter.register_unstructure_hook(
+    dt.time, lambda value: value.isoformat("minutes" if not value.second else "seconds")
+)
+_converter.register_structure_hook(dt.timedelta, _structure_timedelta)
+_converter.register_unstructure_hook(dt.timedelta, _unstructure_timedelta)
+_converter.register_unstructure_hook_func(
+    lambda t: t in (frozenset[int], frozenset[dt.date]), _unstructure_set
 )
 
 

@@ -1,0 +1,182 @@
+"""The time kernel gives the reference's dates on random calendars: DST changes both
+ways, hours past midnight, closed days, holidays, full days, cut-offs at ``now``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import omnichannel as oc
+from omnichannel._core.bands import band_index
+from omnichannel._domain.calendar import NodeCalendar, TransitBand, to_minute
+from omnichannel._errors import InvalidInputError
+from omnichannel.reference._time import shipment_dates
+from omnichannel.sourcing._dates import pair_dates, time_tables
+
+ZONES = (
+    "UTC",
+    "Europe/Paris",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Australia/Lord_Howe",  # a 30-minute clock change
+    "Asia/Kathmandu",
+    "Pacific/Chatham",
+)
+CHANGES = (  # days of clock changes in 2026, and some plain days
+    dt.datetime(2026, 3, 8, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 3, 29, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 4, 5, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 9, 27, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 10, 4, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 10, 25, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 12, 24, tzinfo=dt.timezone.utc),
+)
+PLACE = oc.GeoPoint(lat=0.0, lon=0.0)
+
+
+def _minute_time(draw: st.DrawFn) -> dt.time:
+    minute = draw(st.sampled_from([0, 30, 59]) | st.integers(0, 1439))
+    return dt.time(minute // 60, minute % 60)
+
+
+@st.composite
+def calendars(draw: st.DrawFn, near: dt.date) -> NodeCalendar:
+    zone = draw(st.sampled_from(ZONES))
+    opening = []
+    for _ in range(7):
+        if draw(st.booleans()) and draw(st.booleans()):
+            opening.append(None)
+        else:
+            opening.append((_minute_time(draw), _minute_time(draw)))
+    closed = draw(
+        st.frozensets(st.integers(-3, 12).map(lambda d: near + dt.timedelta(days=d)), max_size=4)
+    )
+    processing = dt.timedelta(
+        minutes=draw(st.sampled_from([0, 20, 60, 120]) | st.integers(0, 4000))
+    )
+    cutoff = draw(st.none() | st.builds(lambda m: dt.time(m // 60, m % 60), st.integers(0, 1439)))
+    capacity = draw(st.none() | st.integers(0, 3))
+    try:
+        return NodeCalendar(
+            timezone=zone,
+            opening=tuple(opening),
+            closed_dates=closed,
+            processing=processing,
+            cutoff=cutoff,
+            daily_capacity=capacity,
+        )
+    except InvalidInputError:
+        assume(False)
+        raise
+
+
+METHODS = (
+    oc.FulfillmentMethod.SHIP_TO_HOME,
+    oc.FulfillmentMethod.PICKUP_IN_STORE,
+    oc.FulfillmentMethod.SHIP_TO_STORE,
+    oc.FulfillmentMethod.SAME_DAY,
+)
+
+
+@given(data=st.data())
+def test_kernel_dates_are_the_reference_dates(data: st.DataObject) -> None:
+    change = data.draw(st.sampled_from(CHANGES))
+    now_at = change + dt.timedelta(
+        minutes=data.draw(st.integers(-3 * 1440, 3 * 1440)),
+        seconds=data.draw(st.sampled_from([0, 1, 59])),
+    )
+    now = to_minute(now_at, "now", round_up=True)
+    near = now_at.date()
+    shipping = data.draw(st.none() | calendars(near))
+    pickup = data.draw(st.none() | calendars(near))
+    method = data.draw(st.sampled_from(METHODS))
+    level = (
+        oc.ServiceLevel.SAME_DAY
+        if method is oc.FulfillmentMethod.SAME_DAY
+        else data.draw(st.sampled_from([oc.ServiceLevel.STANDARD, oc.ServiceLevel.EXPRESS]))
+    )
+    bands = [
+        TransitBand(max_km=100.0, days=data.draw(st.integers(0, 3))),
+        TransitBand(max_km=500.0, days=data.draw(st.integers(1, 9))),
+    ]
+    weekdays = data.draw(st.frozensets(st.integers(0, 6), min_size=1))
+    rates = dict(oc.CostModel().rates)
+    rates[level] = oc.RateCard(base=1.0, per_km=0.0, transit=bands)
+    costs = oc.CostModel(rates=rates, delivery_weekdays=weekdays)
+    km = data.draw(st.sampled_from([0.0, 100.0, 100.5, 500.0, 501.0]))
+    loads = data.draw(
+        st.dictionaries(
+            st.integers(-2, 6).map(lambda d: near + dt.timedelta(days=d)),
+            st.integers(0, 4),
+            max_size=5,
+        )
+    )
+    node = oc.Node(id="n", kind=oc.NodeKind.STORE, location=PLACE, calendar=shipping)
+    pickup_node = oc.Node(id="p", kind=oc.NodeKind.STORE, location=PLACE, calendar=pickup)
+    if method in (oc.FulfillmentMethod.SHIP_TO_HOME, oc.FulfillmentMethod.SAME_DAY):
+        order = oc.Order(
+            id="o",
+            channel_id="c",
+            lines=[oc.OrderLine(sku="s", quantity=1)],
+            method=method,
+            destination=PLACE,
+            service_level=level,
+        )
+        via = None
+    else:
+        order = oc.Order(
+            id="o",
+            channel_id="c",
+            lines=[oc.OrderLine(sku="s", quantity=1)],
+            method=method,
+            pickup_node_id="p",
+            service_level=level,
+        )
+        via = pickup_node if method is oc.FulfillmentMethod.SHIP_TO_STORE else None
+    expected = shipment_dates(order, node, via, costs, km, now, loads)
+
+    first = dt.date.fromordinal(now_at.date().toordinal() - 2)
+    found_calendars = [c for c in (shipping, pickup) if c is not None]
+    tables = time_tables(
+        found_calendars or [NodeCalendar.every_day("UTC", dt.time(0), dt.time(0))], first
+    )
+    node_row = np.array([0 if shipping is not None else -1])
+    pickup_row = np.array([(1 if shipping is not None else 0) if pickup is not None else -1])
+    if level is oc.ServiceLevel.SAME_DAY:
+        days = np.array([0])
+    else:
+        index = band_index(np.array([b.max_km for b in bands]), np.array([km]))
+        days = np.where(index < len(bands), np.array([b.days for b in bands] + [-1])[index], -1)
+    blocked = None
+    if shipping is not None and shipping.daily_capacity is not None:
+        blocked = np.array(
+            [
+                [
+                    loads.get(first + dt.timedelta(days=j), 0) >= shipping.daily_capacity
+                    for j in range(tables.open_at.shape[1])
+                ]
+            ]
+        )
+    weekmask = "".join("1" if d in weekdays else "0" for d in range(7))
+    got = pair_dates(
+        tables,
+        now,
+        node_row,
+        pickup_row,
+        np.array([method is oc.FulfillmentMethod.PICKUP_IN_STORE]),
+        np.array([via is not None]),
+        days,
+        weekmask,
+        blocked,
+    )
+    assert bool(got.made[0]) == (expected is not None)
+    if expected is not None:
+        assert first + dt.timedelta(days=int(got.day[0])) == expected.day
+        assert int(got.ready_at[0]) == expected.ready_at
+        assert int(got.delivered_by[0]) == expected.delivered_by
+        same_day = level is oc.ServiceLevel.SAME_DAY
+        assert (not same_day or bool(got.same_day_ok[0])) == expected.same_day_ok
