@@ -4,6 +4,8 @@ It decides which fulfilment node serves each order line, at what cost, and
 where each returned unit goes, as what. No I/O: call it from your backend.
 """
 
+from ._domain.calendar import NodeCalendar as NodeCalendar
+from ._domain.calendar import TransitBand as TransitBand
 from ._domain.decisions import Allocation as Allocation
 from ._domain.decisions import AllocationResult as AllocationResult
 from ._domain.decisions import AllocationStatus as AllocationStatus
@@ -72,6 +74,7 @@ __all__ = [
     "Network",
     "Node",
     "NodeArrays",
+    "NodeCalendar",
     "NodeCandidate",
     "NodeKind",
     "OmnichannelError",
@@ -91,6 +94,7 @@ __all__ = [
     "StockBlock",
     "StockMove",
     "StockPosition",
+    "TransitBand",
     "UnfulfilledLine",
     "UnfulfilledReason",
     "UnknownReferenceError",

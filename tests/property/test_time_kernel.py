@@ -14,7 +14,14 @@ from omnichannel._core.bands import band_index
 from omnichannel._domain.calendar import NodeCalendar, TransitBand, to_minute
 from omnichannel._errors import InvalidInputError
 from omnichannel.reference._time import shipment_dates
-from omnichannel.sourcing._dates import pair_dates, time_tables
+from omnichannel.sourcing._dates import (
+    TABLE_DAYS,
+    delivery_table,
+    first_days,
+    handover,
+    pair_dates,
+    time_tables,
+)
 
 ZONES = (
     "UTC",
@@ -162,21 +169,18 @@ def test_kernel_dates_are_the_reference_dates(data: st.DataObject) -> None:
             ]
         )
     weekmask = "".join("1" if d in weekdays else "0" for d in range(7))
-    got = pair_dates(
-        tables,
-        now,
-        node_row,
-        pickup_row,
-        np.array([method is oc.FulfillmentMethod.PICKUP_IN_STORE]),
-        np.array([via is not None]),
-        days,
-        weekmask,
-        blocked,
-    )
+    day = first_days(tables, now, node_row, blocked)
+    hand = handover(tables, now, node_row, day)
+    table = delivery_table(first, weekmask, np.maximum(days, 0))
+    delivery = np.where(days >= 0, table[0, np.clip(hand.dispatch_day, 0, TABLE_DAYS - 1)], -1)
+    in_store = np.array([method is oc.FulfillmentMethod.PICKUP_IN_STORE])
+    via_row = pickup_row if via is not None else np.array([-2])
+    got = pair_dates(tables, now, hand, node_row, in_store, via_row, delivery)
     assert bool(got.made[0]) == (expected is not None)
     if expected is not None:
-        assert first + dt.timedelta(days=int(got.day[0])) == expected.day
+        assert first + dt.timedelta(days=int(hand.day[0])) == expected.day
         assert int(got.ready_at[0]) == expected.ready_at
         assert int(got.delivered_by[0]) == expected.delivered_by
         same_day = level is oc.ServiceLevel.SAME_DAY
-        assert (not same_day or bool(got.same_day_ok[0])) == expected.same_day_ok
+        same_day_ok = bool(in_store[0] or hand.same_day[0])
+        assert (not same_day or same_day_ok) == expected.same_day_ok

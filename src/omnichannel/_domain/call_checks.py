@@ -3,6 +3,7 @@ the engine, the reference and the allocation layer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, cast
@@ -17,7 +18,7 @@ from .inventory import Inventory
 from .network import Network, Node
 from .orders import Order
 from .returns import DROP_OFF_KIND, ReturnRequest
-from .validators import MAX_AMOUNT, MAX_COUNT
+from .validators import MAX_AMOUNT, MAX_COUNT, daily_count_problems
 
 Identified = TypeVar("Identified", Order, ReturnRequest)
 """A call's items that carry their own id."""
@@ -222,3 +223,23 @@ def capacity_vector(capacity_used: Mapping[str, int] | None, network: Network) -
     if problems:
         raise InvalidInputError.collect(problems)
     return used
+
+
+def checked_daily_used(
+    daily_used: Mapping[str, Mapping[dt.date, int]] | None, network: Network
+) -> dict[str, dict[dt.date, int]]:
+    """``daily_used`` as new dicts: shipments per known node id and local operating
+    day, each an int in [0, MAX_COUNT]; every fault is reported with its path."""
+    if daily_used is None:
+        return {}
+    if not isinstance(daily_used, Mapping):
+        raise InvalidInputError(
+            "daily_used", f"must map node ids to shipments per date, got {daily_used!r}"
+        )
+    for node_id in daily_used:
+        if not isinstance(node_id, str) or not network.has_node(node_id):
+            raise UnknownReferenceError(f"daily_used[{node_id!r}]", "unknown node")
+    problems = daily_count_problems("daily_used", daily_used)
+    if problems:
+        raise InvalidInputError.collect(problems)
+    return {key: dict(days) for key, days in daily_used.items()}

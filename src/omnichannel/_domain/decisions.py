@@ -263,6 +263,11 @@ class NodeCandidate:
     """The sourcing strategy's cost; lower wins, ``inf`` forbids."""
     available: tuple[int, ...] = attrs.field(converter=v.to_tuple, validator=v.ints_between(0))
     """Units of each order line the order's channel may take here."""
+    ready_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    """With ``now``: when the order would be picked and packed here (aware, UTC)."""
+    delivered_by: dt.datetime | None = attrs.field(default=None, validator=aware)
+    """With ``now``: when it would be delivered, or ready for collection (aware, UTC);
+    None without ``now`` or when it cannot be made within the horizon."""
 
     def __attrs_post_init__(self) -> None:
         if self.rejected_by is None and self.score == math.inf:

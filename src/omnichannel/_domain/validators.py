@@ -284,14 +284,15 @@ def counts_by_id(_: object, attribute: attrs.Attribute[Any], value: object) -> N
         raise InvalidInputError.collect(problems)
 
 
-def daily_counts(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """The value maps non-empty string ids to mappings of ``datetime.date`` to ints in
-    ``[0, MAX_COUNT]``; a fault's path names both keys: ``daily_used['n1']['2026-03-02']``."""
+def daily_count_problems(name: str, value: object) -> list[tuple[str, str]]:
+    """What is wrong with shipments per id and date at ``name``: the value must map
+    non-empty string ids to mappings of ``datetime.date`` to ints in ``[0,
+    MAX_COUNT]``; a fault's path names both keys: ``daily_used['n1']['2026-03-02']``."""
     if not isinstance(value, Mapping):
-        raise InvalidInputError(attribute.name, f"must map ids to counts per date, got {value!r}")
+        return [(name, f"must map ids to counts per date, got {value!r}")]
     problems: list[tuple[str, str]] = []
     for key, days in value.items():
-        path = f"{attribute.name}[{key!r}]"
+        path = f"{name}[{key!r}]"
         if not isinstance(key, str) or not key.strip():
             problems.append((path, "key must be a non-empty string"))
         if not isinstance(days, Mapping):
@@ -302,6 +303,12 @@ def daily_counts(_: object, attribute: attrs.Attribute[Any], value: object) -> N
             if type(day) is not dt.date:
                 problems.append((at, f"key must be a datetime.date, got {day!r}"))
             problems.extend(_count_problems(at, count))
+    return problems
+
+
+def daily_counts(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Validator: shipments per id and date (see :func:`daily_count_problems`)."""
+    problems = daily_count_problems(attribute.name, value)
     if problems:
         raise InvalidInputError.collect(problems)
 

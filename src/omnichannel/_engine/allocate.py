@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 
 import numpy as np
@@ -21,6 +22,7 @@ from ..allocation._wave import Wave
 from ..sourcing._batch import StockState
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
+from .dates import dated
 from .verify import Shipped, verify, verify_strategy
 
 
@@ -33,6 +35,8 @@ def allocate(
     policy: AllocationPolicy = Sequential(),  # noqa: B008 (immutable configuration)
     capacity_used: Mapping[str, int] | None = None,
     demand: DemandRates | None = None,
+    now: dt.datetime | None = None,
+    daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
 ) -> AllocationResult:
     """Decide which node serves each line of ``orders``, and reserve the stock.
 
@@ -53,16 +57,34 @@ def allocate(
         ``capacity_used`` of the previous call of the same wave.
     demand
         Units per day per node and SKU, for strategies that protect stock.
+    now
+        When the call decides (an aware datetime). With it every shipment gets
+        ``ready_at`` and ``delivered_by``, nodes work to their calendars, and a node
+        may serve an order only on time (rule ``LATE``: within ``deliver_by``, a
+        same-day level dispatched today, within 60 days). None: no dates.
+    daily_used
+        Shipments each node (by id) already started per local operating day, e.g.
+        the ``daily_used`` of the previous call; read only with ``now``.
 
     Returns
     -------
     AllocationResult
         One allocation per order in input order, the inventory with the
-        allocations reserved, and shipments per node for the wave so far.
-        Nothing is reserved if the call raises.
+        allocations reserved, shipments per node for the wave so far, and
+        shipments per node and day. Nothing is reserved if the call raises.
     """
     checked_strategy(policy, AllocationPolicy, "policy")
-    wave, used = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
+    wave, used = Wave.prepare(
+        orders,
+        network,
+        inventory,
+        sourcing,
+        capacity_used,
+        demand,
+        now,
+        daily_used,
+        push=type(policy) is Sequential,
+    )
     # The library's policies work on copies of the state; another policy might write
     # to the wave's, so its answer is checked against a copy taken before it ran.
     start = wave.state if type(policy) in BUILT_IN_POLICIES else wave.state.copy()
@@ -92,6 +114,7 @@ def build_result(
     used: FloatArray,
     policy: AllocationPolicy | str,
     start: StockState | None = None,
+    daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
 ) -> AllocationResult:
     """Verify the allocations of ``answer`` against every hard rule on the starting
     state ``start`` (default: the wave's; see :mod:`._engine.verify`), then reserve
@@ -112,6 +135,14 @@ def build_result(
     if custom and not wave.sourcing.state_use:
         verify_strategy(wave, state, shipped, decided_by)
     network = wave.arrays.network
+    daily: Mapping[str, Mapping[dt.date, int]] = (
+        wave.daily_used if daily_used is None else daily_used
+    )
+    if wave.timing is not None:
+        allocations, daily = dated(wave, allocations, shipped, decided_by, daily_used)
+    notes = list(wave.notes)
+    if wave.timing is None and any(o.deliver_by is not None for o in wave.arrays.orders):
+        notes.append("deliver_by was not checked: the call was given no now")
     counts = used.copy()
     np.add.at(counts, shipped.node, 1)
     inventory = wave.inventory.with_reserved(
@@ -123,5 +154,6 @@ def build_result(
         allocations=allocations,
         inventory=inventory,
         capacity_used=capacity_used,
-        notes=wave.notes,
+        notes=notes,
+        daily_used=daily,
     )

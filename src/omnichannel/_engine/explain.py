@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import numpy as np
 
+from .._domain.calendar import from_minute
 from .._domain.decisions import Explanation, NodeCandidate, Rule
 from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory
@@ -26,25 +28,41 @@ def explain(
     sourcing: SourcingStrategy = LowestCost(),  # noqa: B008 (immutable configuration)
     capacity_used: Mapping[str, int] | None = None,
     demand: DemandRates | None = None,
+    now: dt.datetime | None = None,
+    daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
 ) -> Explanation:
     """For every node, the first hard rule that keeps it from serving ``order`` alone,
     or its cost parts and score; and the node the sequential rule would pick.
 
     Nodes are listed in canonical order (rank, then id), the engine's tie-break.
+    With ``now`` (and the ``daily_used`` so far), each node also gives the dates its
+    shipment would have, and a node that cannot keep the order's time rules is
+    rejected by ``LATE``.
     """
-    wave, _ = Wave.prepare([order], network, inventory, sourcing, capacity_used, demand)
+    wave, _ = Wave.prepare(
+        [order], network, inventory, sourcing, capacity_used, demand, now, daily_used
+    )
     arrays, state = wave.arrays, wave.state
     batch = SourcingBatch(arrays, np.array([0]), state)
     score = checked_costs(sourcing, batch)[0]
     nodes = network.arrays
     available = batch.line_available
     every = np.arange(nodes.n_nodes)
+    reach = None if state.times is None else state.times.timing.net.reach_km
     checks: list[tuple[Rule, BoolArray]] = [
-        *arrays.static_rules(np.zeros_like(every), every),
+        *arrays.static_rules(np.zeros_like(every), every, reach),
         (Rule.STRATEGY, np.isinf(score)),
         (Rule.CAPACITY, state.capacity_left < 1),
         (Rule.STOCK, np.any(available < batch.line_quantity[:, None], axis=0)),
     ]
+    ready: list[dt.datetime | None] = [None] * nodes.n_nodes
+    delivered: list[dt.datetime | None] = [None] * nodes.n_nodes
+    if state.times is not None:
+        dates, on_time = state.times.pairs(np.zeros_like(every), every, batch.distance_km[0])
+        checks.append((Rule.LATE, ~on_time))
+        for n in np.flatnonzero(dates.made).tolist():
+            ready[n] = from_minute(int(dates.ready_at[n]))
+            delivered[n] = from_minute(int(dates.delivered_by[n]))
     rejected: list[Rule | None] = [None] * nodes.n_nodes
     for rule, breaks in reversed(checks):
         for node in np.flatnonzero(breaks).tolist():
@@ -58,6 +76,8 @@ def explain(
             handling_cost=float(batch.handling_cost[0, n]),
             score=float(score[n]),
             available=tuple(int(units) for units in available[:, n].tolist()),
+            ready_at=ready[n],
+            delivered_by=delivered[n],
         )
         for n, node_id in enumerate(nodes.ids)
     )

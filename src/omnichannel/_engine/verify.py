@@ -366,3 +366,19 @@ def _check_stock(wave: Wave, state: StockState, shipped: Shipped, policy: str) -
             f"{max(int(free[position]), 0)} unreserved ({int(above_safety[position])} "
             "above safety stock)",
         )
+
+
+def verify_on_time(wave: Wave, shipped: Shipped, on_time: BoolArray, policy: str) -> None:
+    """Raise :class:`PolicyRuleError` (rule ``LATE``) for the first shipment whose
+    dates break its order's time rules (``on_time[i]`` False for shipment ``i``)."""
+    late = np.flatnonzero(~on_time)
+    if late.size:
+        _fail(
+            policy,
+            "LATE",
+            wave,
+            shipped,
+            int(late[0]),
+            "it cannot be made within the horizon, dispatched today for a same-day "
+            "level, or delivered by the order's deliver_by",
+        )

@@ -124,7 +124,7 @@ def _reserve(
         if state.capacity_left[node] < 1 or np.any(held < quantity):
             continue
         state.take(sku, np.full(sku.size, node), quantity)
-        state.used[node] += 1
+        state.ship_one(node)
         taken = {node: dict(enumerate(quantity.tolist()))}
         decided[row] = build_allocation(row, wave, {node: float(model.pair_km[pair])}, taken, [])
     return decided

@@ -99,7 +99,7 @@ def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[A
     state = wave.state.copy()
     state.take(arrays.line_sku[line], node, units[used])
     opened = np.unique(pair)
-    np.add.at(state.used, model.pair_node[opened], 1)
+    state.ship(model.pair_node[opened], np.ones(opened.size, dtype=np.int64))
     taken: dict[int, Taken] = {}
     km: dict[tuple[int, int], float] = {}
     position = line - arrays.line_start[row]
@@ -124,7 +124,9 @@ def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[A
         eligible = model.eligible[r]
         unfulfilled: list[UnfulfilledLine] = []
         if not mine and not arrays.allow_split[r]:
-            unfulfilled = refused_whole(order.lines, available, quantity, eligible, has_capacity)
+            unfulfilled = refused_whole(
+                order.lines, available, quantity, eligible, has_capacity, np.zeros_like(eligible)
+            )
         else:
             is_open = np.zeros(n_nodes, dtype=np.bool_)
             is_open[list(mine)] = True

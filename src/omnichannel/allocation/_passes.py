@@ -53,7 +53,7 @@ def sequential_pass(
         for shipment in allocation.shipments:
             node = arrays.network.node_index(shipment.node_id)
             km[r][node] = shipment.distance_km
-            state.used[node] += 1
+            state.ship_one(node)
             for line in shipment.lines:
                 position = next(p for p in positions if arrays.orders[r].lines[p].sku == line.sku)
                 lines = taken[r].setdefault(node, {})
@@ -84,6 +84,7 @@ def sub_wave(
         capacity=state.capacity,
         used=state.used.copy(),
     )
+    timing, sub_state.times = wave.times_for(part, state.times)
     strategy = wave.sourcing if sourcing is None else sourcing(sku_rows)
     return Wave(
         arrays=part,
@@ -91,4 +92,6 @@ def sub_wave(
         state=sub_state,
         sourcing=strategy,
         demand=wave.demand,
+        timing=timing,
+        push=wave.push,
     )

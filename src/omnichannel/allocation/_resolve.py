@@ -37,7 +37,7 @@ class Scored(NamedTuple):
     cost: FloatArray
     """The sourcing strategy's cost."""
     eligible: BoolArray
-    """Hard rules other than stock and capacity hold, and the cost is finite."""
+    """Hard rules other than stock, capacity and time hold, and the cost is finite."""
     distance_km: FloatArray
     """Km from the node to the order's hand-over point."""
 
@@ -46,7 +46,19 @@ def score_alone(row: int, wave: Wave, state: StockState) -> Scored:
     """Score order ``row`` on ``state`` by itself."""
     batch = SourcingBatch(wave.arrays, np.array([row]), state)
     cost = checked_costs(wave.sourcing, batch)[0]
-    return Scored(cost, batch.eligible[0] & np.isfinite(cost), batch.distance_km[0])
+    return Scored(cost, batch.static_eligible[0] & np.isfinite(cost), batch.distance_km[0])
+
+
+def late_nodes(row: int, state: StockState, eligible: BoolArray, distance: FloatArray) -> BoolArray:
+    """Which of the ``eligible`` nodes cannot keep order ``row``'s time rules on
+    ``state`` now (none without ``now``), shape (n_nodes,)."""
+    late = np.zeros(eligible.size, dtype=np.bool_)
+    if state.times is None:
+        return late
+    nodes = np.flatnonzero(eligible)
+    _, on_time = state.times.pairs(np.full(nodes.size, row), nodes, distance[nodes])
+    late[nodes] = ~on_time
+    return late
 
 
 def resolve_order(
@@ -61,12 +73,15 @@ def resolve_order(
     order, unit by unit from nodes already opened for the order, then from new
     nodes, each group cheapest first. Units no node can give are unfulfilled.
 
+    With ``now``, only nodes that keep the order's time rules on ``state`` may serve.
     ``scored`` is the order's scoring on ``state``, when the caller already has it.
     Returns the allocation and the units it took at each node.
     """
     arrays = wave.arrays
     order = arrays.orders[row]
     cost, eligible, distance = scored if scored is not None else score_alone(row, wave, state)
+    late = late_nodes(row, state, eligible, distance)
+    eligible = eligible & ~late
     span = slice(int(arrays.line_start[row]), int(arrays.line_start[row + 1]))
     sku = arrays.line_sku[span]
     quantity = arrays.line_qty[span]
@@ -79,12 +94,14 @@ def resolve_order(
         taken[node] = dict(enumerate(quantity.tolist()))
         unfulfilled: list[UnfulfilledLine] = []
     elif not arrays.allow_split[row]:
-        unfulfilled = refused_whole(order.lines, available, quantity, eligible, has_capacity)
+        unfulfilled = refused_whole(order.lines, available, quantity, eligible, has_capacity, late)
     else:
-        unfulfilled = split_order(order.lines, available, quantity, cost, eligible, state, taken)
+        unfulfilled = split_order(
+            order.lines, available, quantity, cost, eligible, state, taken, late
+        )
     for node, lines in taken.items():
         state.take(sku[list(lines)], np.full(len(lines), node), np.array(list(lines.values())))
-        state.used[node] += 1
+        state.ship_one(node)
     km = {node: float(distance[node]) for node in taken}
     return build_allocation(row, wave, km, taken, unfulfilled), taken
 
@@ -117,8 +134,10 @@ def split_order(
     eligible: BoolArray,
     state: StockState,
     taken: Taken,
+    late: BoolArray,
 ) -> list[UnfulfilledLine]:
     """The greedy split over the eligible nodes; fills ``taken`` in opening order.
+    ``late`` marks the nodes only the time rules keep out (for reasons).
 
     Works on the eligible columns only (canonical order is kept, so ties still
     go to the lower rank, then id).
@@ -154,6 +173,8 @@ def split_order(
     # A short line's units at blocked nodes were never taken: NO_CAPACITY if there are
     # any (the reason unfulfilled_reason gives, every node here being eligible).
     blocked: list[bool] = np.any(held & ~usable_node, axis=1).tolist()
+    held_late: list[bool] = np.any((available[rows] >= 1) & late, axis=1).tolist()
+    any_late = bool(late.any())
     position = np.arange(nodes.size)
     unfulfilled = []
     for i, line in enumerate(rows):
@@ -171,10 +192,12 @@ def split_order(
             if need_left == 0:
                 break
         if need_left:
-            if nodes.size == 0:
+            if nodes.size == 0 and not any_late:
                 reason = UnfulfilledReason.NO_ELIGIBLE_NODE
             elif blocked[i]:
                 reason = UnfulfilledReason.NO_CAPACITY
+            elif held_late[i]:
+                reason = UnfulfilledReason.TOO_LATE
             else:
                 reason = UnfulfilledReason.OUT_OF_STOCK
             unfulfilled.append(
@@ -196,8 +219,10 @@ def refused_whole(
     quantity: IntArray,
     eligible: BoolArray,
     has_capacity: BoolArray,
+    late: BoolArray,
 ) -> list[UnfulfilledLine]:
-    """Every line unfulfilled, for an order that may not split and no node serves whole."""
+    """Every line unfulfilled, for an order that may not split and no node serves whole
+    (``late``: the nodes only the time rules keep out)."""
     unfulfilled = []
     nobody = np.zeros(eligible.size, dtype=np.bool_)
     for line, order_line in enumerate(lines):
@@ -205,7 +230,7 @@ def refused_whole(
         reason = (
             UnfulfilledReason.SPLIT_NOT_ALLOWED
             if alone.any()
-            else unfulfilled_reason(available[line], eligible, has_capacity, nobody)
+            else unfulfilled_reason(available[line], eligible, has_capacity, nobody, late)
         )
         unfulfilled.append(
             UnfulfilledLine(sku=order_line.sku, quantity=order_line.quantity, reason=reason)
@@ -223,14 +248,22 @@ def units_left(lines: tuple[OrderLine, ...], taken: Taken) -> list[int]:
 
 
 def unfulfilled_reason(
-    available: IntArray, eligible: BoolArray, has_capacity: BoolArray, opened: BoolArray
+    available: IntArray,
+    eligible: BoolArray,
+    has_capacity: BoolArray,
+    opened: BoolArray,
+    late: BoolArray | None = None,
 ) -> UnfulfilledReason:
-    """Why units of a line stay unfulfilled: no eligible node at all; else an eligible
-    node with units but no shipments left; else out of stock."""
-    if not eligible.any():
+    """Why units of a line stay unfulfilled: no eligible node at all, late ones
+    included; else an eligible node with units but no shipments left; else a node
+    with units that only the time rules (``late``) keep out; else out of stock."""
+    late_held = late is not None and bool((late & (available >= 1)).any())
+    if not eligible.any() and (late is None or not late.any()):
         return UnfulfilledReason.NO_ELIGIBLE_NODE
     if (eligible & ~has_capacity & ~opened & (available >= 1)).any():
         return UnfulfilledReason.NO_CAPACITY
+    if late_held:
+        return UnfulfilledReason.TOO_LATE
     return UnfulfilledReason.OUT_OF_STOCK
 
 

@@ -112,12 +112,17 @@ class _Scan:
         state = self.state
         batch = SourcingBatch(self.arrays, rows, state)
         cost = checked_costs(self.wave.sourcing, batch)
-        eligible = batch.eligible & np.isfinite(cost)
+        static = batch.static_eligible & np.isfinite(cost)
+        eligible = np.asarray(static & batch.on_time, dtype=np.bool_)
         distance = batch.distance_km
         available = batch.line_available
-        stocked = batch.any_line(available > 0) & eligible
-        hopeless = ~eligible.any(axis=1)
-        starved = ~hopeless & ~stocked.any(axis=1)
+        holds = batch.any_line(available > 0)
+        stocked = holds & eligible
+        # An order that only late nodes could serve from stock is decided alone: its
+        # reasons (TOO_LATE or not) depend on who takes that stock first.
+        late_held = np.asarray((holds & static & ~eligible).any(axis=1), dtype=np.bool_)
+        hopeless = ~static.any(axis=1)
+        starved = ~hopeless & ~stocked.any(axis=1) & ~late_held
         if hopeless.any() or starved.any():
             # Eligibility and stock only shrink as the wave goes on, so these orders
             # get nothing whenever their turn comes: decide them now, go on without.
@@ -126,17 +131,22 @@ class _Scan:
                     self.decided[row] = refused(row, self.wave, reason)
             keep = np.asarray(~(hopeless | starved), dtype=np.bool_)
             rows, cost, eligible, distance = rows[keep], cost[keep], eligible[keep], distance[keep]
+            static, late_held = static[keep], late_held[keep]
             stocked, available = stocked[keep], available[keep[batch.line_row]]
             if rows.size == 0:
                 return  # every order of the window is decided (always so with no nodes)
             batch = SourcingBatch(self.arrays, rows, state)
-        plan = _Plan.make(batch, cost, eligible, stocked, available, self.arrays.allow_split[rows])
+        plan = _Plan.make(
+            batch, cost, eligible, stocked, available, self.arrays.allow_split[rows] & ~late_held
+        )
         reuse = not self.reads
         # Split plans hold only while costs cannot change under them, and pay only
         # while few orders contend (see _SPLIT_PLANS_BELOW).
         contended = np.count_nonzero(~plan.planned) >= _SPLIT_PLANS_BELOW * rows.size
         splits = (
-            _Splits.make(self.wave, plan, (cost, eligible, distance), available, state)
+            _Splits.make(
+                self.wave, plan, (cost, eligible, distance), available, state, static & ~eligible
+            )
             if reuse and not contended
             else _Splits.none()
         )
@@ -153,9 +163,7 @@ class _Scan:
             if blocked:
                 row = int(rows[position])
                 scored = (
-                    Scored(cost[position], eligible[position], distance[position])
-                    if reuse
-                    else None
+                    Scored(cost[position], static[position], distance[position]) if reuse else None
                 )
                 allocation, taken = resolve_order(row, self.wave, state, scored)
                 self.decided[row] = allocation
@@ -194,7 +202,7 @@ class _Scan:
         spare = state.spare.reshape(-1)[plan.line_plane[lines] * n_positions + key]
         keys = np.concatenate([key, n_positions + order_nodes])
         amounts = np.concatenate([plan.line_units[lines], plan.ships[position:limit]])
-        limits = np.concatenate([spare, np.minimum(state.capacity_left[order_nodes], _NO_LIMIT)])
+        limits = np.concatenate([spare, np.minimum(state.shipments_left(order_nodes), _NO_LIMIT)])
         owners = np.concatenate([plan.owner[lines], np.arange(position, limit)])
         takes, shipments = splits.takes(position, limit), splits.shipments(position, limit)
         if takes.stop > takes.start or shipments.stop > shipments.start:
@@ -210,7 +218,7 @@ class _Scan:
                 [
                     limits,
                     state.spare.reshape(-1)[splits.plane[takes] * n_positions + take_key],
-                    np.minimum(state.capacity_left[splits.ship_node[shipments]], _NO_LIMIT),
+                    np.minimum(state.shipments_left(splits.ship_node[shipments]), _NO_LIMIT),
                 ]
             )
             owners = np.concatenate([owners, splits.order[takes], splits.ship_order[shipments]])
@@ -235,7 +243,7 @@ class _Scan:
         lines = slice(*plan.line_span(start, stop))
         self.state.take(plan.sku[lines], plan.line_node[lines], plan.line_units[lines])
         nodes = plan.node[start:stop]
-        np.add.at(self.state.used, nodes, plan.ships[start:stop])
+        self.state.ship(nodes, plan.ships[start:stop])
         self.stock_stamp.reshape(-1)[plan.line_key[lines]] = window_id
         self.node_stamp[nodes] = window_id
         lone = plan.lone[start:stop]
@@ -244,7 +252,8 @@ class _Scan:
         if split_orders.size:
             takes, shipments = splits.takes(start, stop), splits.shipments(start, stop)
             self.state.take(splits.sku[takes], splits.node[takes], splits.units[takes])
-            np.add.at(self.state.used, splits.ship_node[shipments], 1)
+            ship_nodes = splits.ship_node[shipments]
+            self.state.ship(ship_nodes, np.ones(ship_nodes.size, dtype=np.int64))
             self.stock_stamp.reshape(-1)[splits.key[takes]] = window_id
             self.node_stamp[splits.ship_node[shipments]] = window_id
             whole[split_orders - start] = False
@@ -386,14 +395,19 @@ class _Splits:
         scored: tuple[FloatArray, BoolArray, FloatArray],
         available: IntArray,
         state: StockState,
+        late: BoolArray,
     ) -> _Splits:
         """The split plans of the window ``plan`` covers, from its scoring (cost,
         eligibility and km, orders x nodes) and the ``available`` units per line and
-        node, all on ``state``."""
+        node, all on ``state``; ``late`` marks the nodes only the time rules keep out
+        (orders such a node holds units for are left to be decided alone)."""
         cost, eligible, distance = scored
         arrays = wave.arrays
         n_nodes = available.shape[1]
-        candidates = ~plan.planned & arrays.allow_split[plan.rows]
+        holds = np.zeros_like(late)
+        if late.any():
+            np.logical_or.at(holds, plan.owner, available > 0)
+        candidates = ~plan.planned & arrays.allow_split[plan.rows] & ~(holds & late).any(axis=1)
         positions: list[int] = []
         allocation: dict[int, Allocation] = {}
         takes: list[tuple[int, int, int, int, int, int]] = []
@@ -410,6 +424,7 @@ class _Splits:
                 eligible[order],
                 state,
                 taken,
+                late[order],
             )
             km = {node: float(distance[order, node]) for node in taken}
             positions.append(order)

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
+import numpy as np
 
-from .._domain.call_checks import capacity_vector, checked_context, checked_orders, checked_strategy
+from .._domain.call_checks import (
+    capacity_vector,
+    checked_context,
+    checked_daily_used,
+    checked_orders,
+    checked_strategy,
+)
 from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory
 from .._domain.network import Network
@@ -14,6 +22,7 @@ from .._domain.orders import Order
 from .._types import FloatArray
 from ..sourcing._batch import OrderArrays, StockState
 from ..sourcing._protocol import SourcingStrategy
+from ..sourcing._timing import NodeTimes, Timing
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -21,7 +30,10 @@ class Wave:
     """One allocation wave, validated and turned into arrays by the engine.
 
     ``state`` is the stock and capacity before any order is decided; a policy
-    works on ``state.copy()``.
+    works on ``state.copy()``. With ``now`` (``timing``), a node's daily capacity
+    either pushes work to its next open day (``push``, the sequential rule) or,
+    for every other policy, caps the shipments it takes in the wave at what its
+    current operating day has left, so each node's dates hold for the whole wave.
     """
 
     arrays: OrderArrays
@@ -33,6 +45,13 @@ class Wave:
     notes: list[str] = attrs.field(factory=list)
     """What a policy wants the caller to know about how it decided (for example a
     solver stopped at its time limit); copied to ``AllocationResult.notes``."""
+    timing: Timing | None = None
+    """The call's time context, None without ``now``."""
+    push: bool = True
+    """Whether a full operating day pushes work to the next one (else caps capacity)."""
+    daily_used: dict[str, dict[dt.date, int]] = attrs.field(factory=dict)
+    """The call's ``daily_used``, checked (carried into the result unchanged without
+    ``now``)."""
 
     @classmethod
     def prepare(
@@ -43,6 +62,9 @@ class Wave:
         sourcing: SourcingStrategy,
         capacity_used: Mapping[str, int] | None,
         demand: DemandRates | None,
+        now: dt.datetime | None = None,
+        daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
+        push: bool = True,
     ) -> tuple[Wave, FloatArray]:
         """Validate a call and turn it into a wave; also the shipments each canonical
         node took before it."""
@@ -51,9 +73,22 @@ class Wave:
         found = checked_orders(orders, network)
         used = capacity_vector(capacity_used, network)
         arrays = OrderArrays.build(found, network)
-        state = StockState.start(arrays, inventory, used, demand)
+        earlier = checked_daily_used(daily_used, network)
+        timing = None if now is None else _timing(arrays, now, earlier)
+        state = StockState.start(
+            arrays, inventory, used, demand, None if timing is None else timing.start()
+        )
+        if state.times is not None and not push:
+            state.capacity = _capped(state.capacity, used, state.times)
         wave = cls(
-            arrays=arrays, inventory=inventory, state=state, sourcing=sourcing, demand=demand
+            arrays=arrays,
+            inventory=inventory,
+            state=state,
+            sourcing=sourcing,
+            demand=demand,
+            timing=timing,
+            push=push,
+            daily_used=earlier,
         )
         return wave, used
 
@@ -62,6 +97,39 @@ class Wave:
         the network) on this wave's state; the SKUs ``extra`` adds start from the
         inventory. Orders, lines and SKUs of this wave keep their rows."""
         arrays = OrderArrays.build((*self.arrays.orders, *extra), self.arrays.network)
-        state = StockState.start(arrays, self.inventory, self.state.used.copy(), self.demand)
+        timing, times = self.times_for(arrays, self.state.times)
+        state = StockState.start(arrays, self.inventory, self.state.used.copy(), self.demand, times)
+        state.capacity = self.state.capacity
         state.spare[:, : len(self.arrays.skus)] = self.state.spare
-        return attrs.evolve(self, arrays=arrays, state=state, notes=[])
+        return attrs.evolve(self, arrays=arrays, state=state, notes=[], timing=timing)
+
+    def times_for(
+        self, arrays: OrderArrays, times: NodeTimes | None
+    ) -> tuple[Timing | None, NodeTimes | None]:
+        """The timing of other orders of this call (``arrays``), and node handovers for
+        them at the daily loads of ``times`` (None without ``now``)."""
+        if self.timing is None or times is None:
+            return None, None
+        timing = _timing(arrays, self.timing.now_at, self.timing.earlier)
+        return timing, NodeTimes(timing, times.load.copy())
+
+
+def _timing(
+    arrays: OrderArrays, now: dt.datetime, daily_used: dict[str, dict[dt.date, int]]
+) -> Timing:
+    return Timing.build(
+        arrays.network,
+        arrays.orders,
+        arrays.level,
+        arrays.method,
+        arrays.pickup_node,
+        now,
+        daily_used,
+    )
+
+
+def _capped(capacity: FloatArray, used: FloatArray, times: NodeTimes) -> FloatArray:
+    """Each node's capacity in a wave that does not push: at most what it has used plus
+    what its current operating day has left."""
+    every = np.arange(capacity.size)
+    return np.minimum(capacity, used + times.day_left(every))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .._domain.calendar import MINUTES_PER_DAY, from_minute, to_minute
 from .._domain.call_checks import checked_strategy
 from .._domain.decisions import (
     Allocation,
@@ -16,7 +18,7 @@ from .._domain.decisions import (
     allocation_status,
 )
 from .._domain.demand import DemandRates
-from .._domain.enums import FulfillmentMethod
+from .._domain.enums import FulfillmentMethod, ServiceLevel
 from .._domain.inventory import Inventory
 from .._domain.network import Network, Node
 from .._domain.orders import Order, OrderLine
@@ -27,6 +29,7 @@ from ..allocation._sequential import Sequential
 from ..allocation._wave import Wave
 from ..sourcing._batch import SOURCE_NEEDS, pickup_node_accepts
 from ..sourcing._builtin import (
+    Fastest,
     Lexicographic,
     LowestCost,
     MostStock,
@@ -39,6 +42,7 @@ from ..sourcing._protocol import SourcingStrategy
 from ._costs import handling, shipping
 from ._fair_share import fair_share
 from ._nodes import canonical_nodes, km_to
+from ._time import Dates, day_caps, shipment_dates
 
 _PRESETS = (Nearest, LowestCost, Ranked, MostStock, StockProtecting)
 
@@ -52,6 +56,10 @@ class _Stock:
     demand: DemandRates | None
     used: dict[str, int]
     capacity: dict[str, float]
+    now: int | None = None
+    """Minutes since the epoch, for calls given ``now``."""
+    loads: dict[str, dict[dt.date, int]] = field(default_factory=dict)
+    """Shipments started per node id and local operating day."""
 
     def available(self, node_id: str, sku: str, respects_safety: bool) -> int:
         held = self.safety.get((node_id, sku), 0) if respects_safety else 0
@@ -70,6 +78,13 @@ class _Candidate:
     eligible: bool
     cost: float = math.inf
     taken: dict[int, int] = field(default_factory=dict)
+    dates: Dates | None = None
+    """With ``now``: the shipment's dates from this node (None: it cannot be made)."""
+    late: bool = False
+    """With ``now``: eligible but for the time rules."""
+    lead_days: float = 0.0
+    """With ``now``: days from ``now`` to delivered (ready for collection), 0 when
+    the shipment cannot be made."""
 
 
 UnitsAt = Callable[[_Candidate, OrderLine], int]
@@ -85,6 +100,8 @@ def allocate(
     policy: Sequential | FairShare = Sequential(),  # noqa: B008 (immutable configuration)
     capacity_used: Mapping[str, int] | None = None,
     demand: DemandRates | None = None,
+    now: dt.datetime | None = None,
+    daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
 ) -> AllocationResult:
     """The sequential policy (or FairShare on top of it) with a built-in strategy,
     decided one order at a time.
@@ -95,22 +112,58 @@ def allocate(
         _check_built_in(sourcing)
 
         def sequential(
-            part: Sequence[Order], stock: Inventory, used: Mapping[str, int] | None
+            part: Sequence[Order],
+            stock: Inventory,
+            used: Mapping[str, int] | None,
+            daily: Mapping[str, Mapping[dt.date, int]] | None,
+            caps: Mapping[str, float],
         ) -> AllocationResult:
-            return allocate(
-                part, network, stock, sourcing=sourcing, capacity_used=used, demand=demand
+            return _sequential(
+                part, network, stock, sourcing, used, demand, now, daily, push=False, caps=caps
             )
 
         found = orders if isinstance(orders, Sequence) else tuple(orders)
         return fair_share(
-            found, network, inventory, sourcing, policy, capacity_used, demand, sequential
+            found,
+            network,
+            inventory,
+            sourcing,
+            policy,
+            capacity_used,
+            demand,
+            sequential,
+            now=now,
+            daily_used=daily_used,
         )
     if not isinstance(policy, Sequential):
         raise InvalidInputError(
             "policy", "the reference implements the Sequential and FairShare policies"
         )
     _check_built_in(sourcing)
-    wave, used_before = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
+    return _sequential(
+        orders, network, inventory, sourcing, capacity_used, demand, now, daily_used, push=True
+    )
+
+
+def _sequential(
+    orders: Iterable[Order],
+    network: Network,
+    inventory: Inventory,
+    sourcing: SourcingStrategy,
+    capacity_used: Mapping[str, int] | None,
+    demand: DemandRates | None,
+    now: dt.datetime | None,
+    daily_used: Mapping[str, Mapping[dt.date, int]] | None,
+    *,
+    push: bool,
+    caps: Mapping[str, float] | None = None,
+) -> AllocationResult:
+    """The sequential policy; with ``now`` a full operating day pushes work to the
+    next one (``push``) or counts as no capacity left: FairShare's passes, whose
+    ``caps`` (shipments per node id in the call) FairShare sets once at its start."""
+    wave, used_before = Wave.prepare(
+        orders, network, inventory, sourcing, capacity_used, demand, now, daily_used, push=push
+    )
     canonical = canonical_nodes(network)
     stock = _Stock(
         free={(p.node_id, p.sku): p.on_hand - p.reserved for p in inventory.positions()},
@@ -121,19 +174,28 @@ def allocate(
             n.id: math.inf if n.order_capacity is None else float(n.order_capacity)
             for n in canonical
         },
+        now=None if now is None else to_minute(now, "now", round_up=True),
+        loads={key: dict(days) for key, days in wave.daily_used.items()},
     )
+    if caps is not None:
+        stock.capacity = dict(caps)
+    elif stock.now is not None and not push:
+        stock.capacity = day_caps(canonical, stock.now, stock.used, stock.loads, stock.capacity)
     order_list = wave.arrays.orders
     sequence = sorted(range(len(order_list)), key=lambda i: -order_list[i].priority)
     decided: dict[int, Allocation] = {}
     for index in sequence:
         decided[index] = _decide(order_list[index], network, canonical, stock, sourcing)
     allocations = [decided[i] for i in range(len(order_list))]
-    return build_result(wave, allocations, used_before, "reference")
+    daily = None if stock.now is None else stock.loads
+    return build_result(wave, allocations, used_before, "reference", daily_used=daily)
 
 
 def _check_built_in(strategy: object) -> None:
     checked_strategy(strategy, SourcingStrategy, "sourcing")
-    if isinstance(strategy, Lexicographic):
+    if isinstance(strategy, Fastest):
+        _check_built_in(strategy.as_lexicographic())
+    elif isinstance(strategy, Lexicographic):
         for inner in strategy.strategies:
             _check_built_in(inner)
     elif not isinstance(strategy, (Weighted, *_PRESETS)):
@@ -148,11 +210,15 @@ def _decide(
 ) -> Allocation:
     channel = network.channel(order.channel_id)
     respects = channel.respects_safety_stock
-    candidates = _candidates(order, network, canonical)
+    candidates = _candidates(order, network, canonical, timed=stock.now is not None)
+    if stock.now is not None:
+        _date(order, network, candidates, stock)
     costs = _costs(sourcing, order, candidates, stock, respects, network)
     for candidate, cost in zip(candidates, costs, strict=True):
         candidate.cost = cost
         candidate.eligible = candidate.eligible and cost != math.inf
+        if candidate.eligible and stock.now is not None and not _on_time(order, candidate):
+            candidate.eligible, candidate.late = False, True
 
     def available(candidate: _Candidate, line: OrderLine) -> int:
         return stock.available(candidate.node.id, line.sku, respects)
@@ -193,7 +259,41 @@ def _decide(
             key = (candidate.node.id, order.lines[line_index].sku)
             stock.free[key] = stock.free.get(key, 0) - units
         stock.used[candidate.node.id] = stock.used.get(candidate.node.id, 0) + 1
+        if candidate.dates is not None:
+            days = stock.loads.setdefault(candidate.node.id, {})
+            days[candidate.dates.day] = days.get(candidate.dates.day, 0) + 1
     return _allocation(order, network, opened, unfulfilled)
+
+
+def _date(order: Order, network: Network, candidates: list[_Candidate], stock: _Stock) -> None:
+    """Each candidate's dates at ``stock.now``, on the loads of its days so far."""
+    assert stock.now is not None
+    via = order.method in (FulfillmentMethod.SHIP_TO_STORE, FulfillmentMethod.PICKUP_POINT)
+    pickup = network.node(order.pickup_node_id) if via and order.pickup_node_id else None
+    for candidate in candidates:
+        candidate.dates = shipment_dates(
+            order,
+            candidate.node,
+            pickup,
+            network.costs,
+            candidate.distance_km,
+            stock.now,
+            stock.loads.get(candidate.node.id, {}),
+        )
+        if candidate.dates is not None:
+            candidate.lead_days = (candidate.dates.delivered_by - stock.now) / MINUTES_PER_DAY
+
+
+def _on_time(order: Order, candidate: _Candidate) -> bool:
+    """The time rules: made within the horizon, a same-day level dispatched today, and
+    delivered by the order's ``deliver_by``."""
+    dates = candidate.dates
+    if dates is None:
+        return False
+    if order.service_level is ServiceLevel.SAME_DAY and not dates.same_day_ok:
+        return False
+    promise = order.deliver_by
+    return promise is None or dates.delivered_by <= to_minute(promise, "deliver_by", round_up=False)
 
 
 def _split(
@@ -270,19 +370,26 @@ def _reason(
     available: UnitsAt,
     has_capacity: Callable[[_Candidate], bool],
 ) -> UnfulfilledReason:
-    if not any(c.eligible for c in candidates):
+    if not any(c.eligible or c.late for c in candidates):
         return UnfulfilledReason.NO_ELIGIBLE_NODE
     for c in candidates:
         if c.eligible and c not in opened and not has_capacity(c) and available(c, line) >= 1:
             return UnfulfilledReason.NO_CAPACITY
+    if any(c.late and available(c, line) >= 1 for c in candidates):
+        return UnfulfilledReason.TOO_LATE
     return UnfulfilledReason.OUT_OF_STOCK
 
 
-def _candidates(order: Order, network: Network, canonical: list[Node]) -> list[_Candidate]:
-    """Every node with its distance to the hand-over point and the static hard rules."""
+def _candidates(
+    order: Order, network: Network, canonical: list[Node], *, timed: bool
+) -> list[_Candidate]:
+    """Every node with its distance to the hand-over point and the static hard rules
+    (``timed``: with ``now``, where a level's last transit band also bounds its reach)."""
     channel = network.channel(order.channel_id)
     card = network.costs.rates[order.service_level]
     max_km = math.inf if card.max_km is None else card.max_km
+    if timed and card.transit and order.service_level is not ServiceLevel.SAME_DAY:
+        max_km = min(max_km, card.transit[-1].max_km)
     pickup = None if order.pickup_node_id is None else network.node(order.pickup_node_id)
     point = pickup.location if pickup is not None else order.destination
     assert point is not None
@@ -314,6 +421,8 @@ def _costs(
     respects: bool,
     network: Network,
 ) -> list[float]:
+    if isinstance(strategy, Fastest):
+        strategy = strategy.as_lexicographic()
     if isinstance(strategy, Lexicographic):
         keys = [_costs(s, order, candidates, stock, respects, network) for s in strategy.strategies]
         tuples = [tuple(key[i] for key in keys) for i in range(len(candidates))]
@@ -359,6 +468,8 @@ def _weighted(
         used = float(stock.used.get(node.id, 0))
         share = 0.0 if capacity == math.inf else (used / capacity if capacity > 0 else 1.0)
         total += w.utilisation * share
+    if w.lead_days:
+        total += w.lead_days * candidate.lead_days
     if w.protection:
         protected = node.kind in w.protect_kinds
         total += w.protection * _line_sum(
@@ -397,12 +508,15 @@ def _allocation(
         cost = shipping(order, network, candidate.distance_km, units) + handling(
             candidate.node, units
         )
+        dates = candidate.dates
         shipments.append(
             Shipment(
                 node_id=candidate.node.id,
                 lines=lines,
                 distance_km=candidate.distance_km,
                 cost=cost,
+                ready_at=None if dates is None else from_minute(dates.ready_at),
+                delivered_by=None if dates is None else from_minute(dates.delivered_by),
             )
         )
     return Allocation(

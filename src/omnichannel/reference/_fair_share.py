@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
 import attrs
 
+from .._domain.calendar import to_minute
 from .._domain.decisions import (
     Allocation,
     AllocationResult,
@@ -20,14 +22,21 @@ from .._domain.inventory import Inventory
 from .._domain.network import Network
 from .._domain.orders import Order, OrderLine
 from .._engine.allocate import build_result
+from .._types import FloatArray
 from ..allocation._fair_share import FairShare
 from ..allocation._wave import Wave
 from ..sourcing._protocol import SourcingStrategy
 from ._costs import handling, shipping
 from ._nodes import canonical_nodes
+from ._time import day_caps, first_day
 
-SequentialRun = Callable[[Sequence[Order], Inventory, Mapping[str, int] | None], AllocationResult]
-"""The plain sequential policy on some orders, a snapshot and the capacity used so far."""
+Daily = Mapping[str, Mapping[dt.date, int]]
+SequentialRun = Callable[
+    [Sequence[Order], Inventory, Mapping[str, int] | None, Daily | None, Mapping[str, float]],
+    AllocationResult,
+]
+"""The plain sequential policy on some orders, a snapshot, the capacity and daily loads
+used so far, and each node's shipments in the call (by id)."""
 
 
 def fair_share(
@@ -39,23 +48,67 @@ def fair_share(
     capacity_used: Mapping[str, int] | None,
     demand: DemandRates | None,
     sequential: SequentialRun,
+    *,
+    now: dt.datetime | None = None,
+    daily_used: Daily | None = None,
 ) -> AllocationResult:
     """FairShare, one order and one channel at a time. ``sequential`` is the plain
-    sequential policy; see :class:`omnichannel.allocation.FairShare` for the rule."""
-    wave, used_before = Wave.prepare(orders, network, inventory, sourcing, capacity_used, demand)
+    sequential policy, which with ``now`` takes at most what each node's operating
+    day has left (no work is pushed to a later day, so both passes see the same
+    dates); see :class:`omnichannel.allocation.FairShare` for the rule."""
+    wave, used_before = Wave.prepare(
+        orders, network, inventory, sourcing, capacity_used, demand, now, daily_used, push=False
+    )
     order_list = wave.arrays.orders
+    caps = _caps(wave, network, used_before, now)
     granted = _granted(order_list, network, inventory, policy)
-    first = sequential(_parts(order_list, granted), inventory, capacity_used)
+    first = sequential(_parts(order_list, granted), inventory, capacity_used, daily_used, caps)
     given = _given(first.allocations)
     left = [
         [line.quantity - given.get((order.id, line.sku), 0) for line in order.lines]
         for order in order_list
     ]
-    second = sequential(_parts(order_list, left), first.inventory, first.capacity_used)
+    second = sequential(
+        _parts(order_list, left), first.inventory, first.capacity_used, first.daily_used, caps
+    )
     allocations = [
         _merged(order, network, first.allocations, second.allocations) for order in order_list
     ]
-    return build_result(wave, allocations, used_before, "reference")
+    daily = None if now is None else _daily(wave, network, allocations, now)
+    return build_result(wave, allocations, used_before, "reference", daily_used=daily)
+
+
+def _caps(
+    wave: Wave, network: Network, used: FloatArray, now: dt.datetime | None
+) -> dict[str, float]:
+    """Each node's shipments in the call: its capacity and, with ``now``, what its
+    first operating day has left at the start."""
+    canonical = canonical_nodes(network)
+    capacity = {
+        n.id: math.inf if n.order_capacity is None else float(n.order_capacity) for n in canonical
+    }
+    if now is None:
+        return capacity
+    before = {n.id: int(used[network.node_index(n.id)]) for n in canonical}
+    minute = to_minute(now, "now", round_up=True)
+    return day_caps(canonical, minute, before, wave.daily_used, capacity)
+
+
+def _daily(
+    wave: Wave, network: Network, allocations: Sequence[Allocation], now: dt.datetime
+) -> Daily:
+    """The call's ``daily_used`` plus one per merged shipment, on its node's first
+    operating day (the only one a wave that does not push uses)."""
+    minute = to_minute(now, "now", round_up=True)
+    loads = {key: dict(days) for key, days in wave.daily_used.items()}
+    start = {key: dict(days) for key, days in wave.daily_used.items()}
+    for allocation in allocations:
+        for shipment in allocation.shipments:
+            day = first_day(network.node(shipment.node_id), minute, start.get(shipment.node_id, {}))
+            assert day is not None
+            days = loads.setdefault(shipment.node_id, {})
+            days[day] = days.get(day, 0) + 1
+    return loads
 
 
 def _granted(
@@ -157,12 +210,14 @@ def _merged(
     anew; its unfulfilled lines are those the second pass left."""
     units: dict[str, dict[str, int]] = {}
     km: dict[str, float] = {}
+    dated: dict[str, Shipment] = {}
     unfulfilled: tuple[UnfulfilledLine, ...] = ()
     for allocation in [*first, *second]:
         if allocation.order_id != order.id:
             continue
         for shipment in allocation.shipments:
             km[shipment.node_id] = shipment.distance_km
+            dated[shipment.node_id] = shipment
             at_node = units.setdefault(shipment.node_id, {})
             for line in shipment.lines:
                 at_node[line.sku] = at_node.get(line.sku, 0) + line.quantity
@@ -182,7 +237,16 @@ def _merged(
         )
         count = sum(line.quantity for line in lines)
         cost = shipping(order, network, km[node.id], count) + handling(node, count)
-        shipments.append(Shipment(node_id=node.id, lines=lines, distance_km=km[node.id], cost=cost))
+        shipments.append(
+            Shipment(
+                node_id=node.id,
+                lines=lines,
+                distance_km=km[node.id],
+                cost=cost,
+                ready_at=dated[node.id].ready_at,
+                delivered_by=dated[node.id].delivered_by,
+            )
+        )
     return Allocation(
         order_id=order.id,
         shipments=tuple(shipments),

@@ -62,13 +62,17 @@ class Dates:
     """False for a SAME_DAY level dispatched after the local date of ``now``."""
 
 
-def _days(calendar: NodeCalendar, first: dt.date) -> Iterator[tuple[dt.date, int, int]]:
+def _days(
+    calendar: NodeCalendar, first: dt.date, limit: int
+) -> Iterator[tuple[dt.date, int, int]]:
     """Open operating days from ``first`` on, with their hours ``[open, close)``
-    (instants); hours start no earlier than the previous date's hours end (a clock
-    change could make them overlap), and hours of no length are skipped."""
+    (instants), until one starts after ``limit`` (or the dates pass it); hours start
+    no earlier than the previous date's hours end (a clock change could make them
+    overlap), and hours of no length are skipped."""
     day = first
+    last = local_date(limit, calendar.zone) + dt.timedelta(days=1)
     before = calendar.interval(day - dt.timedelta(days=1))
-    while True:
+    while day <= last:
         hours = calendar.interval(day)
         if hours is not None:
             start, end = hours
@@ -95,7 +99,7 @@ def _work(
     left = calendar.processing_minutes
     first = local_date(at, calendar.zone) - dt.timedelta(days=1)
     started: dt.date | None = None
-    for day, start, end in _days(calendar, first):
+    for day, start, end in _days(calendar, first, limit):
         if start > limit:
             return None
         if started is None:
@@ -110,7 +114,14 @@ def _work(
             ready = start + left
             return (started, ready) if ready <= limit else None
         left -= end - start
-    raise AssertionError("unreachable: _days never ends")
+    return None
+
+
+def first_day(node: Node, now: int, loads: Mapping[dt.date, int]) -> dt.date | None:
+    """The operating day a shipment from ``node`` decided at ``now`` starts on, with
+    ``loads`` shipments already on its days; None when none is within the horizon."""
+    worked = _work(node.calendar, now, now + HORIZON_DAYS * MINUTES_PER_DAY, loads)
+    return None if worked is None else worked[0]
 
 
 def _dispatch(calendar: NodeCalendar | None, ready: int, limit: int) -> int | None:
@@ -118,14 +129,14 @@ def _dispatch(calendar: NodeCalendar | None, ready: int, limit: int) -> int | No
     if calendar is None:
         return ready
     first = local_date(ready, calendar.zone) - dt.timedelta(days=1)
-    for day, start, _ in _days(calendar, first):
+    for day, start, _ in _days(calendar, first, limit):
         if start > limit:
             return None
         cutoff = calendar.cutoff_minute(day)
         assert cutoff is not None
         if cutoff >= ready:
             return cutoff if cutoff <= limit else None
-    raise AssertionError("unreachable: _days never ends")
+    return None
 
 
 def transit_days(order: Order, costs: CostModel, distance_km: float) -> int | None:
@@ -199,3 +210,26 @@ def shipment_dates(
     if delivered > limit:
         return None
     return Dates(day=day, ready_at=ready, delivered_by=delivered, same_day_ok=same_day_ok)
+
+
+def day_caps(
+    canonical: list[Node],
+    now: int,
+    used: Mapping[str, int],
+    loads: Mapping[str, Mapping[dt.date, int]],
+    capacity: Mapping[str, float],
+) -> dict[str, float]:
+    """Each node's shipments in a call that does not push work to later days: its
+    ``capacity``, and at most what it has ``used`` plus what its first operating day
+    at ``now`` has left (``loads``: shipments per node id and day so far)."""
+    caps = dict(capacity)
+    for node in canonical:
+        calendar = node.calendar
+        if calendar is None or calendar.daily_capacity is None:
+            continue
+        days = loads.get(node.id, {})
+        day = first_day(node, now, days)
+        if day is not None:
+            left = max(calendar.daily_capacity - days.get(day, 0), 0)
+            caps[node.id] = min(caps[node.id], used.get(node.id, 0) + left)
+    return caps

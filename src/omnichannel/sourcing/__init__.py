@@ -7,6 +7,7 @@ own by implementing :class:`SourcingStrategy`; the built-ins are presets of
 """
 
 from ._batch import SourcingBatch as SourcingBatch
+from ._builtin import Fastest as Fastest
 from ._builtin import Lexicographic as Lexicographic
 from ._builtin import LowestCost as LowestCost
 from ._builtin import MostStock as MostStock
@@ -20,6 +21,7 @@ from ._registry import get as get
 from ._registry import names as names
 
 __all__ = [
+    "Fastest",
     "Lexicographic",
     "LowestCost",
     "MostStock",

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from .._core.costs import handling_cost, shipping_cost
 from .._core.geo import chord_distance_km, unit_vectors
+from .._domain.calendar import MINUTES_PER_DAY
 from .._domain.decisions import Rule
 from .._domain.demand import DemandRates
 from .._domain.enums import Capability, FulfillmentMethod, NodeKind, ServiceLevel
@@ -21,6 +22,7 @@ from .._domain.network import NODE_KINDS, Network, NodeArrays
 from .._domain.orders import Order
 from .._domain.ranges import concatenated_ranges
 from .._types import BoolArray, FloatArray, IntArray, read_only
+from ._timing import NodeTimes
 
 METHODS: tuple[FulfillmentMethod, ...] = tuple(FulfillmentMethod)
 LEVELS: tuple[ServiceLevel, ...] = tuple(ServiceLevel)
@@ -243,10 +245,13 @@ class OrderArrays:
         shape (n_pairs,): the same numbers as ``SourcingBatch.distance_km``."""
         return chord_distance_km(self.point_unit[:, rows], self.node_unit[:, nodes])
 
-    def static_rules(self, rows: IntArray, nodes: IntArray) -> list[tuple[Rule, BoolArray]]:
+    def static_rules(
+        self, rows: IntArray, nodes: IntArray, reach_km: FloatArray | None = None
+    ) -> list[tuple[Rule, BoolArray]]:
         """The hard rules that depend on neither stock nor capacity, in checking order,
         each with whether order ``rows[i]`` breaks it at canonical node ``nodes[i]``
-        (both shape (n_pairs,)): the same rules as ``SourcingBatch.eligible``."""
+        (both shape (n_pairs,)): the same rules as ``SourcingBatch.static_eligible``.
+        ``reach_km`` is each level's farthest km (default: its ``max_km``)."""
         network = self.network
         node_arrays = network.arrays
         method = self.method[rows]
@@ -259,8 +264,12 @@ class OrderArrays:
             (Rule.CHANNEL, ~network.channel_allows[self.channel[rows], nodes]),
             (Rule.PICKUP_NODE, ~self.pickup_ok[rows] | (in_store & (nodes != pickup))),
             (Rule.CAPABILITY, (node_arrays.capabilities[nodes] & needs) != needs),
-            (Rule.DISTANCE, ~in_store & (km > self.rates[3][self.level[rows]])),
+            (Rule.DISTANCE, ~in_store & (km > self.reach(reach_km)[self.level[rows]])),
         ]
+
+    def reach(self, reach_km: FloatArray | None) -> FloatArray:
+        """Farthest km each level serves: ``reach_km``, or each rate card's ``max_km``."""
+        return self.rates[3] if reach_km is None else reach_km
 
     @functools.cached_property
     def sku_rows(self) -> dict[str, int]:
@@ -294,6 +303,8 @@ class StockState:
     """Shipments per wave, ``inf`` when unlimited, shape (n_nodes,)."""
     used: FloatArray
     """Shipments taken in this wave, shape (n_nodes,)."""
+    times: NodeTimes | None = None
+    """Each node's next handover and daily load, for calls given ``now``."""
 
     @classmethod
     def start(
@@ -302,8 +313,10 @@ class StockState:
         inventory: Inventory,
         capacity_used: FloatArray,
         demand: DemandRates | None,
+        times: NodeTimes | None = None,
     ) -> StockState:
-        """The state before any order of the wave is decided."""
+        """The state before any order of the wave is decided (``times``: the nodes'
+        handovers before it, for calls given ``now``)."""
         ids = arrays.network.arrays.ids
         block = inventory.dense(arrays.skus, ids)
         rates = (
@@ -317,6 +330,7 @@ class StockState:
             demand=rates,
             capacity=arrays.network.arrays.capacity.copy(),
             used=capacity_used.astype(np.float64),
+            times=times,
         )
 
     def copy(self) -> StockState:
@@ -327,7 +341,27 @@ class StockState:
             demand=self.demand,
             capacity=self.capacity,
             used=self.used.copy(),
+            times=None if self.times is None else self.times.copy(),
         )
+
+    def ship(self, nodes: IntArray, counts: IntArray) -> None:
+        """Count ``counts[i]`` shipments from canonical ``nodes[i]``: against its capacity
+        in this wave and, with ``now``, against its current operating day."""
+        np.add.at(self.used, nodes, counts)
+        if self.times is not None:
+            self.times.ship(nodes, counts)
+
+    def ship_one(self, node: int) -> None:
+        """Count one shipment from canonical ``node`` (see :meth:`ship`)."""
+        self.ship(np.array([node], dtype=np.int64), np.ones(1, dtype=np.int64))
+
+    def shipments_left(self, nodes: IntArray) -> FloatArray:
+        """Shipments each of ``nodes`` can take before its capacity runs out or, with
+        ``now``, its current operating day fills (``inf`` for neither)."""
+        left = self.capacity_left[nodes]
+        if self.times is None:
+            return left
+        return np.minimum(left, self.times.day_left(nodes))
 
     @property
     def free(self) -> IntArray:
@@ -445,18 +479,57 @@ class SourcingBatch:
         )
 
     @functools.cached_property
-    def eligible(self) -> BoolArray:
-        """The engine's hard rules other than stock and capacity: node active, channel
-        allows its kind, capability for the method, pickup node, distance within the
-        service level's ``max_km``; shape (n_orders, n_nodes)."""
+    def static_eligible(self) -> BoolArray:
+        """The engine's hard rules other than stock, capacity and time: node active,
+        channel allows its kind, capability for the method, pickup node, distance
+        within the service level's reach (``max_km``, and with ``now`` its last
+        transit band); shape (n_orders, n_nodes)."""
         a, rows = self._arrays, self.rows
         method = a.method[rows]
         ok = a.may_source[a.channel[rows], method] & a.pickup_ok[rows][:, None]
         in_store = np.flatnonzero(method == METHODS.index(FulfillmentMethod.PICKUP_IN_STORE))
-        within = self.distance_km <= a.rates[3][a.level[rows]][:, None]
+        times = self._state.times
+        reach = a.reach(None if times is None else times.timing.net.reach_km)
+        within = self.distance_km <= reach[a.level[rows]][:, None]
         within[in_store] = np.arange(self.n_nodes)[None, :] == a.pickup_node[rows[in_store], None]
         ok &= within
         return np.asarray(ok)
+
+    @functools.cached_property
+    def _dates(self) -> tuple[FloatArray, BoolArray]:
+        """Lead days (0 where the shipment cannot be made) and on-time, each shape
+        (n_orders, n_nodes); 0 and True without ``now``."""
+        times = self._state.times
+        shape = (self.n_orders, self.n_nodes)
+        if times is None:
+            return np.zeros(shape), np.ones(shape, dtype=np.bool_)
+        rows = np.repeat(self.rows, self.n_nodes)
+        nodes = np.tile(np.arange(self.n_nodes), self.n_orders)
+        dates, on_time = times.pairs(rows, nodes, self.distance_km.reshape(-1))
+        lead = np.where(dates.made, (dates.delivered_by - times.timing.now) / MINUTES_PER_DAY, 0.0)
+        return lead.reshape(shape), on_time.reshape(shape)
+
+    @property
+    def on_time(self) -> BoolArray:
+        """Whether each node keeps each order's time rules now (all True without
+        ``now``): it can be made within the horizon, dispatched today for a SAME_DAY
+        level and delivered by the order's ``deliver_by``; shape (n_orders, n_nodes)."""
+        return self._dates[1]
+
+    @property
+    def lead_days(self) -> FloatArray:
+        """Days from ``now`` to when each node's shipment is delivered (ready for
+        collection for pickups); 0 without ``now`` or where it cannot be made; shape
+        (n_orders, n_nodes)."""
+        return self._dates[0]
+
+    @functools.cached_property
+    def eligible(self) -> BoolArray:
+        """Every hard rule other than stock and capacity: :attr:`static_eligible`
+        and, with ``now``, :attr:`on_time`; shape (n_orders, n_nodes)."""
+        if self._state.times is None:
+            return self.static_eligible
+        return np.asarray(self.static_eligible & self.on_time)
 
     @property
     def lines(self) -> IntArray:

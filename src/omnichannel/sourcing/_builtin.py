@@ -55,12 +55,16 @@ class Weighted:
          - stock x units of the order's SKUs the channel may promise at the node
          + depletion x sum over lines of quantity / max(available, quantity)
          + utilisation x shipments taken / order capacity (0 for unlimited nodes)
+         + lead_days x days from ``now`` to delivered (ready for collection for
+           pickups; 0 without ``now``)
          + protection x units taken below the protection level (``protect_kinds`` only)
 
     The protection level of a position is ``max(safety_stock, ceil(cover_days x
     units per day))`` from the ``demand`` given to ``allocate``. Weights (and
     ``cover_days``) are finite, >= 0 and at most 1e12, so taking stock or capacity
-    never makes a node cheaper and no sum of terms overflows.
+    never makes a node cheaper and no sum of terms overflows. ``lead_days`` prices
+    speed (currency per day): a soft term that ranks nodes and never enters
+    ``Shipment.cost``; dates move as nodes' days fill, so it reads CAPACITY.
     """
 
     distance: float = _field()
@@ -70,6 +74,7 @@ class Weighted:
     stock: float = _field()
     depletion: float = _field()
     utilisation: float = _field()
+    lead_days: float = _field()
     protection: float = _field()
     cover_days: float = _field()
     protect_kinds: frozenset[NodeKind] = attrs.field(
@@ -78,11 +83,12 @@ class Weighted:
 
     @property
     def state_use(self) -> StateUse:
-        """STOCK when stock, depletion or protection count; CAPACITY when utilisation does."""
+        """STOCK when stock, depletion or protection count; CAPACITY when utilisation or
+        lead days do."""
         use = NO_STATE
         if self.stock or self.depletion or self.protection:
             use |= StateUse.STOCK
-        if self.utilisation:
+        if self.utilisation or self.lead_days:
             use |= StateUse.CAPACITY
         return use
 
@@ -105,6 +111,8 @@ class Weighted:
             total += self.depletion * batch.sum_lines(taken)
         if self.utilisation:
             total += self.utilisation * _utilisation(batch.capacity_used, batch.capacity)[None, :]
+        if self.lead_days:
+            total += self.lead_days * batch.lead_days
         if self.protection:
             total += self.protection * batch.sum_lines(self._below_protection(batch))
         return total
@@ -258,6 +266,27 @@ class Lexicographic:
         """Dense lexicographic ranks per order, shape (n_orders, n_nodes)."""
         keys = [checked_costs(s, batch) for s in self.strategies]
         return lexicographic_ranks(keys)
+
+
+@final
+@attrs.frozen
+class Fastest:
+    """The earliest ``delivered_by`` (ready for collection, for pickups), then the
+    lowest cost: ``Lexicographic(Weighted(lead_days=1.0), LowestCost())``. Without
+    ``now`` every node is equally fast, so it decides as :class:`LowestCost`."""
+
+    def as_lexicographic(self) -> Lexicographic:
+        """The rules it stands for."""
+        return Lexicographic(Weighted(lead_days=1.0), LowestCost())
+
+    @property
+    def state_use(self) -> StateUse:
+        """CAPACITY: dates move as nodes' operating days fill."""
+        return self.as_lexicographic().state_use
+
+    def costs(self, batch: SourcingBatch, /) -> FloatArray:
+        """Dense ranks by lead time, then cost, shape (n_orders, n_nodes)."""
+        return self.as_lexicographic().costs(batch)
 
 
 def lexicographic_ranks(keys: list[FloatArray]) -> FloatArray:

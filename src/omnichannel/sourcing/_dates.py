@@ -106,83 +106,145 @@ def time_tables(calendars: Sequence[NodeCalendar], first: dt.date) -> TimeTables
     )
 
 
+def delivery_table(first: dt.date, weekmask: str, values: IntArray) -> IntArray:
+    """Table day of delivery for ``values[v]`` carrier days after each table day of
+    dispatch, shape (n_values, TABLE_DAYS); days past the table are ``TABLE_DAYS`` or
+    more."""
+    days = np.tile(np.arange(TABLE_DAYS, dtype=np.int64), values.size)
+    transit = np.repeat(values.astype(np.int64), TABLE_DAYS)
+    found = kernel.delivery_day(days, transit, np.datetime64(first, "D"), weekmask)
+    return read_only(found.reshape(values.size, TABLE_DAYS))
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Handover:
+    """When shipments are ready and leave their nodes, each shape (n,); instants in
+    minutes since the epoch, ``kernel.BEYOND`` when none is found in the table."""
+
+    day: IntArray
+    """Table day whose daily capacity the shipment uses (the day work starts)."""
+    ready: IntArray
+    """Picked and packed."""
+    gone: IntArray
+    """Collected by the carrier (the dispatch instant)."""
+    dispatch_day: IntArray
+    """Local table day of ``gone``."""
+    same_day: BoolArray
+    """Whether ``gone`` falls on the local date of ``now``."""
+
+    def at(self, index: IntArray) -> Handover:
+        """The handovers ``index`` picks (one per pair)."""
+        return Handover(
+            day=self.day[index],
+            ready=self.ready[index],
+            gone=self.gone[index],
+            dispatch_day=self.dispatch_day[index],
+            same_day=self.same_day[index],
+        )
+
+
+def _utc_day(tables: TimeTables, instant: int) -> int:
+    return instant // MINUTES_PER_DAY - int((tables.base - np.datetime64(0, "D")).astype(np.int64))
+
+
+def first_days(
+    tables: TimeTables, now: int, rows: IntArray, blocked: BoolArray | None = None
+) -> IntArray:
+    """The table day work may start at each calendar row (-1: no calendar, the UTC
+    date of ``now``): its first open day, not ``blocked[query, day]`` (full), whose
+    hours end after ``now``; ``TABLE_DAYS`` when there is none."""
+    at = np.full(rows.size, now, dtype=np.int64)
+    day, _ = kernel.first_start(tables.open_at, tables.close_at, np.maximum(rows, 0), at, blocked)
+    return np.where(rows >= 0, day, _utc_day(tables, now))
+
+
+def handover(tables: TimeTables, now: int, rows: IntArray, day: IntArray) -> Handover:
+    """Ready and dispatch of work starting on table ``day`` (an open day whose hours end
+    after ``now``, or ``TABLE_DAYS``) at calendar row ``rows`` (-1: no calendar, ready
+    and dispatched at ``now``)."""
+    has = rows >= 0
+    safe_rows = np.maximum(rows, 0)
+    inside = day < TABLE_DAYS
+    safe_day = np.minimum(day, TABLE_DAYS - 1)
+    start = np.where(inside, np.maximum(tables.open_at[safe_rows, safe_day], now), kernel.BEYOND)
+    ready = kernel.after_work(
+        tables.open_at,
+        tables.close_at,
+        tables.cum_before,
+        safe_rows,
+        np.where(inside, day, TABLE_DAYS),
+        start,
+        tables.processing[safe_rows],
+    )
+    gone = kernel.dispatch(tables.cutoff_at, safe_rows, ready)
+    utc_day = _utc_day(tables, now)
+    ready = np.where(has, ready, now)
+    gone = np.where(has, gone, now)
+    at = np.full(rows.size, now, dtype=np.int64)
+    dispatch_day = np.where(has, kernel.local_day(tables.midnight, safe_rows, gone), utc_day)
+    now_day = np.where(has, kernel.local_day(tables.midnight, safe_rows, at), utc_day)
+    return Handover(
+        day=np.where(has, day, utc_day),
+        ready=ready,
+        gone=gone,
+        dispatch_day=dispatch_day,
+        same_day=dispatch_day == now_day,
+    )
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class PairDates:
     """Dates of (order, node) pairs, each shape (n_pairs,); instants in minutes since
-    the epoch, ``kernel.BEYOND`` where ``made`` is False."""
+    the epoch, meaningless where ``made`` is False."""
 
-    day: IntArray
-    """Table day whose daily capacity the shipment uses (its start)."""
     ready_at: IntArray
     delivered_by: IntArray
     made: BoolArray
     """Whether the shipment can be made within the horizon."""
-    same_day_ok: BoolArray
-    """Dispatched on the local date of ``now`` (what a SAME_DAY level needs)."""
 
 
 def pair_dates(
     tables: TimeTables,
     now: int,
-    node_row: IntArray,
-    pickup_row: IntArray,
+    hand: Handover,
+    rows: IntArray,
     in_store: BoolArray,
-    via_pickup: BoolArray,
-    transit_days: IntArray,
-    weekmask: str,
-    blocked: BoolArray | None = None,
+    via_pickup: IntArray,
+    delivery: IntArray,
 ) -> PairDates:
     """Dates of each pair, as ``reference._time.shipment_dates`` gives them.
 
-    ``node_row`` is the shipping node's calendar row (-1: no calendar, always open
-    in UTC); ``pickup_row`` the pickup node's (-1: none or no calendar) for pairs
-    ``via_pickup`` (ship to store, pickup point); ``in_store`` marks pickup in store;
-    ``transit_days`` are carrier delivery days (-1: beyond the last band);
-    ``blocked[pair, day]`` marks full operating days of the shipping node.
+    ``hand`` is each pair's handover at its shipping node (calendar row ``rows``,
+    -1: none); ``in_store`` marks pickup in store; ``via_pickup`` is the pickup
+    node's calendar row for ship to store and pickup point (-1: none or no
+    calendar, -2: not via a pickup node); ``delivery`` is the table day of
+    delivery after transit (``TABLE_DAYS`` or more: past the table, -1: beyond the
+    last band).
     """
-    n = node_row.size
     limit = now + HORIZON_DAYS * MINUTES_PER_DAY
-    at = np.full(n, now, dtype=np.int64)
-    has = node_row >= 0
-    rows = np.maximum(node_row, 0)
-    day, start = kernel.first_start(tables.open_at, tables.close_at, rows, at, blocked)
-    ready = kernel.after_work(
-        tables.open_at,
-        tables.close_at,
-        tables.cum_before,
-        rows,
-        day,
-        start,
-        tables.processing[rows],
-    )
-    gone = kernel.dispatch(tables.cutoff_at, rows, ready)
-    utc_day = (now // MINUTES_PER_DAY) - (tables.base - np.datetime64(0, "D")).astype(np.int64)
-    ready = np.where(has, ready, now)
-    gone = np.where(has, gone, now)
-    day = np.where(has, day, utc_day)
-    dispatch_day = np.where(has, kernel.local_day(tables.midnight, rows, gone), utc_day)
-    now_day = np.where(has, kernel.local_day(tables.midnight, rows, at), utc_day)
-    delivery = kernel.delivery_day(
-        np.clip(dispatch_day, 0, TABLE_DAYS), np.maximum(transit_days, 0), tables.base, weekmask
-    )
+    has = rows >= 0
+    safe_rows = np.maximum(rows, 0)
     in_table = (delivery >= 0) & (delivery < TABLE_DAYS)
     safe = np.clip(delivery, 0, TABLE_DAYS - 1)
     utc_midnight = (tables.base - np.datetime64(0, "D")).astype(np.int64) * MINUTES_PER_DAY
     home = np.where(
-        has, tables.last_minute[rows, safe], utc_midnight + safe * MINUTES_PER_DAY + 1439
+        has,
+        tables.last_minute[safe_rows, safe],
+        utc_midnight + safe * MINUTES_PER_DAY + MINUTES_PER_DAY - 1,
     )
-    delivered = np.where(in_store, ready, home)
-    made = (ready <= limit) & (in_store | ((transit_days >= 0) & (gone <= limit)))
-    if via_pickup.any():
-        picks = np.flatnonzero(via_pickup)
-        p_has = pickup_row[picks] >= 0
-        p_rows = np.maximum(pickup_row[picks], 0)
+    delivered = np.where(in_store, hand.ready, home)
+    made = (hand.ready <= limit) & (in_store | (in_table & (hand.gone <= limit)))
+    picks = np.flatnonzero(via_pickup >= -1)
+    if picks.size:
+        p_row = via_pickup[picks]
+        p_has = p_row >= 0
+        p_rows = np.maximum(p_row, 0)
         p_midnight = np.where(
             p_has,
             tables.midnight[p_rows, safe[picks]],
             utc_midnight + safe[picks] * MINUTES_PER_DAY,
         )
-        arrival = np.maximum(gone[picks], p_midnight)
+        arrival = np.maximum(hand.gone[picks], p_midnight)
         p_day, p_start = kernel.first_start(tables.open_at, tables.close_at, p_rows, arrival)
         collected = kernel.after_work(
             tables.open_at,
@@ -195,11 +257,5 @@ def pair_dates(
         )
         delivered[picks] = np.where(p_has, collected, arrival)
         made[picks] &= arrival <= limit
-    made &= (delivered <= limit) & (in_store | in_table)
-    return PairDates(
-        day=day,
-        ready_at=ready,
-        delivered_by=delivered,
-        made=made,
-        same_day_ok=in_store | (dispatch_day == now_day),
-    )
+    made &= delivered <= limit
+    return PairDates(ready_at=hand.ready, delivered_by=delivered, made=made)

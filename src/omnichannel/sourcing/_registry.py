@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._registry import Registry
 from ._builtin import (
+    Fastest,
     Lexicographic,
     LowestCost,
     MostStock,
@@ -23,6 +24,7 @@ _REGISTRY = Registry(
         "stock_protecting": StockProtecting,
         "weighted": Weighted,
         "lexicographic": Lexicographic,
+        "fastest": Fastest,
     },
 )
 

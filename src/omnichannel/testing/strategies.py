@@ -6,11 +6,13 @@ own style: plural nouns, keyword-only size bounds.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import attrs
 from hypothesis import strategies as st
 
+from .._domain.calendar import NodeCalendar, TransitBand
 from .._domain.demand import DemandRates
 from .._domain.dispositions import ROUTED, DispositionTable
 from .._domain.enums import (
@@ -30,6 +32,7 @@ from .._domain.orders import Order, OrderLine
 from .._domain.returns import ReturnLine, ReturnRequest, accepts_drop_off
 from .._domain.routes import ReturnResult, ReturnRoute
 from .._domain.stock import StockMove, StockPosition
+from .._errors import InvalidInputError
 
 __all__ = [
     "Scenario",
@@ -40,6 +43,8 @@ __all__ = [
     "geo_points",
     "inventories",
     "networks",
+    "node_calendars",
+    "nows",
     "nodes",
     "order_lines",
     "orders",
@@ -321,6 +326,120 @@ class Scenario:
     orders: tuple[Order, ...]
     returns: tuple[ReturnRequest, ...]
     demand: DemandRates
+    now: dt.datetime | None = None
+    """When to decide, for timed scenarios (``scenarios(timed=True)``)."""
+
+
+TIME_ZONES = (
+    "UTC",
+    "Europe/Paris",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "Pacific/Chatham",
+)
+"""Zones with clock changes both ways, a 30-minute change and odd offsets."""
+_CLOCK_CHANGES = (
+    dt.datetime(2026, 3, 8, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 3, 29, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 4, 5, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 9, 27, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 10, 4, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 10, 25, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc),
+    dt.datetime(2026, 12, 24, tzinfo=dt.timezone.utc),
+)
+
+
+def nows() -> st.SearchStrategy[dt.datetime]:
+    """Aware instants within three days of a 2026 clock change (or a plain day), with
+    seconds, so that rounding up to the minute is exercised."""
+    return st.builds(
+        lambda change, minutes, seconds: change + dt.timedelta(minutes=minutes, seconds=seconds),
+        st.sampled_from(_CLOCK_CHANGES),
+        st.integers(-3 * 1440, 3 * 1440),
+        st.sampled_from([0, 1, 59]),
+    )
+
+
+def _local_time(minute: int) -> dt.time:
+    return dt.time(minute // 60, minute % 60)
+
+
+_TIMES = (st.sampled_from([0, 30, 59, 540, 1200]) | st.integers(0, 1439)).map(_local_time)
+
+
+@st.composite
+def node_calendars(draw: st.DrawFn, *, near: dt.date | None = None) -> NodeCalendar:
+    """Valid calendars: any zone of ``TIME_ZONES``, closed weekdays, hours past midnight,
+    holidays near ``near``, processing up to about three days, cut-offs, and small
+    daily capacities (so that days fill)."""
+    zone = draw(st.sampled_from(TIME_ZONES))
+    around = near or dt.date(2026, 3, 29)
+    while True:
+        opening = tuple(
+            None if draw(st.integers(0, 3)) == 0 else (draw(_TIMES), draw(_TIMES))
+            for _ in range(7)
+        )
+        cutoff = draw(st.none() | _TIMES)
+        try:
+            return NodeCalendar(
+                timezone=zone,
+                opening=opening,
+                closed_dates=draw(
+                    st.frozensets(
+                        st.integers(-3, 12).map(lambda d: around + dt.timedelta(days=d)),
+                        max_size=3,
+                    )
+                ),
+                processing=dt.timedelta(
+                    minutes=draw(st.sampled_from([0, 20, 60, 120]) | st.integers(0, 4000))
+                ),
+                cutoff=cutoff,
+                daily_capacity=draw(st.none() | st.integers(0, 3)),
+            )
+        except InvalidInputError:
+            continue
+
+
+@st.composite
+def _timed(draw: st.DrawFn, scenario: Scenario) -> Scenario:
+    """``scenario`` with calendars on most nodes, transit bands, a ``now`` and promises
+    on about half its orders."""
+    now = draw(nows())
+    near = now.date()
+    network = scenario.network
+    nodes = tuple(
+        attrs.evolve(node, calendar=draw(st.none() | node_calendars(near=near)))
+        for node in network.nodes
+    )
+    rates = dict(network.costs.rates)
+    for level in (ServiceLevel.STANDARD, ServiceLevel.EXPRESS):
+        limits = draw(st.lists(st.floats(0.0, 400.0), max_size=2, unique=True))
+        rates[level] = attrs.evolve(
+            rates[level],
+            transit=[
+                TransitBand(max_km=km, days=draw(st.integers(0, 4))) for km in sorted(limits)
+            ],
+        )
+    costs = attrs.evolve(
+        network.costs,
+        rates=rates,
+        delivery_weekdays=draw(st.frozensets(st.integers(0, 6), min_size=1)),
+    )
+    timed_network = Network(nodes=nodes, channels=network.channels, costs=costs)
+    promised = tuple(
+        attrs.evolve(
+            order,
+            deliver_by=draw(
+                st.none()
+                | st.integers(-60, 6 * 1440).map(lambda m: now + dt.timedelta(minutes=m))
+            ),
+        )
+        for order in scenario.orders
+    )
+    return attrs.evolve(scenario, network=timed_network, orders=promised, now=now)
 
 
 @st.composite
@@ -333,10 +452,12 @@ def scenarios(
     max_orders: int = 12,
     max_returns: int = 4,
     scarce: bool | None = None,
+    timed: bool = False,
 ) -> Scenario:
     """Networks with stock, orders and returns that reference them consistently.
 
     ``scarce=True`` keeps stock low so that orders compete for it; None draws both.
+    ``timed=True`` adds node calendars, transit bands, promises and a ``now``.
     """
     network = draw(networks(min_nodes=min_nodes, max_nodes=max_nodes))
     sku_codes = draw(st.lists(skus(), min_size=1, max_size=max_skus, unique=True))
@@ -377,13 +498,14 @@ def scenarios(
             unique_by=lambda request: request.id,
         )
     )
-    return Scenario(
+    scenario = Scenario(
         network=network,
         inventory=Inventory.from_positions(positions),
         orders=tuple(order_list),
         returns=tuple(return_list),
         demand=draw(demand_rates(node_ids=node_ids, sku_codes=sku_codes)),
     )
+    return draw(_timed(scenario)) if timed else scenario
 
 
 @st.composite

@@ -1,0 +1,86 @@
+"""Dates on a policy's shipments: each dated in decision order as its node's
+operating days fill, and checked against its order's time rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import attrs
+import numpy as np
+
+from .._domain.calendar import from_minute, to_minute
+from .._domain.decisions import Allocation
+from .._types import BoolArray
+from ..allocation._wave import Wave
+from .verify import Shipped, verify_on_time
+
+
+def dated(
+    wave: Wave,
+    allocations: Sequence[Allocation],
+    shipped: Shipped,
+    policy: str,
+    reference_daily: Mapping[str, Mapping[dt.date, int]] | None,
+) -> tuple[tuple[Allocation, ...], Mapping[str, Mapping[dt.date, int]]]:
+    """``allocations`` with every shipment dated, and the shipments per node and day.
+
+    Shipments are dated in decision order: orders by descending priority (ties in
+    input order), each order's shipments in its order. Each starts on its node's
+    next operating day that is not full, so the sequential policy, which decides in
+    that order, gets exactly the dates it chose by. The reference dates its own
+    shipments and counts its own days (``reference_daily``); those are only checked.
+    """
+    timing = wave.timing
+    assert timing is not None
+    arrays = wave.arrays
+    if reference_daily is not None:
+        verify_on_time(wave, shipped, _promised(wave, shipped), policy)
+        return tuple(allocations), reference_daily
+    sequence = np.argsort(-arrays.priority[shipped.row], kind="stable")
+    rows, nodes = shipped.row[sequence], shipped.node[sequence]
+    day, dates, on_time = timing.stamp(rows, nodes, arrays.pair_distance_km(rows, nodes))
+    in_order = np.empty_like(on_time)
+    in_order[sequence] = on_time
+    verify_on_time(wave, shipped, in_order, policy)
+    ready = np.empty(sequence.size, dtype=np.int64)
+    delivered = np.empty(sequence.size, dtype=np.int64)
+    ready[sequence], delivered[sequence] = dates.ready_at, dates.delivered_by
+    stamps = iter(
+        zip(
+            map(from_minute, ready.tolist()),
+            map(from_minute, delivered.tolist()),
+            strict=True,
+        )
+    )
+    found = []
+    for allocation in allocations:
+        if not allocation.shipments:
+            found.append(allocation)
+            continue
+        shipments = []
+        for shipment in allocation.shipments:
+            ready_at, delivered_by = next(stamps)
+            shipments.append(attrs.evolve(shipment, ready_at=ready_at, delivered_by=delivered_by))
+        found.append(attrs.evolve(allocation, shipments=tuple(shipments)))
+    daily = timing.daily_used(nodes, day, arrays.network.arrays.ids)
+    return tuple(found), daily
+
+
+def _promised(wave: Wave, shipped: Shipped) -> BoolArray:
+    """Whether each shipment carries dates that keep its order's ``deliver_by``."""
+    orders = wave.arrays.orders
+    ok = []
+    for row, shipment in zip(shipped.row.tolist(), shipped.shipments, strict=True):
+        promise = orders[row].deliver_by
+        delivered = shipment.delivered_by
+        ok.append(
+            delivered is not None
+            and shipment.ready_at is not None
+            and (
+                promise is None
+                or to_minute(delivered, "delivered_by", round_up=False)
+                <= to_minute(promise, "deliver_by", round_up=False)
+            )
+        )
+    return np.array(ok, dtype=np.bool_)

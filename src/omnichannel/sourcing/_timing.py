@@ -1,0 +1,367 @@
+"""The time of one call given ``now``: each node's next handover as the day's load
+grows, and whether each (order, node) pair is on time.
+
+Built once per call from the network's cached tables (``NetworkTimes``, per
+network and first table day) and the call's ``daily_used``; the rules are those of
+``reference/_time.py`` and docs/time.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+
+import attrs
+import numpy as np
+
+from .._core import time as kernel
+from .._core.bands import band_index
+from .._domain.calendar import NodeCalendar, from_minute, to_minute
+from .._domain.enums import FulfillmentMethod, ServiceLevel
+from .._domain.network import Network
+from .._types import BoolArray, FloatArray, IntArray, read_only
+from ._dates import (
+    TABLE_DAYS,
+    Handover,
+    PairDates,
+    TimeTables,
+    delivery_table,
+    first_days,
+    handover,
+    pair_dates,
+    time_tables,
+)
+
+_LEVELS: tuple[ServiceLevel, ...] = tuple(ServiceLevel)
+_METHODS: tuple[FulfillmentMethod, ...] = tuple(FulfillmentMethod)
+_VIA_PICKUP = frozenset({FulfillmentMethod.SHIP_TO_STORE, FulfillmentMethod.PICKUP_POINT})
+_NOT_VIA_PICKUP = -2
+_KEEP_DAYS = 8
+"""First table days whose tables a network keeps (a rolling window of recent calls)."""
+_ALWAYS = NodeCalendar.every_day("UTC", dt.time(0), dt.time(0))
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class NetworkTimes:
+    """What a network's calendars and carriers give from one first table day on."""
+
+    tables: TimeTables
+    node_row: IntArray
+    """Calendar row of each canonical node, -1 for a node without one, (n_nodes,)."""
+    capacity: IntArray
+    """Shipments each canonical node starts per operating day, -1 unlimited, (n_nodes,)."""
+    delivery: IntArray
+    """Table day of delivery by transit value and dispatch day, (n_values, TABLE_DAYS)."""
+    band_km: tuple[FloatArray, ...]
+    """Each level's band bounds (km, ascending), by position in ``ServiceLevel``."""
+    band_value: tuple[IntArray, ...]
+    """Each level's transit value (row of ``delivery``) per band, then -1 past the last."""
+    reach_km: FloatArray
+    """Farthest km each level serves with ``now``: ``max_km`` and its last band."""
+
+
+def _network_times(network: Network, first: dt.date) -> NetworkTimes:
+    nodes = [network.node(node_id) for node_id in network.arrays.ids]
+    calendars = [n.calendar for n in nodes if n.calendar is not None]
+    rows, row = [], 0
+    for node in nodes:
+        rows.append(row if node.calendar is not None else -1)
+        row += node.calendar is not None
+    costs = network.costs
+    values = sorted({0} | {b.days for card in costs.rates.values() for b in card.transit})
+    value_of = {days: index for index, days in enumerate(values)}
+    band_km, band_value, reach = [], [], []
+    for level in _LEVELS:
+        card = costs.rates[level]
+        bands = () if level is ServiceLevel.SAME_DAY else card.transit
+        band_km.append(read_only(np.array([b.max_km for b in bands], dtype=np.float64)))
+        band_value.append(
+            read_only(np.array([value_of[b.days] for b in bands] + [-1], dtype=np.int64))
+            if bands
+            else read_only(np.zeros(1, dtype=np.int64))
+        )
+        limit = math.inf if card.max_km is None else card.max_km
+        reach.append(min(limit, bands[-1].max_km) if bands else limit)
+    weekmask = "".join("1" if day in costs.delivery_weekdays else "0" for day in range(7))
+    return NetworkTimes(
+        tables=time_tables(calendars or [_ALWAYS], first),
+        node_row=read_only(np.array(rows, dtype=np.int64)),
+        capacity=read_only(
+            np.array(
+                [
+                    -1
+                    if n.calendar is None or n.calendar.daily_capacity is None
+                    else n.calendar.daily_capacity
+                    for n in nodes
+                ],
+                dtype=np.int64,
+            )
+        ),
+        delivery=delivery_table(first, weekmask, np.array(values, dtype=np.int64)),
+        band_km=tuple(band_km),
+        band_value=tuple(band_value),
+        reach_km=read_only(np.array(reach, dtype=np.float64)),
+    )
+
+
+class _TimesByDay:
+    """A network's ``NetworkTimes`` per first table day, the most recent few kept.
+    Thread-safe: each is computed outside the lock, then set once."""
+
+    def __init__(self, network: Network) -> None:
+        self._network = network
+        self._found: dict[dt.date, NetworkTimes] = {}
+        self._lock = threading.Lock()
+
+    def get(self, first: dt.date) -> NetworkTimes:
+        found = self._found.get(first)
+        if found is not None:
+            return found
+        made = _network_times(self._network, first)
+        with self._lock:
+            found = self._found.setdefault(first, made)
+            while len(self._found) > _KEEP_DAYS:
+                del self._found[min(self._found)]
+        return found
+
+
+def network_times(network: Network, now: int) -> NetworkTimes:
+    """The network's times for a call at ``now`` (minutes since the epoch), cached."""
+    first = from_minute(now).date() - dt.timedelta(days=2)
+    return network.derived(_TimesByDay).get(first)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Timing:
+    """The time context of a call at ``now``, for the orders of its wave."""
+
+    now_at: dt.datetime
+    """``now`` as given."""
+    now: int
+    """Minutes since the epoch (``now`` rounded up to its minute)."""
+    net: NetworkTimes
+    deliver_by: IntArray
+    """Each order's promise in minutes, ``kernel.BEYOND`` for none, (n_orders,)."""
+    level: IntArray
+    """Each order's service level (position in ``ServiceLevel``), (n_orders,)."""
+    same_day: BoolArray
+    """Whether the order's level is SAME_DAY (it must dispatch today), (n_orders,)."""
+    in_store: BoolArray
+    """Whether the order is picked up in store, (n_orders,)."""
+    via_pickup: IntArray
+    """The pickup node's calendar row for ship to store and pickup point (-1: no
+    calendar), -2 for other orders, (n_orders,)."""
+    load: IntArray
+    """Shipments each node already started per table day (``daily_used``),
+    (n_nodes, TABLE_DAYS)."""
+    earlier: dict[str, dict[dt.date, int]]
+    """The ``daily_used`` given, to carry into the result."""
+
+    @classmethod
+    def build(
+        cls,
+        network: Network,
+        orders: tuple[object, ...],
+        level: IntArray,
+        method: IntArray,
+        pickup_node: IntArray,
+        now: dt.datetime,
+        earlier: dict[str, dict[dt.date, int]],
+    ) -> Timing:
+        """The timing of a wave's orders (their level, method and pickup node codes),
+        with ``earlier`` (a checked ``daily_used``) already on the nodes' days."""
+        minute = to_minute(now, "now", round_up=True)
+        net = network_times(network, minute)
+        load = np.zeros((network.arrays.n_nodes, TABLE_DAYS), dtype=np.int64)
+        first = net.tables.first
+        for node_id, days in earlier.items():
+            node = network.node_index(node_id)
+            for day, count in days.items():
+                offset = (day - first).days
+                if 0 <= offset < TABLE_DAYS:
+                    load[node, offset] = count
+        deliver_by = np.array(
+            [
+                kernel.BEYOND
+                if o.deliver_by is None  # type: ignore[attr-defined]
+                else to_minute(o.deliver_by, f"orders[{i}].deliver_by", round_up=False)  # type: ignore[attr-defined]
+                for i, o in enumerate(orders)
+            ],
+            dtype=np.int64,
+        )
+        via = np.isin(method, [_METHODS.index(m) for m in _VIA_PICKUP])
+        pickup_row = net.node_row[np.maximum(pickup_node, 0)]
+        return cls(
+            now_at=now,
+            now=minute,
+            net=net,
+            deliver_by=deliver_by,
+            level=level,
+            same_day=level == _LEVELS.index(ServiceLevel.SAME_DAY),
+            in_store=method == _METHODS.index(FulfillmentMethod.PICKUP_IN_STORE),
+            via_pickup=np.where(via, pickup_row, _NOT_VIA_PICKUP),
+            load=load,
+            earlier=earlier,
+        )
+
+    def start(self) -> NodeTimes:
+        """Each node's handover before any order of the call is decided."""
+        return NodeTimes(self, self.load.copy())
+
+    def delivery_day(self, rows: IntArray, km: FloatArray, dispatch_day: IntArray) -> IntArray:
+        """Table day each pair (order ``rows[i]``, ``km[i]`` from its node, dispatched on
+        ``dispatch_day[i]``) is delivered; -1 past the level's last band."""
+        net = self.net
+        value = np.zeros(rows.size, dtype=np.int64)
+        levels = self.level[rows]
+        for level in np.unique(levels).tolist():
+            bounds = net.band_km[level]
+            if bounds.size:
+                at = np.flatnonzero(levels == level)
+                value[at] = net.band_value[level][band_index(bounds, km[at])]
+        safe = np.clip(dispatch_day, 0, TABLE_DAYS - 1)
+        return np.where(value >= 0, net.delivery[np.maximum(value, 0), safe], -1)
+
+    def pair_dates(
+        self, rows: IntArray, nodes: IntArray, km: FloatArray, hand: Handover
+    ) -> PairDates:
+        """Dates of order ``rows[i]`` from canonical node ``nodes[i]`` at ``km[i]``, whose
+        handover is ``hand`` (one per pair)."""
+        return pair_dates(
+            self.net.tables,
+            self.now,
+            hand,
+            self.net.node_row[nodes],
+            self.in_store[rows],
+            self.via_pickup[rows],
+            self.delivery_day(rows, km, hand.dispatch_day),
+        )
+
+    def on_time(self, rows: IntArray, hand: Handover, dates: PairDates) -> BoolArray:
+        """Whether each pair's dates keep its order's promise: made within the horizon,
+        dispatched today for a SAME_DAY level, and delivered by ``deliver_by``."""
+        same_day_ok = ~self.same_day[rows] | self.in_store[rows] | hand.same_day
+        return dates.made & same_day_ok & (dates.delivered_by <= self.deliver_by[rows])
+
+    def stamp(
+        self, rows: IntArray, nodes: IntArray, km: FloatArray
+    ) -> tuple[IntArray, PairDates, BoolArray]:
+        """Dates of shipments given in decision order (order ``rows[i]`` from canonical
+        node ``nodes[i]`` at ``km[i]``): each takes the next operating day that is not
+        full at its node. Returns each shipment's table day, dates and on-time."""
+        net = self.net
+        day = np.empty(rows.size, dtype=np.int64)
+        node_rows = net.node_row[nodes]
+        limited = net.capacity[nodes] >= 0
+        free_nodes = np.flatnonzero(~limited)
+        if free_nodes.size:
+            plain = first_days(net.tables, self.now, node_rows[free_nodes])
+            day[free_nodes] = plain
+        capped = np.flatnonzero(limited)
+        if capped.size:
+            order = capped[np.argsort(nodes[capped], kind="stable")]
+            sorted_nodes = nodes[order]
+            group_start = np.searchsorted(sorted_nodes, sorted_nodes, side="left")
+            rank = np.arange(order.size) - group_start
+            unique, which = np.unique(sorted_nodes, return_inverse=True)
+            tables, calendar_rows = net.tables, net.node_row[unique]
+            valid = (tables.close_at[calendar_rows] > self.now) & (
+                tables.open_at[calendar_rows] < tables.close_at[calendar_rows]
+            )
+            left = np.maximum(net.capacity[unique][:, None] - self.load[unique], 0)
+            slots = np.cumsum(np.where(valid, left, 0), axis=1)
+            found = kernel.row_search(slots, which, rank, "right")
+            day[order] = found
+        hand = handover(net.tables, self.now, node_rows, day)
+        dates = self.pair_dates(rows, nodes, km, hand)
+        return hand.day, dates, self.on_time(rows, hand, dates)
+
+    def daily_used(
+        self, nodes: IntArray, day: IntArray, ids: tuple[str, ...]
+    ) -> dict[str, dict[dt.date, int]]:
+        """The ``daily_used`` given plus one shipment on table day ``day[i]`` at canonical
+        node ``nodes[i]`` (node ids ``ids``)."""
+        counts = {key: dict(days) for key, days in self.earlier.items()}
+        if nodes.size:
+            keys, found = np.unique(nodes * (TABLE_DAYS + 1) + day, return_counts=True)
+            first = self.net.tables.first
+            for key, count in zip(keys.tolist(), found.tolist(), strict=True):
+                node, offset = divmod(key, TABLE_DAYS + 1)
+                date = first + dt.timedelta(days=offset)
+                days = counts.setdefault(ids[node], {})
+                days[date] = days.get(date, 0) + count
+        return counts
+
+
+class NodeTimes:
+    """Each node's next handover as shipments fill its operating days: the part of the
+    stock state that time adds (mutable; a policy works on a copy)."""
+
+    def __init__(self, timing: Timing, load: IntArray) -> None:
+        self.timing = timing
+        self.load = load
+        """Shipments started per node and table day, (n_nodes, TABLE_DAYS)."""
+        net = timing.net
+        rows = net.node_row
+        self.day = first_days(net.tables, timing.now, rows, self._blocked(np.arange(rows.size)))
+        hand = handover(net.tables, timing.now, rows, self.day)
+        self.ready, self.gone = hand.ready.copy(), hand.gone.copy()
+        self.dispatch_day, self.same_day = hand.dispatch_day.copy(), hand.same_day.copy()
+
+    def _blocked(self, nodes: IntArray) -> BoolArray | None:
+        capacity = self.timing.net.capacity[nodes]
+        if not (capacity >= 0).any():
+            return None
+        return (capacity[:, None] >= 0) & (self.load[nodes] >= capacity[:, None])
+
+    def copy(self) -> NodeTimes:
+        """An independent copy."""
+        found = NodeTimes.__new__(NodeTimes)
+        found.timing, found.load = self.timing, self.load.copy()
+        found.day, found.ready, found.gone = self.day.copy(), self.ready.copy(), self.gone.copy()
+        found.dispatch_day, found.same_day = self.dispatch_day.copy(), self.same_day.copy()
+        return found
+
+    def at(self, nodes: IntArray) -> Handover:
+        """The handover at each of ``nodes`` now."""
+        return Handover(
+            day=self.day[nodes],
+            ready=self.ready[nodes],
+            gone=self.gone[nodes],
+            dispatch_day=self.dispatch_day[nodes],
+            same_day=self.same_day[nodes],
+        )
+
+    def day_left(self, nodes: IntArray) -> FloatArray:
+        """Shipments each node can still start on its current day, ``inf`` unlimited."""
+        capacity = self.timing.net.capacity[nodes]
+        day = np.minimum(self.day[nodes], TABLE_DAYS - 1)
+        left = np.maximum(capacity - self.load[nodes, day], 0).astype(np.float64)
+        return np.where((capacity < 0) | (self.day[nodes] >= TABLE_DAYS), np.inf, left)
+
+    def ship(self, nodes: IntArray, counts: IntArray) -> None:
+        """Count ``counts[i]`` shipments started at canonical ``nodes[i]`` on its current
+        day; a day that fills moves the node's handover to its next open day."""
+        day = self.day[nodes]
+        inside = day < TABLE_DAYS
+        np.add.at(self.load, (nodes[inside], day[inside]), counts[inside])
+        capacity = self.timing.net.capacity[nodes]
+        full = inside & (capacity >= 0)
+        full[full] = self.load[nodes[full], day[full]] >= capacity[full]
+        if full.any():
+            self._refresh(np.unique(nodes[full]))
+
+    def _refresh(self, nodes: IntArray) -> None:
+        net = self.timing.net
+        rows = net.node_row[nodes]
+        found = first_days(net.tables, self.timing.now, rows, self._blocked(nodes))
+        hand = handover(net.tables, self.timing.now, rows, found)
+        self.day[nodes], self.ready[nodes], self.gone[nodes] = found, hand.ready, hand.gone
+        self.dispatch_day[nodes], self.same_day[nodes] = hand.dispatch_day, hand.same_day
+
+    def pairs(self, rows: IntArray, nodes: IntArray, km: FloatArray) -> tuple[PairDates, BoolArray]:
+        """Dates and on-time of order ``rows[i]`` from ``nodes[i]`` at ``km[i]``, now."""
+        hand = self.at(nodes)
+        dates = self.timing.pair_dates(rows, nodes, km, hand)
+        return dates, self.timing.on_time(rows, hand, dates)
