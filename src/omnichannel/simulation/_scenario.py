@@ -263,9 +263,10 @@ class Scenario:
         - the cost model's rate cards get transit bands: STANDARD 1 day up to
           150 km, 2 up to 600 km, 3 up to 2,000 km and 5 beyond; EXPRESS 1 day up
           to its ``max_km``; SAME_DAY none (0 days);
-        - order ``i`` of ``n_orders`` is placed at ``start + (i + u) / n_orders * 24
-          h`` (``u`` uniform in [0, 1), down to the second, in UTC), so
-          ``placed_at`` ascends through the day; about 30% of orders (60% of
+        - order ``i`` of ``n_orders`` is placed ``(i + u) / n_orders * 24`` hours of
+          elapsed time after ``start`` (``u`` uniform in [0, 1); whole seconds
+          counted from ``start`` rounded up to its second; in UTC), so
+          ``placed_at`` ascends through the 24 hours; about 30% of orders (60% of
           same-day, 50% of express ones) get a ``deliver_by``: 23:59 local time in
           the customer's city on the day of ordering for SAME_DAY, 1-2 days later
           for EXPRESS, 2-5 days later for STANDARD, and 4 hours after ordering for
@@ -519,6 +520,8 @@ def _order_dates(
     and its city (a position in ``zones``); see :meth:`Scenario.generate`."""
     n_orders = city.size
     origin = start.astimezone(dt.timezone.utc)
+    if origin.microsecond:  # dates count in whole seconds from start's, rounded up
+        origin = origin.replace(microsecond=0) + dt.timedelta(seconds=1)
     offset = np.floor((np.arange(n_orders) + rng.random(n_orders)) * (_DAY_S / max(n_orders, 1)))
     placed = np.minimum(offset.astype(np.int64), _DAY_S - 1)  # float rounding up to 24 h
     # Per zone: the next local midnight, and 23:59 on the local days from start's on.
