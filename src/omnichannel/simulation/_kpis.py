@@ -162,6 +162,7 @@ _LEAD_HOURS: Mapping[FulfillmentMethod, str] = {
 TIME_KPIS = ("on_time_rate", *_LEAD_HOURS.values(), "express_met", "ready_within_2h")
 """The :class:`DayKpis` fields :func:`time_kpis` computes, in field order."""
 _METHODS = tuple(FulfillmentMethod)
+_METHOD_CODE = {method: code for code, method in enumerate(_METHODS)}
 _DAYS_AFTER = {ServiceLevel.SAME_DAY: 0, ServiceLevel.EXPRESS: 1}
 """Local days after the day of ordering by which a fast order counts as met."""
 _READY_S = 2 * 3_600.0
@@ -195,11 +196,16 @@ def time_kpis(
       (inclusive) of ``placed_at``.
     """
     by_id = {order.id: order for order in orders}
-    n = len(allocations)
-    method = np.empty(n, dtype=np.int64)
-    placed, due, delivered, ready, gap = (np.full(n, math.nan) for _ in range(5))
-    allowed = np.full(n, -1, dtype=np.int64)
-    fulfilled = np.zeros(n, dtype=np.bool_)
+    nan = math.nan
+    # Python lists, made arrays once: cheaper than a numpy item write per field and order.
+    method: list[int] = []
+    placed: list[float] = []
+    due: list[float] = []
+    delivered: list[float] = []
+    ready: list[float] = []
+    gap: list[float] = []
+    allowed: list[int] = []
+    fulfilled: list[bool] = []
     any_dated = False
     for row, allocation in enumerate(allocations):
         order = by_id.get(allocation.order_id)
@@ -207,30 +213,46 @@ def time_kpis(
             raise UnknownReferenceError(
                 f"allocations[{row}].order_id", f"unknown order {allocation.order_id!r}"
             )
-        method[row] = _METHODS.index(order.method)
-        fulfilled[row] = allocation.status is AllocationStatus.FULFILLED
-        allowed[row] = _DAYS_AFTER.get(order.service_level, -1)
-        if order.placed_at is not None:
-            placed[row] = order.placed_at.timestamp()
-        if order.deliver_by is not None:
-            due[row] = order.deliver_by.timestamp()
+        method.append(_METHOD_CODE[order.method])
+        fulfilled.append(allocation.status is AllocationStatus.FULFILLED)
+        days_after = _DAYS_AFTER.get(order.service_level, -1)
+        allowed.append(days_after)
+        placed_at = order.placed_at
+        placed.append(nan if placed_at is None else placed_at.timestamp())
+        due.append(nan if order.deliver_by is None else order.deliver_by.timestamp())
         shipments = allocation.shipments
         dates = [s.delivered_by for s in shipments if s.delivered_by is not None]
         any_dated = any_dated or bool(dates)
+        days = nan
         if shipments and len(dates) == len(shipments):
             latest = max(dates)
-            delivered[row] = latest.timestamp()
-            if allowed[row] >= 0 and order.placed_at is not None:
+            delivered.append(latest.timestamp())
+            if days_after >= 0 and placed_at is not None:
                 node_id = next(s.node_id for s in shipments if s.delivered_by == latest)
                 zone = _zone(network, node_id)
-                local = latest.astimezone(zone).date() - order.placed_at.astimezone(zone).date()
-                gap[row] = local.days
+                days = (latest.astimezone(zone).date() - placed_at.astimezone(zone).date()).days
+        else:
+            delivered.append(nan)
+        gap.append(days)
         readies = [s.ready_at for s in shipments if s.ready_at is not None]
-        if shipments and len(readies) == len(shipments):
-            ready[row] = max(readies).timestamp()
+        full = bool(shipments) and len(readies) == len(shipments)
+        ready.append(max(readies).timestamp() if full else nan)
     if not any_dated:
         return dict.fromkeys(TIME_KPIS)
-    return time_figures(method, placed, due, delivered, ready, gap, allowed, fulfilled)
+    return time_figures(
+        np.array(method, dtype=np.int64),
+        _floats(placed),
+        _floats(due),
+        _floats(delivered),
+        _floats(ready),
+        _floats(gap),
+        np.array(allowed, dtype=np.int64),
+        np.array(fulfilled, dtype=np.bool_),
+    )
+
+
+def _floats(values: list[float]) -> FloatArray:
+    return np.array(values, dtype=np.float64)
 
 
 def _zone(network: Network | None, node_id: str) -> dt.tzinfo:
