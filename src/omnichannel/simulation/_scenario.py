@@ -210,7 +210,6 @@ _PROMISED = {  # share of orders given a deliver_by promise
 }
 _PICKUP_PROMISE_S = 4 * 3_600
 """A pickup-in-store promise: ready 4 hours after the order."""
-_H = dt.time
 
 
 @attrs.frozen(kw_only=True, eq=False)
