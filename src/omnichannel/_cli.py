@@ -294,9 +294,23 @@ def _write_json(path: Path, args: argparse.Namespace, result: Comparison) -> Non
         "waves": args.waves,
         "policy": args.policy,
         "returns": args.returns,
-        "kpis": result.as_dict(),
+        "kpis": _used_kpis(result.as_dict()),
     }
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def _used_kpis(kpis: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """``kpis`` without the figures that are None for every configuration: a feature
+    the day did not use (no dates, say) adds no column of nulls to the document."""
+    unused = {
+        field
+        for field in next(iter(kpis.values()), {})
+        if all(figures[field] is None for figures in kpis.values())
+    }
+    return {
+        name: {field: value for field, value in figures.items() if field not in unused}
+        for name, figures in kpis.items()
+    }
 
 
 def _plot(path: Path, image_format: str, result: Comparison) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -10,11 +12,13 @@ import numpy as np
 
 from .._core.costs import handling_cost
 from .._domain.decisions import Allocation, AllocationStatus
-from .._domain.enums import NodeKind
+from .._domain.enums import FulfillmentMethod, NodeKind, ServiceLevel
 from .._domain.inventory import Inventory
 from .._domain.network import Network
+from .._domain.orders import Order
 from .._domain.routes import ReturnRoute
-from .._types import IntArray
+from .._errors import UnknownReferenceError
+from .._types import BoolArray, FloatArray, IntArray
 
 _STORE_KINDS = frozenset({NodeKind.STORE, NodeKind.DARK_STORE})
 
@@ -55,6 +59,27 @@ class DayKpis:
     """Orders and returned lines decided per second of engine time."""
     engine_seconds: float
     """Wall time spent in ``allocate`` and ``route_returns``, s."""
+    on_time_rate: float | None = None
+    """Share of orders with a ``deliver_by`` that were served in full, every shipment
+    ``delivered_by`` that promise (None: no promise, or undated shipments)."""
+    lead_hours_ship_to_home: float | None = None
+    """Mean hours from ``placed_at`` to the order's latest ``delivered_by``, over the
+    served SHIP_TO_HOME orders with both (None: none)."""
+    lead_hours_pickup_in_store: float | None = None
+    """As ``lead_hours_ship_to_home``, for PICKUP_IN_STORE (ready for collection)."""
+    lead_hours_ship_to_store: float | None = None
+    """As ``lead_hours_ship_to_home``, for SHIP_TO_STORE (ready for collection)."""
+    lead_hours_pickup_point: float | None = None
+    """As ``lead_hours_ship_to_home``, for PICKUP_POINT (ready for collection)."""
+    lead_hours_same_day: float | None = None
+    """As ``lead_hours_ship_to_home``, for SAME_DAY."""
+    express_met: float | None = None
+    """Share of EXPRESS and SAME_DAY orders with a ``placed_at`` served in full and
+    delivered on the local day of ordering (SAME_DAY) or by the end of the next one
+    (EXPRESS); see :func:`time_kpis` (None: no such order, or undated shipments)."""
+    ready_within_2h: float | None = None
+    """Share of the served PICKUP_IN_STORE orders with a ``placed_at`` whose latest
+    shipment was ``ready_at`` within 2 hours of it (None: none)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as a JSON-safe dict."""
@@ -125,3 +150,157 @@ def _store_keys(inventory: Inventory, stores: set[str], frame: Inventory, below:
     chosen = is_store[columns.node] & (columns.safety_stock > 0) & (short == below)
     keys = sku[columns.sku] * max(len(frame.node_ids), 1) + node[columns.node]
     return np.asarray(keys[chosen])
+
+
+_LEAD_HOURS: Mapping[FulfillmentMethod, str] = {
+    FulfillmentMethod.SHIP_TO_HOME: "lead_hours_ship_to_home",
+    FulfillmentMethod.PICKUP_IN_STORE: "lead_hours_pickup_in_store",
+    FulfillmentMethod.SHIP_TO_STORE: "lead_hours_ship_to_store",
+    FulfillmentMethod.PICKUP_POINT: "lead_hours_pickup_point",
+    FulfillmentMethod.SAME_DAY: "lead_hours_same_day",
+}
+TIME_KPIS = ("on_time_rate", *_LEAD_HOURS.values(), "express_met", "ready_within_2h")
+"""The :class:`DayKpis` fields :func:`time_kpis` computes, in field order."""
+_METHODS = tuple(FulfillmentMethod)
+_METHOD_CODE = {method: code for code, method in enumerate(_METHODS)}
+_DAYS_AFTER = {ServiceLevel.SAME_DAY: 0, ServiceLevel.EXPRESS: 1}
+"""Local days after the day of ordering by which a fast order counts as met."""
+_READY_S = 2 * 3_600.0
+
+
+def time_kpis(
+    orders: Sequence[Order],
+    allocations: Sequence[Allocation],
+    network: Network | None = None,
+) -> dict[str, float | None]:
+    """On-time, lead-time, fast-delivery and pickup-readiness figures of a day's
+    allocations (the ``TIME_KPIS`` fields of :class:`DayKpis`), each None when the
+    feature is off: no order carries the field it needs, or no shipment is dated.
+
+    ``allocations`` name their orders by ``order_id`` (each must be in ``orders``).
+    An order is served with at least one shipment, dated when every shipment has a
+    ``delivered_by``; its delivery is the latest of those, its readiness the latest
+    ``ready_at``.
+
+    - ``on_time_rate``: over the orders with ``deliver_by``, the share FULFILLED,
+      dated and delivered by then.
+    - ``lead_hours_<method>``: mean hours from ``placed_at`` to delivery, over the
+      served, dated orders of that method with a ``placed_at``.
+    - ``express_met``: over the EXPRESS and SAME_DAY service-level orders with a
+      ``placed_at``, the share FULFILLED, dated and delivered on the local date of
+      ordering (SAME_DAY) or by the next local date (EXPRESS). Dates are local to
+      the node of the latest shipment when ``network`` is given and that node has
+      a calendar, else UTC dates.
+    - ``ready_within_2h``: over the served PICKUP_IN_STORE orders with a
+      ``placed_at`` and every shipment ``ready_at``, the share ready within 2 h
+      (inclusive) of ``placed_at``.
+    """
+    by_id = {order.id: order for order in orders}
+    nan = math.nan
+    # Python lists, made arrays once: cheaper than a numpy item write per field and order.
+    method: list[int] = []
+    placed: list[float] = []
+    due: list[float] = []
+    delivered: list[float] = []
+    ready: list[float] = []
+    gap: list[float] = []
+    allowed: list[int] = []
+    fulfilled: list[bool] = []
+    any_dated = False
+    for row, allocation in enumerate(allocations):
+        order = by_id.get(allocation.order_id)
+        if order is None:
+            raise UnknownReferenceError(
+                f"allocations[{row}].order_id", f"unknown order {allocation.order_id!r}"
+            )
+        method.append(_METHOD_CODE[order.method])
+        fulfilled.append(allocation.status is AllocationStatus.FULFILLED)
+        days_after = _DAYS_AFTER.get(order.service_level, -1)
+        allowed.append(days_after)
+        placed_at = order.placed_at
+        placed.append(nan if placed_at is None else placed_at.timestamp())
+        due.append(nan if order.deliver_by is None else order.deliver_by.timestamp())
+        shipments = allocation.shipments
+        dates = [s.delivered_by for s in shipments if s.delivered_by is not None]
+        any_dated = any_dated or bool(dates)
+        days = nan
+        if shipments and len(dates) == len(shipments):
+            latest = max(dates)
+            delivered.append(latest.timestamp())
+            if days_after >= 0 and placed_at is not None:
+                node_id = next(s.node_id for s in shipments if s.delivered_by == latest)
+                zone = _zone(network, node_id)
+                days = (latest.astimezone(zone).date() - placed_at.astimezone(zone).date()).days
+        else:
+            delivered.append(nan)
+        gap.append(days)
+        readies = [s.ready_at for s in shipments if s.ready_at is not None]
+        full = bool(shipments) and len(readies) == len(shipments)
+        ready.append(max(readies).timestamp() if full else nan)
+    if not any_dated:
+        return dict.fromkeys(TIME_KPIS)
+    return time_figures(
+        np.array(method, dtype=np.int64),
+        _floats(placed),
+        _floats(due),
+        _floats(delivered),
+        _floats(ready),
+        _floats(gap),
+        np.array(allowed, dtype=np.int64),
+        np.array(fulfilled, dtype=np.bool_),
+    )
+
+
+def _floats(values: list[float]) -> FloatArray:
+    return np.array(values, dtype=np.float64)
+
+
+def _zone(network: Network | None, node_id: str) -> dt.tzinfo:
+    calendar = None if network is None else network.node(node_id).calendar
+    return dt.timezone.utc if calendar is None else calendar.zone
+
+
+def time_figures(
+    method: IntArray,
+    placed: FloatArray,
+    due: FloatArray,
+    delivered: FloatArray,
+    ready: FloatArray,
+    gap: FloatArray,
+    allowed: IntArray,
+    fulfilled: BoolArray,
+) -> dict[str, float | None]:
+    """The figures of :func:`time_kpis` from per-order arrays, each shape (n_orders,).
+
+    Parameters
+    ----------
+    method : NDArray[np.int64]
+        Position of the order's method in ``FulfillmentMethod``.
+    placed, due, delivered, ready : NDArray[np.float64]
+        ``placed_at``, ``deliver_by``, latest ``delivered_by`` and latest ``ready_at``
+        in seconds since the epoch; NaN when missing (undated or unserved).
+    gap : NDArray[np.float64]
+        Local dates from ordering to delivery (fast orders), NaN when unknown.
+    allowed : NDArray[np.int64]
+        The most local days after ordering a fast order may take; -1 for others.
+    fulfilled : NDArray[np.bool_]
+        Whether the order was served in full.
+    """
+    figures: dict[str, float | None] = {}
+    promised = ~np.isnan(due)
+    figures["on_time_rate"] = _share(fulfilled & (delivered <= due), promised)
+    with_placed = ~np.isnan(placed)
+    lead = (delivered - placed) / 3_600.0
+    for kind, field in _LEAD_HOURS.items():
+        rows = (method == _METHODS.index(kind)) & with_placed & ~np.isnan(delivered)
+        figures[field] = float(lead[rows].mean()) if rows.any() else None
+    figures["express_met"] = _share(fulfilled & (gap <= allowed), (allowed >= 0) & with_placed)
+    pickup = (method == _METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)) & with_placed
+    figures["ready_within_2h"] = _share(ready - placed <= _READY_S, pickup & ~np.isnan(ready))
+    return figures
+
+
+def _share(hit: BoolArray, rows: BoolArray) -> float | None:
+    """The share of ``rows`` that ``hit``; None without rows."""
+    count = int(rows.sum())
+    return int((hit & rows).sum()) / count if count else None

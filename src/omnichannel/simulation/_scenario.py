@@ -3,6 +3,9 @@ catalogue, stock where demand is, and a day of orders and returns."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -10,6 +13,7 @@ import attrs
 import numpy as np
 
 from .._domain import validators as v
+from .._domain.calendar import NodeCalendar, TransitBand, to_minute
 from .._domain.call_checks import amount_problem
 from .._domain.demand import DemandRates
 from .._domain.enums import (
@@ -23,13 +27,13 @@ from .._domain.enums import (
 )
 from .._domain.geo import GeoPoint
 from .._domain.inventory import Inventory
-from .._domain.network import Channel, Network, Node
+from .._domain.network import Channel, CostModel, Network, Node
 from .._domain.orders import Order, OrderLine
 from .._domain.returns import ReturnLine, ReturnRequest, accepts_drop_off
 from .._domain.stock import StockPosition
 from .._domain.validators import MAX_COUNT
 from .._errors import InvalidInputError, Problem
-from .._types import FloatArray, IntArray
+from .._types import BoolArray, FloatArray, IntArray
 
 _C = Capability
 _CAPABILITIES = {
@@ -181,6 +185,31 @@ _SAME_DAY_RANGE = 300
 """The most popular SKUs are the same-day assortment, fully stocked in dark stores."""
 _REGION = ((47.5, 54.5), (6.0, 15.0))
 """Latitude and longitude bounds (degrees) the cities are drawn in."""
+_ZONES = (
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Amsterdam",
+    "Europe/Prague",
+    "Europe/Warsaw",
+    "Europe/London",
+)
+"""IANA time zones a dated scenario's cities are drawn from (London one hour behind
+the others, so that zones matter)."""
+_FARTHEST_KM = 20_100.0
+"""Beyond half of Earth's circumference (about 20,015 km): the last STANDARD band
+covers every distance when the card has no ``max_km``."""
+_STANDARD_BANDS = ((150.0, 1), (600.0, 2), (2_000.0, 3))
+"""STANDARD carrier transit: (up to km, delivery days); farther takes 5 days."""
+_BEYOND_DAYS = 5
+_DAY_S = 86_400
+_PROMISED = {  # share of orders given a deliver_by promise
+    "same_day": 0.6,
+    "express": 0.5,
+    "pickup_in_store": 0.35,
+    "standard": 0.2,
+}
+_PICKUP_PROMISE_S = 4 * 3_600
+"""A pickup-in-store promise: ready 4 hours after the order."""
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -205,6 +234,7 @@ class Scenario:
         zipf_exponent: float = 1.0,
         stock_cover_days: float = 3.0,
         mix: DayMix = DayMix(),
+        start: dt.datetime | None = None,
     ) -> Scenario:
         """A seeded synthetic day; the same seed gives the same scenario.
 
@@ -216,12 +246,47 @@ class Scenario:
         methods. Each part is drawn from its own child of the seed
         (``SeedSequence.spawn``). Sizes are ints up to 10**12, ``zipf_exponent`` and
         ``stock_cover_days`` finite numbers from 0 to 1e12.
+
+        ``start`` (an aware datetime, the first instant of the day; None: an
+        undated day) dates the scenario, from a child of its own, leaving every
+        other part as without it:
+
+        - each city gets an IANA time zone (Europe/Berlin, Europe/Paris, ...) and
+          each node a :class:`NodeCalendar` in its city's zone: stores open
+          09:00-20:00 Monday to Saturday, 1-2 h processing, cut-off 16:30-17:30
+          and a ``daily_capacity`` of 0.75-2 times the orders per store; DCs 24/7,
+          2-4 h processing, cut-off 20:00-22:00; dark stores 07:00-23:00, 20
+          min processing, cut-off 21:00-22:00; pickup points shop hours; drop-ship
+          vendors 08:00-17:00 on weekdays, one working day (9 open hours) of
+          processing, cut-off 16:00;
+        - the cost model's rate cards get transit bands: STANDARD 1 day up to
+          150 km, 2 up to 600 km, 3 up to 2,000 km and 5 beyond; EXPRESS 1 day up
+          to its ``max_km``; SAME_DAY none (0 days);
+        - order ``i`` of ``n_orders`` is placed ``(i + u) / n_orders * 24`` hours of
+          elapsed time after ``start`` (``u`` uniform in [0, 1); whole seconds
+          counted from ``start`` rounded up to its second; in UTC), so
+          ``placed_at`` ascends through the 24 hours; about 30% of orders (60% of
+          same-day, 50% of express ones) get a ``deliver_by``: 23:59 local time in
+          the customer's city on the day of ordering for SAME_DAY, 1-2 days later
+          for EXPRESS, 2-5 days later for STANDARD, and 4 hours after ordering for
+          pickup in store (a promise that would fall before its order moves to
+          the next day's 23:59).
         """
         _check_sizes(n_nodes, n_skus, n_orders, n_returns, zipf_exponent, stock_cover_days)
         if not isinstance(mix, DayMix):
             raise InvalidInputError("mix", f"must be DayMix, got {type(mix).__name__}")
-        seeds = np.random.SeedSequence(_entropy(rng)).spawn(5)
-        network, cities = _network(n_nodes, n_orders, np.random.default_rng(seeds[0]))
+        if start is not None:
+            to_minute(start, "start", round_up=False)
+        # Children keep their index (a spawn key of their own), so the five older
+        # parts draw exactly what they drew before the sixth, the dates, existed.
+        seeds = np.random.SeedSequence(_entropy(rng)).spawn(6)
+        network, cities, homes = _network(n_nodes, n_orders, np.random.default_rng(seeds[0]))
+        clock = None
+        if start is not None:
+            time_rng = np.random.default_rng(seeds[5])
+            zones = time_rng.integers(len(_ZONES), size=len(cities))
+            network = _dated_network(network, homes, zones, n_orders, time_rng)
+            clock = functools.partial(_order_dates, start, zones, time_rng)
         skus = tuple(f"SKU{i:06d}" for i in range(n_skus))
         ranks = np.arange(1, n_skus + 1, dtype=np.float64)
         popularity = np.asarray(ranks**-zipf_exponent / np.sum(ranks**-zipf_exponent), np.float64)
@@ -237,6 +302,7 @@ class Scenario:
             n_orders,
             mix,
             np.random.default_rng(seeds[2]),
+            clock,
         )
         prices = np.round(np.random.default_rng(seeds[3]).lognormal(3.3, 0.8, n_skus), 2)
         returns = _returns(
@@ -296,7 +362,8 @@ def _point(center: tuple[float, float], spread_deg: float, rng: np.random.Genera
 
 def _network(
     n_nodes: int, n_orders: int, rng: np.random.Generator
-) -> tuple[Network, list[tuple[float, float]]]:
+) -> tuple[Network, list[tuple[float, float]], list[int]]:
+    """The network, its cities' centres and the city of each node (in node order)."""
     n_cities = max(3, n_nodes // 25)
     cities = [
         (float(rng.uniform(*_REGION[0])), float(rng.uniform(*_REGION[1]))) for _ in range(n_cities)
@@ -305,6 +372,7 @@ def _network(
     counts[NodeKind.STORE] = max(1, n_nodes - sum(counts.values()))
     per_wave = max(20, int(3 * n_orders / max(counts[NodeKind.STORE], 1)))
     nodes = []
+    homes = []
     for kind in (
         NodeKind.DC,
         NodeKind.DARK_STORE,
@@ -313,7 +381,8 @@ def _network(
         NodeKind.PICKUP_POINT,
     ):
         for i in range(counts[kind]):
-            city = cities[int(rng.integers(n_cities))]
+            homes.append(int(rng.integers(n_cities)))
+            city = cities[homes[-1]]
             spread = 0.6 if kind in (NodeKind.DC, NodeKind.DROP_SHIP) else 0.08
             flags = _CAPABILITIES[kind]
             if kind is NodeKind.STORE and rng.random() < 0.3:
@@ -336,7 +405,167 @@ def _network(
                     rank=_RANK[kind],
                 )
             )
-    return Network(nodes=nodes, channels=_CHANNELS), cities
+    return Network(nodes=nodes, channels=_CHANNELS), cities, homes
+
+
+_Clock = Callable[
+    [IntArray, IntArray, IntArray], tuple[list[dt.datetime | None], list[dt.datetime | None]]
+]
+"""Orders' ``placed_at`` and ``deliver_by`` from their methods, service levels and cities."""
+
+
+def _dated_network(
+    network: Network, homes: list[int], zones: IntArray, n_orders: int, rng: np.random.Generator
+) -> Network:
+    """``network`` with a calendar on every node, in its city's zone (``zones``: a
+    position in ``_ZONES`` per city), and transit bands on every rate card."""
+    n_stores = sum(node.kind is NodeKind.STORE for node in network.nodes)
+    per_store = n_orders / max(n_stores, 1)
+    picks = rng.random((len(network.nodes), 3))
+    nodes = [
+        attrs.evolve(node, calendar=_calendar(node.kind, _ZONES[int(zones[home])], pick, per_store))
+        for node, home, pick in zip(network.nodes, homes, picks.tolist(), strict=True)
+    ]
+    rates = {
+        level: attrs.evolve(card, transit=_bands(level, card.max_km))
+        for level, card in network.costs.rates.items()
+    }
+    costs: CostModel = attrs.evolve(network.costs, rates=rates)
+    return Network(nodes=nodes, channels=network.channels, costs=costs)
+
+
+def _step(pick: float, first: int, step: int, count: int) -> int:
+    """One of ``count`` values ``first, first + step, ...`` (minutes) for a uniform ``pick``."""
+    return first + step * min(int(pick * count), count - 1)
+
+
+def _at(minutes: int) -> dt.time:
+    return dt.time(minutes // 60, minutes % 60)
+
+
+def _calendar(kind: NodeKind, zone: str, pick: list[float], per_store: float) -> NodeCalendar:
+    """A calendar for a node of ``kind`` from three uniform draws (processing, cut-off,
+    daily capacity); ``per_store`` is the day's orders per store."""
+    minutes = dt.timedelta(minutes=1)
+    if kind is NodeKind.DC:
+        return NodeCalendar.every_day(
+            zone,
+            dt.time(0),
+            dt.time(0),
+            processing=_step(pick[0], 120, 30, 5) * minutes,
+            cutoff=_at(_step(pick[1], 20 * 60, 30, 5)),
+        )
+    if kind is NodeKind.DARK_STORE:
+        return NodeCalendar.every_day(
+            zone,
+            dt.time(7),
+            dt.time(23),
+            processing=20 * minutes,
+            cutoff=_at(_step(pick[1], 21 * 60, 30, 3)),
+        )
+    if kind is NodeKind.STORE:
+        return NodeCalendar(
+            timezone=zone,
+            opening=((dt.time(9), dt.time(20)),) * 6 + (None,),
+            processing=_step(pick[0], 60, 15, 5) * minutes,
+            cutoff=_at(_step(pick[1], 16 * 60 + 30, 30, 3)),
+            # Around the mean load of a store, so that busy stores fill up.
+            daily_capacity=max(10, round((0.75 + 1.25 * pick[2]) * per_store)),
+        )
+    if kind is NodeKind.PICKUP_POINT:
+        return NodeCalendar(
+            timezone=zone,
+            opening=((dt.time(8), dt.time(20)),) * 5 + ((dt.time(9), dt.time(18)), None),
+        )
+    # Drop-ship vendors: processing is counted in open hours, so 9 h is one working day.
+    return NodeCalendar(
+        timezone=zone,
+        opening=((dt.time(8), dt.time(17)),) * 5 + (None, None),
+        processing=dt.timedelta(hours=9),
+        cutoff=dt.time(16),
+    )
+
+
+def _bands(level: ServiceLevel, max_km: float | None) -> tuple[TransitBand, ...]:
+    """Carrier transit days by distance for ``level``, whose card reaches ``max_km``."""
+    if level is ServiceLevel.SAME_DAY:
+        return ()
+    reach = _FARTHEST_KM if max_km is None else max_km
+    if level is ServiceLevel.EXPRESS:
+        return (TransitBand(max_km=reach, days=1),)
+    return (
+        *(TransitBand(max_km=km, days=days) for km, days in _STANDARD_BANDS),
+        TransitBand(max_km=max(reach, _FARTHEST_KM), days=_BEYOND_DAYS),
+    )
+
+
+def _seconds_after(origin: dt.datetime, day: dt.date, time: dt.time, zone: dt.tzinfo) -> int:
+    """Whole seconds from ``origin`` (UTC) to wall time ``time`` on ``day`` in ``zone``."""
+    # Both in UTC: between two datetimes of one tzinfo, Python ignores the offsets.
+    instant = dt.datetime.combine(day, time, tzinfo=zone).astimezone(dt.timezone.utc)
+    return (instant - origin) // dt.timedelta(seconds=1)
+
+
+def _order_dates(
+    start: dt.datetime,
+    zones: IntArray,
+    rng: np.random.Generator,
+    method: IntArray,
+    level: IntArray,
+    city: IntArray,
+) -> tuple[list[dt.datetime | None], list[dt.datetime | None]]:
+    """``placed_at`` and ``deliver_by`` (aware, UTC) of each order, in order, from its
+    method and service level (positions in ``FulfillmentMethod`` and ``ServiceLevel``)
+    and its city (a position in ``zones``); see :meth:`Scenario.generate`."""
+    n_orders = city.size
+    origin = start.astimezone(dt.timezone.utc)
+    if origin.microsecond:  # dates count in whole seconds from start's, rounded up
+        origin = origin.replace(microsecond=0) + dt.timedelta(seconds=1)
+    offset = np.floor((np.arange(n_orders) + rng.random(n_orders)) * (_DAY_S / max(n_orders, 1)))
+    placed = np.minimum(offset.astype(np.int64), _DAY_S - 1)  # float rounding up to 24 h
+    # Per zone: the next local midnight, and 23:59 on the local days from start's on.
+    midnight = np.empty(len(_ZONES), dtype=np.int64)
+    ends = np.empty((len(_ZONES), 8), dtype=np.int64)
+    for code, name in enumerate(_ZONES):
+        zone = zoneinfo.ZoneInfo(name)
+        first = origin.astimezone(zone).date()
+        midnight[code] = _seconds_after(origin, first + dt.timedelta(days=1), dt.time(0), zone)
+        for later in range(ends.shape[1]):
+            day = first + dt.timedelta(days=later)
+            ends[code, later] = _seconds_after(origin, day, dt.time(23, 59), zone)
+    zone_of = zones[city]
+    local_day = (placed >= midnight[zone_of]).astype(np.int64)
+    methods, levels = list(FulfillmentMethod), list(ServiceLevel)
+    pickup = method == methods.index(FulfillmentMethod.PICKUP_IN_STORE)
+    same_day = level == levels.index(ServiceLevel.SAME_DAY)
+    express = level == levels.index(ServiceLevel.EXPRESS)
+    share = np.where(
+        pickup,
+        _PROMISED["pickup_in_store"],
+        np.where(
+            same_day,
+            _PROMISED["same_day"],
+            np.where(express, _PROMISED["express"], _PROMISED["standard"]),
+        ),
+    )
+    promised = rng.random(n_orders) < share
+    pick = rng.random(n_orders)
+    days = np.where(
+        same_day,
+        0,
+        np.where(express, 1 + (pick * 2).astype(np.int64), 2 + (pick * 4).astype(np.int64)),
+    )
+    days = days + local_day
+    due = np.where(pickup, placed + _PICKUP_PROMISE_S, ends[zone_of, days])
+    # Only an order placed in its day's last minute: promise the next day's end.
+    due = np.where(due <= placed, ends[zone_of, days + 1], due)
+    second = dt.timedelta(seconds=1)
+    placed_at: list[dt.datetime | None] = [origin + s * second for s in placed.tolist()]
+    deliver_by: list[dt.datetime | None] = [
+        origin + s * second if keep else None
+        for s, keep in zip(due.tolist(), promised.tolist(), strict=True)
+    ]
+    return placed_at, deliver_by
 
 
 def _stock(
@@ -417,10 +646,11 @@ def _orders(
     n_orders: int,
     mix: DayMix,
     rng: np.random.Generator,
+    clock: _Clock | None = None,
 ) -> tuple[Order, ...]:
     """Orders from every channel and method; customers see availability, so a
     pickup-in-store order names SKUs its store carries and a same-day order SKUs of
-    the same-day range."""
+    the same-day range. ``clock`` dates them (its draws come from its own generator)."""
     methods = list(mix.methods)
     channels = [network.channel(channel_id) for channel_id in mix.channels]
     stores_by_city = _nearest_city(network, cities, NodeKind.STORE)
@@ -431,14 +661,17 @@ def _orders(
     city = rng.integers(len(cities), size=n_orders)
     n_lines = np.minimum(mix.min_lines + rng.poisson(mix.extra_lines, n_orders), mix.max_lines)
     express = rng.random(n_orders) < 0.2
+    kinds, levels = _kinds(channels, methods, channel, method, express)
+    placed_at: list[dt.datetime | None] = [None] * n_orders
+    deliver_by = placed_at
+    if clock is not None:
+        placed_at, deliver_by = clock(kinds, levels, city)
     everything = _Sampler(np.arange(len(skus)), popularity)
     same_day = _Sampler(np.arange(min(_SAME_DAY_RANGE, len(skus))), popularity)
     by_store: dict[str, _Sampler] = {}
     orders = []
     for i in range(n_orders):
-        kind = methods[int(method[i])]
-        if channels[int(channel[i])].id in _SHIP_ONLY:
-            kind = FulfillmentMethod.SHIP_TO_HOME
+        kind = _METHODS[int(kinds[i])]
         home = cities[int(city[i])]
         pickup = None
         destination = None
@@ -459,10 +692,7 @@ def _orders(
             OrderLine(sku=skus[s], quantity=int(q))
             for s, q in zip(chosen.tolist(), quantity.tolist(), strict=True)
         ]
-        if kind is FulfillmentMethod.SAME_DAY:
-            level = ServiceLevel.SAME_DAY
-        else:
-            level = ServiceLevel.EXPRESS if express[i] else ServiceLevel.STANDARD
+        level = _LEVELS[int(levels[i])]
         orders.append(
             Order(
                 id=f"O{i:07d}",
@@ -474,9 +704,38 @@ def _orders(
                 service_level=level,
                 priority=1 if level is not ServiceLevel.STANDARD else 0,
                 allow_split=bool(rng.random() < 0.85),
+                deliver_by=deliver_by[i],
+                placed_at=placed_at[i],
             )
         )
     return tuple(orders)
+
+
+_METHODS = tuple(FulfillmentMethod)
+_LEVELS = tuple(ServiceLevel)
+
+
+def _kinds(
+    channels: Sequence[Channel],
+    methods: Sequence[FulfillmentMethod],
+    channel: IntArray,
+    method: IntArray,
+    express: BoolArray,
+) -> tuple[IntArray, IntArray]:
+    """Each order's method and service level as positions in ``FulfillmentMethod`` and
+    ``ServiceLevel``: marketplace and partner orders ship to home, same-day orders
+    are SAME_DAY and the others EXPRESS where ``express``, else STANDARD."""
+    drawn = np.array([_METHODS.index(m) for m in methods], dtype=np.int64)[method]
+    ship_only = np.array([c.id in _SHIP_ONLY for c in channels], dtype=np.bool_)[channel]
+    kinds = np.where(ship_only, _METHODS.index(FulfillmentMethod.SHIP_TO_HOME), drawn)
+    levels = np.where(
+        kinds == _METHODS.index(FulfillmentMethod.SAME_DAY),
+        _LEVELS.index(ServiceLevel.SAME_DAY),
+        np.where(
+            express, _LEVELS.index(ServiceLevel.EXPRESS), _LEVELS.index(ServiceLevel.STANDARD)
+        ),
+    )
+    return kinds, levels
 
 
 class _Sampler:
