@@ -93,7 +93,8 @@ def test_without_now_calendars_change_nothing(scenario: oms.Scenario) -> None:
     """Calendars, transit bands and promises are read only with ``now``."""
     plain_nodes = [attrs.evolve(n, calendar=None) for n in scenario.network.nodes]
     rates = {
-        level: attrs.evolve(card, transit=()) for level, card in scenario.network.costs.rates.items()
+        level: attrs.evolve(card, transit=())
+        for level, card in scenario.network.costs.rates.items()
     }
     plain_network = oc.Network(
         nodes=plain_nodes,

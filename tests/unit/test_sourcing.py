@@ -72,7 +72,9 @@ def test_each_built_in_prefers_what_it_says(strategy: Any, expected: str) -> Non
 def test_registry_builds_and_lists() -> None:
     assert sourcing.get("lowest_cost") is LowestCost
     assert "stock_protecting" in sourcing.names()
-    with pytest.raises(oc.InvalidInputError, match="valid names: lexicographic, lowest_cost"):
+    with pytest.raises(
+        oc.InvalidInputError, match="valid names: fastest, lexicographic, lowest_cost"
+    ):
         sourcing.get("cheapest")
 
 

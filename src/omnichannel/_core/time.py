@@ -31,21 +31,29 @@ BEYOND = np.iinfo(np.int64).max // 4
 """An instant past every table: what a query that finds nothing gives."""
 
 
-def row_search(table: IntArray, rows: IntArray, values: IntArray, side: str) -> IntArray:
-    """``np.searchsorted(table[rows[i]], values[i], side)`` for every i, as one search:
-    each row must be ascending. Returns positions in [0, n_days]."""
-    n_days = table.shape[1]
-    low = table.min(initial=0)
-    span = int(table.max(initial=0)) - int(low) + 2
-    flat = (table - low + np.arange(table.shape[0])[:, None] * span).reshape(-1)
-    keys = np.clip(values - low, -1, span - 1) + rows * span
-    found = np.searchsorted(flat, keys, side=side)  # type: ignore[call-overload]
-    return np.asarray(found - rows * n_days, dtype=np.int64)
+class RowTable:
+    """A table whose rows are each ascending, laid out once so that one
+    ``searchsorted`` answers queries on many rows (``search``)."""
+
+    def __init__(self, table: IntArray) -> None:
+        self.table = table
+        self.n_days = table.shape[1]
+        self._low = int(table.min(initial=0))
+        self._span = int(table.max(initial=0)) - self._low + 2
+        offsets = np.arange(table.shape[0], dtype=np.int64)[:, None] * self._span
+        self._flat = (table - self._low + offsets).reshape(-1)
+
+    def search(self, rows: IntArray, values: IntArray, side: str) -> IntArray:
+        """``np.searchsorted(table[rows[i]], values[i], side)`` for every i; positions
+        in [0, n_days]."""
+        keys = np.clip(values - self._low, -1, self._span - 1) + rows * self._span
+        found = np.searchsorted(self._flat, keys, side=side)  # type: ignore[call-overload]
+        return np.asarray(found - rows * self.n_days, dtype=np.int64)
 
 
 def first_start(
     open_at: IntArray,
-    close_at: IntArray,
+    close_at: RowTable,
     rows: IntArray,
     at: IntArray,
     blocked: BoolArray | None = None,
@@ -54,11 +62,12 @@ def first_start(
     ``blocked[query, day]`` (a full day), whose hours end after ``at``; the instant is
     ``max(open, at)``. A query that finds none gets day ``n_days`` and ``BEYOND``."""
     n_days = open_at.shape[1]
-    day = row_search(close_at, rows, at, "right")
+    day = close_at.search(rows, at, "right")
+    closes = close_at.table
     while True:
         inside = day < n_days
         safe = np.minimum(day, n_days - 1)
-        shut = inside & (open_at[rows, safe] >= close_at[rows, safe])
+        shut = inside & (open_at[rows, safe] >= closes[rows, safe])
         if blocked is not None:
             shut |= inside & blocked[np.arange(rows.size), safe]
         if not shut.any():
@@ -72,40 +81,39 @@ def first_start(
 
 def after_work(
     open_at: IntArray,
-    close_at: IntArray,
     cum_before: IntArray,
+    cum_end: RowTable,
     rows: IntArray,
     day: IntArray,
     start: IntArray,
     minutes: IntArray,
 ) -> IntArray:
     """The instant ``minutes`` of open hours after ``start`` (within day ``day``);
-    ``BEYOND`` past the table."""
+    ``BEYOND`` past the table. ``cum_end`` is ``cum_before + close_at - open_at``."""
     n_days = open_at.shape[1]
     inside = day < n_days
     safe = np.minimum(day, n_days - 1)
     target = cum_before[rows, safe] + (start - open_at[rows, safe]) + minutes
-    cum_end = cum_before + (close_at - open_at)
     # An instant where one day's hours end and the next day's begin has the same
     # open-time position as both: search from the start day on.
-    done = np.maximum(row_search(cum_end, rows, target, "left"), day)
+    done = np.maximum(cum_end.search(rows, target, "left"), day)
     ok = inside & (done < n_days)
     done = np.minimum(done, n_days - 1)
     ready = open_at[rows, done] + (target - cum_before[rows, done])
     return np.where(ok, ready, BEYOND)
 
 
-def dispatch(cutoff_at: IntArray, rows: IntArray, ready: IntArray) -> IntArray:
+def dispatch(cutoff_at: RowTable, rows: IntArray, ready: IntArray) -> IntArray:
     """The first collection instant at or after ``ready``; ``BEYOND`` past the table."""
-    n_days = cutoff_at.shape[1]
-    day = row_search(cutoff_at, rows, ready, "left")
+    n_days = cutoff_at.n_days
+    day = cutoff_at.search(rows, ready, "left")
     ok = (day < n_days) & (ready < BEYOND)
-    return np.where(ok, cutoff_at[rows, np.minimum(day, n_days - 1)], BEYOND)
+    return np.where(ok, cutoff_at.table[rows, np.minimum(day, n_days - 1)], BEYOND)
 
 
-def local_day(midnight: IntArray, rows: IntArray, instant: IntArray) -> IntArray:
+def local_day(midnight: RowTable, rows: IntArray, instant: IntArray) -> IntArray:
     """The table day (position) whose local date holds ``instant``."""
-    return row_search(midnight, rows, instant, "right") - 1
+    return midnight.search(rows, instant, "right") - 1
 
 
 def delivery_day(

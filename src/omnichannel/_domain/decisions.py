@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 import math
 from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 import attrs
 
@@ -14,6 +15,8 @@ from . import validators as v
 from .calendar import aware
 from .inventory import Inventory
 from .orders import OrderLine
+
+_Frozen = TypeVar("_Frozen", bound=attrs.AttrsInstance)
 
 
 class AllocationStatus(enum.Enum):
@@ -306,3 +309,42 @@ class Explanation:
             if candidate.node_id == node_id:
                 return candidate
         raise UnknownReferenceError("node_id", f"{node_id!r} is not a node of the network")
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _copy_with(value: _Frozen, **changes: object) -> _Frozen:
+    """A copy of a frozen, slotted attrs ``value`` with ``changes``, built without
+    running validators again: for values the engine has just made and checked."""
+    cls = type(value)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES.setdefault(cls, tuple(f.name for f in attrs.fields(cls)))
+    copy = object.__new__(cls)
+    set_ = object.__setattr__
+    for name in names:
+        set_(copy, name, getattr(value, name))
+    for name, changed in changes.items():
+        set_(copy, name, changed)
+    return copy
+
+
+def dated_shipment(
+    shipment: Shipment, ready_at: dt.datetime, delivered_by: dt.datetime
+) -> Shipment:
+    """``shipment`` with the dates the engine gave it (aware, UTC)."""
+    return _copy_with(shipment, ready_at=ready_at, delivered_by=delivered_by)
+
+
+def date_in_place(shipment: Shipment, ready_at: dt.datetime, delivered_by: dt.datetime) -> None:
+    """Give ``shipment`` its dates (aware, UTC) where it is: only for a shipment the
+    engine has just made and nobody else has seen yet."""
+    object.__setattr__(shipment, "ready_at", ready_at)
+    object.__setattr__(shipment, "delivered_by", delivered_by)
+
+
+def with_shipments(allocation: Allocation, shipments: tuple[Shipment, ...]) -> Allocation:
+    """``allocation`` with ``shipments`` in place of its own: the same shipments (same
+    nodes, lines and costs), dated by the engine."""
+    return _copy_with(allocation, shipments=shipments)

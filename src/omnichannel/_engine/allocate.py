@@ -139,7 +139,7 @@ def build_result(
         wave.daily_used if daily_used is None else daily_used
     )
     if wave.timing is not None:
-        allocations, daily = dated(wave, allocations, shipped, decided_by, daily_used)
+        allocations, daily = dated(wave, allocations, shipped, decided_by, daily_used, not custom)
     notes = list(wave.notes)
     if wave.timing is None and any(o.deliver_by is not None for o in wave.arrays.orders):
         notes.append("deliver_by was not checked: the call was given no now")

@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-import attrs
 import numpy as np
 
 from .._domain.calendar import from_minute, to_minute
-from .._domain.decisions import Allocation
+from .._domain.decisions import Allocation, date_in_place, dated_shipment, with_shipments
 from .._types import BoolArray
 from ..allocation._wave import Wave
 from .verify import Shipped, verify_on_time
@@ -22,6 +21,7 @@ def dated(
     shipped: Shipped,
     policy: str,
     reference_daily: Mapping[str, Mapping[dt.date, int]] | None,
+    fresh: bool,
 ) -> tuple[tuple[Allocation, ...], Mapping[str, Mapping[dt.date, int]]]:
     """``allocations`` with every shipment dated, and the shipments per node and day.
 
@@ -46,25 +46,28 @@ def dated(
     ready = np.empty(sequence.size, dtype=np.int64)
     delivered = np.empty(sequence.size, dtype=np.int64)
     ready[sequence], delivered[sequence] = dates.ready_at, dates.delivered_by
-    stamps = iter(
-        zip(
-            map(from_minute, ready.tolist()),
-            map(from_minute, delivered.tolist()),
-            strict=True,
+    instants = {minute: from_minute(minute) for minute in {*ready.tolist(), *delivered.tolist()}}
+    ready_at = map(instants.__getitem__, ready.tolist())
+    delivered_by = map(instants.__getitem__, delivered.tolist())
+    if fresh:
+        for shipment in shipped.shipments:
+            date_in_place(shipment, next(ready_at), next(delivered_by))
+        found = tuple(allocations)
+    else:
+        found = tuple(
+            with_shipments(
+                allocation,
+                tuple(
+                    dated_shipment(shipment, next(ready_at), next(delivered_by))
+                    for shipment in allocation.shipments
+                ),
+            )
+            if allocation.shipments
+            else allocation
+            for allocation in allocations
         )
-    )
-    found = []
-    for allocation in allocations:
-        if not allocation.shipments:
-            found.append(allocation)
-            continue
-        shipments = []
-        for shipment in allocation.shipments:
-            ready_at, delivered_by = next(stamps)
-            shipments.append(attrs.evolve(shipment, ready_at=ready_at, delivered_by=delivered_by))
-        found.append(attrs.evolve(allocation, shipments=tuple(shipments)))
     daily = timing.daily_used(nodes, day, arrays.network.arrays.ids)
-    return tuple(found), daily
+    return found, daily
 
 
 def _promised(wave: Wave, shipped: Shipped) -> BoolArray:

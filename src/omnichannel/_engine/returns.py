@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from .._core.contract import checked_cost_array
+from .._domain.calendar import to_minute
 from .._domain.call_checks import checked_context, checked_requests, checked_strategy
 from .._domain.demand import DemandRates
 from .._domain.dispositions import ROUTED, DispositionTable
@@ -53,6 +55,7 @@ def route_returns(
     strategy: ReturnStrategy = ValueRecovery(),  # noqa: B008 (immutable configuration)
     demand: DemandRates | None = None,
     dispositions: DispositionTable = DispositionTable(),  # noqa: B008 (immutable configuration)
+    now: dt.datetime | None = None,
 ) -> ReturnResult:
     """Decide the destination node and disposition of every returned line.
 
@@ -71,6 +74,9 @@ def route_returns(
         Units per day per node and SKU, for strategies that value scarce stock.
     dispositions
         What each condition may become, its recovery rate and handling cost.
+    now
+        When the call decides (an aware datetime; a naive one is an error). Returns
+        have no dates yet: it changes no route.
 
     Returns
     -------
@@ -79,6 +85,8 @@ def route_returns(
         inventory with restocked units added (``on_hand`` where they were
         dropped off, else ``in_transit`` at the destination).
     """
+    if now is not None:
+        to_minute(now, "now", round_up=True)
     arrays = prepare_returns(requests, network, inventory, strategy, demand, dispositions)
     routes: list[ReturnRoute] = []
     per_batch = max(_CELLS_PER_BATCH // (len(ROUTED) * max(network.arrays.n_nodes, 1)), 1)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable
 
+from .._domain.calendar import to_minute
 from .._domain.demand import DemandRates
 from .._domain.dispositions import ROUTED, DispositionTable
 from .._domain.enums import Disposition
@@ -29,6 +31,7 @@ def route_returns(
     strategy: ReturnStrategy = ValueRecovery(),  # noqa: B008 (immutable configuration)
     demand: DemandRates | None = None,
     dispositions: DispositionTable = DispositionTable(),  # noqa: B008 (immutable configuration)
+    now: dt.datetime | None = None,
 ) -> ReturnResult:
     """Every returned line on its own, with a built-in strategy.
 
@@ -39,6 +42,8 @@ def route_returns(
             "strategy",
             f"the reference implements the built-in strategies only, got {type(strategy).__name__}",
         )
+    if now is not None:
+        to_minute(now, "now", round_up=True)
     arrays = prepare_returns(requests, network, inventory, strategy, demand, dispositions)
     canonical = canonical_nodes(network)
     routes = []

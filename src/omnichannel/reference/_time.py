@@ -62,9 +62,7 @@ class Dates:
     """False for a SAME_DAY level dispatched after the local date of ``now``."""
 
 
-def _days(
-    calendar: NodeCalendar, first: dt.date, limit: int
-) -> Iterator[tuple[dt.date, int, int]]:
+def _days(calendar: NodeCalendar, first: dt.date, limit: int) -> Iterator[tuple[dt.date, int, int]]:
     """Open operating days from ``first`` on, with their hours ``[open, close)``
     (instants), until one starts after ``limit`` (or the dates pass it); hours start
     no earlier than the previous date's hours end (a clock change could make them

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -10,6 +11,7 @@ import attrs
 import numpy as np
 
 from .._domain import validators as v
+from .._domain.calendar import to_minute
 from .._domain.call_checks import strategy_problem
 from .._domain.decisions import Allocation
 from .._domain.routes import ReturnRoute
@@ -23,7 +25,7 @@ from ..returns._builtin import ValueRecovery
 from ..returns._protocol import ReturnStrategy
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
-from ._kpis import DayKpis, allocation_kpis, return_kpis, stores_below_safety
+from ._kpis import TIME_KPIS, DayKpis, allocation_kpis, return_kpis, stores_below_safety, time_kpis
 from ._scenario import Scenario
 
 
@@ -64,6 +66,7 @@ def simulate(
     returns_strategy: ReturnStrategy = ValueRecovery(),  # noqa: B008 (immutable configuration)
     waves: int = 4,
     name: str = "",
+    now: dt.datetime | None = None,
 ) -> DayKpis:
     """Run ``scenario``'s day in ``waves`` equal waves, in order, and measure it.
 
@@ -73,6 +76,12 @@ def simulate(
     are routed, restocked units entering stock on hand or in transit. The
     scenario's ``demand`` feeds stock-protecting and value-recovering
     strategies.
+
+    With ``now`` (the day's start, an aware datetime; e.g. the ``start`` the
+    scenario was generated with), wave ``k`` is decided at ``now + (k + 1) x 24 h
+    / waves``, shipments are dated, ``daily_used`` carries from wave to wave, and
+    the time KPIs (on-time rate, lead hours per method, express met,
+    click-and-collect ready within 2 h) are measured.
     """
     if not isinstance(scenario, Scenario):
         raise InvalidInputError("scenario", f"must be Scenario, got {type(scenario).__name__}")
@@ -80,15 +89,19 @@ def simulate(
         raise InvalidInputError("waves", f"must be an int >= 1, got {waves!r}")
     if waves > v.MAX_COUNT:
         raise InvalidInputError("waves", f"must be <= {v.MAX_COUNT}, got {waves!r}")
+    if now is not None:
+        to_minute(now, "now", round_up=True)
     network, demand = scenario.network, scenario.demand
     inventory = scenario.inventory
+    daily: dict[str, dict[dt.date, int]] = {}
     allocations: list[Allocation] = []
     routes: list[ReturnRoute] = []
     arriving: list[StockMove] = []
     engine_s = 0.0
     order_waves = np.array_split(np.arange(len(scenario.orders)), waves)
     return_waves = np.array_split(np.arange(len(scenario.returns)), waves)
-    for order_rows, return_rows in zip(order_waves, return_waves, strict=True):
+    for wave, (order_rows, return_rows) in enumerate(zip(order_waves, return_waves, strict=True)):
+        at = None if now is None else now + (wave + 1) * dt.timedelta(days=1) / waves
         inventory = inventory.receive(arriving, from_transit=True)
         start = time.perf_counter()
         allocated = allocate(
@@ -98,13 +111,16 @@ def simulate(
             sourcing=sourcing,
             policy=policy,
             demand=demand,
+            now=at,
+            daily_used=daily,
         )
         engine_s += time.perf_counter() - start
+        daily = {key: dict(days) for key, days in allocated.daily_used.items()}
         inventory = allocated.inventory.fulfil(_shipped(allocated.allocations))
         requests = [scenario.returns[i] for i in return_rows.tolist()]
         start = time.perf_counter()
         routed = route_returns(
-            requests, network, inventory, strategy=returns_strategy, demand=demand
+            requests, network, inventory, strategy=returns_strategy, demand=demand, now=at
         )
         engine_s += time.perf_counter() - start
         inventory = routed.inventory
@@ -112,6 +128,7 @@ def simulate(
         allocations.extend(allocated.allocations)
         routes.extend(routed.routes)
     decisions = len(allocations) + len(routes)
+    timed: dict[str, Any] = time_kpis(scenario.orders, allocations, network)
     return DayKpis(
         name=name,
         orders=len(allocations),
@@ -121,6 +138,7 @@ def simulate(
         engine_seconds=engine_s,
         **allocation_kpis(allocations, network),
         **return_kpis(routes),
+        **timed,
     )
 
 
@@ -144,7 +162,10 @@ class Comparison:
         """A plain-text table: one row per KPI, one column per configuration."""
         rows = [("KPI", *(k.name for k in self.kpis))]
         for label, field, digits in _TABLE_ROWS:
-            rows.append((label, *(_format(getattr(k, field), digits) for k in self.kpis)))
+            values = [getattr(k, field) for k in self.kpis]
+            if field in TIME_KPIS and all(value is None for value in values):
+                continue  # the feature was off in every configuration
+            rows.append((label, *(_format(value, digits) for value in values)))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         lines = []
         for index, row in enumerate(rows):
@@ -172,13 +193,23 @@ _TABLE_ROWS = (
     ("stores below safety", "stores_below_safety", 0),
     ("return value recovered", "return_value_recovered", 0),
     ("return net value", "return_net_value", 0),
+    ("on time %", "on_time_rate", -2),
+    ("lead hours ship to home", "lead_hours_ship_to_home", 1),
+    ("lead hours pickup in store", "lead_hours_pickup_in_store", 1),
+    ("lead hours ship to store", "lead_hours_ship_to_store", 1),
+    ("lead hours pickup point", "lead_hours_pickup_point", 1),
+    ("lead hours same day", "lead_hours_same_day", 1),
+    ("express met %", "express_met", -2),
+    ("pickup ready in 2 h %", "ready_within_2h", -2),
     ("decisions per second", "decisions_per_second", 0),
 )
 """Label, DayKpis field and decimals of each table row (negative: a percentage with
 that many decimals)."""
 
 
-def _format(value: float, digits: int) -> str:
+def _format(value: float | None, digits: int) -> str:
+    if value is None:
+        return "-"
     if digits < 0:
         return f"{100 * value:.{-digits}f}"
     return f"{value:,.{digits}f}"
@@ -190,8 +221,10 @@ def compare(
     *,
     waves: int = 4,
     progress: Callable[[int, SimulationConfig], None] | None = None,
+    now: dt.datetime | None = None,
 ) -> Comparison:
-    """Simulate ``scenario`` once per configuration, in order.
+    """Simulate ``scenario`` once per configuration, in order (``now``: as for
+    :func:`simulate`).
 
     ``progress(index, config)`` is called before each run, for callers that
     show progress.
@@ -214,6 +247,7 @@ def compare(
                 returns_strategy=config.returns,
                 waves=waves,
                 name=config.name,
+                now=now,
             )
         )
     return Comparison(kpis=tuple(results))

@@ -13,7 +13,6 @@ from numpy.typing import NDArray
 
 from .._core.costs import handling_cost, shipping_cost
 from .._core.geo import chord_distance_km, unit_vectors
-from .._domain.calendar import MINUTES_PER_DAY
 from .._domain.decisions import Rule
 from .._domain.demand import DemandRates
 from .._domain.enums import Capability, FulfillmentMethod, NodeKind, ServiceLevel
@@ -503,11 +502,7 @@ class SourcingBatch:
         shape = (self.n_orders, self.n_nodes)
         if times is None:
             return np.zeros(shape), np.ones(shape, dtype=np.bool_)
-        rows = np.repeat(self.rows, self.n_nodes)
-        nodes = np.tile(np.arange(self.n_nodes), self.n_orders)
-        dates, on_time = times.pairs(rows, nodes, self.distance_km.reshape(-1))
-        lead = np.where(dates.made, (dates.delivered_by - times.timing.now) / MINUTES_PER_DAY, 0.0)
-        return lead.reshape(shape), on_time.reshape(shape)
+        return times.window(self.rows, self.distance_km, self.static_eligible)
 
     @property
     def on_time(self) -> BoolArray:

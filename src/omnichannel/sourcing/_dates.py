@@ -36,6 +36,14 @@ class TimeTables:
     last_minute: IntArray
     processing: IntArray
     """Processing minutes of each calendar, shape (n_calendars,)."""
+    close_rows: kernel.RowTable
+    """``close_at``, searchable."""
+    cum_end: kernel.RowTable
+    """Open minutes of the row's days up to the end of each, searchable."""
+    cutoff_rows: kernel.RowTable
+    """``cutoff_at``, searchable."""
+    midnight_rows: kernel.RowTable
+    """``midnight``, searchable."""
     capacity: IntArray
     """Shipments per operating day, -1 for unlimited, shape (n_calendars,)."""
 
@@ -97,6 +105,10 @@ def time_tables(calendars: Sequence[NodeCalendar], first: dt.date) -> TimeTables
         midnight=columns[4],
         last_minute=columns[5],
         processing=read_only(np.array([c.processing_minutes for c in calendars], dtype=np.int64)),
+        close_rows=kernel.RowTable(columns[1]),
+        cum_end=kernel.RowTable(read_only(columns[2] + (columns[1] - columns[0]))),
+        cutoff_rows=kernel.RowTable(columns[3]),
+        midnight_rows=kernel.RowTable(columns[4]),
         capacity=read_only(
             np.array(
                 [-1 if c.daily_capacity is None else c.daily_capacity for c in calendars],
@@ -154,7 +166,7 @@ def first_days(
     date of ``now``): its first open day, not ``blocked[query, day]`` (full), whose
     hours end after ``now``; ``TABLE_DAYS`` when there is none."""
     at = np.full(rows.size, now, dtype=np.int64)
-    day, _ = kernel.first_start(tables.open_at, tables.close_at, np.maximum(rows, 0), at, blocked)
+    day, _ = kernel.first_start(tables.open_at, tables.close_rows, np.maximum(rows, 0), at, blocked)
     return np.where(rows >= 0, day, _utc_day(tables, now))
 
 
@@ -169,20 +181,20 @@ def handover(tables: TimeTables, now: int, rows: IntArray, day: IntArray) -> Han
     start = np.where(inside, np.maximum(tables.open_at[safe_rows, safe_day], now), kernel.BEYOND)
     ready = kernel.after_work(
         tables.open_at,
-        tables.close_at,
         tables.cum_before,
+        tables.cum_end,
         safe_rows,
         np.where(inside, day, TABLE_DAYS),
         start,
         tables.processing[safe_rows],
     )
-    gone = kernel.dispatch(tables.cutoff_at, safe_rows, ready)
+    gone = kernel.dispatch(tables.cutoff_rows, safe_rows, ready)
     utc_day = _utc_day(tables, now)
     ready = np.where(has, ready, now)
     gone = np.where(has, gone, now)
     at = np.full(rows.size, now, dtype=np.int64)
-    dispatch_day = np.where(has, kernel.local_day(tables.midnight, safe_rows, gone), utc_day)
-    now_day = np.where(has, kernel.local_day(tables.midnight, safe_rows, at), utc_day)
+    dispatch_day = np.where(has, kernel.local_day(tables.midnight_rows, safe_rows, gone), utc_day)
+    now_day = np.where(has, kernel.local_day(tables.midnight_rows, safe_rows, at), utc_day)
     return Handover(
         day=np.where(has, day, utc_day),
         ready=ready,
@@ -245,11 +257,11 @@ def pair_dates(
             utc_midnight + safe[picks] * MINUTES_PER_DAY,
         )
         arrival = np.maximum(hand.gone[picks], p_midnight)
-        p_day, p_start = kernel.first_start(tables.open_at, tables.close_at, p_rows, arrival)
+        p_day, p_start = kernel.first_start(tables.open_at, tables.close_rows, p_rows, arrival)
         collected = kernel.after_work(
             tables.open_at,
-            tables.close_at,
             tables.cum_before,
+            tables.cum_end,
             p_rows,
             p_day,
             p_start,

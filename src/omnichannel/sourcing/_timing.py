@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
+from collections.abc import Sequence
 
 import attrs
 import numpy as np
 
 from .._core import time as kernel
 from .._core.bands import band_index
-from .._domain.calendar import NodeCalendar, from_minute, to_minute
+from .._domain.calendar import MINUTES_PER_DAY, NodeCalendar, from_minute, to_minute
 from .._domain.enums import FulfillmentMethod, ServiceLevel
 from .._domain.network import Network
+from .._domain.orders import Order
 from .._types import BoolArray, FloatArray, IntArray, read_only
 from ._dates import (
     TABLE_DAYS,
@@ -162,7 +164,7 @@ class Timing:
     def build(
         cls,
         network: Network,
-        orders: tuple[object, ...],
+        orders: Sequence[Order],
         level: IntArray,
         method: IntArray,
         pickup_node: IntArray,
@@ -184,8 +186,8 @@ class Timing:
         deliver_by = np.array(
             [
                 kernel.BEYOND
-                if o.deliver_by is None  # type: ignore[attr-defined]
-                else to_minute(o.deliver_by, f"orders[{i}].deliver_by", round_up=False)  # type: ignore[attr-defined]
+                if o.deliver_by is None
+                else to_minute(o.deliver_by, f"orders[{i}].deliver_by", round_up=False)
                 for i, o in enumerate(orders)
             ],
             dtype=np.int64,
@@ -209,19 +211,24 @@ class Timing:
         """Each node's handover before any order of the call is decided."""
         return NodeTimes(self, self.load.copy())
 
-    def delivery_day(self, rows: IntArray, km: FloatArray, dispatch_day: IntArray) -> IntArray:
-        """Table day each pair (order ``rows[i]``, ``km[i]`` from its node, dispatched on
-        ``dispatch_day[i]``) is delivered; -1 past the level's last band."""
+    def transit_value(self, rows: IntArray, km: FloatArray) -> IntArray:
+        """Row of ``net.delivery`` (carrier days) for order ``rows[i]`` shipped ``km[i]``
+        by its level's bands; -1 past the last band."""
         net = self.net
         value = np.zeros(rows.size, dtype=np.int64)
         levels = self.level[rows]
-        for level in np.unique(levels).tolist():
-            bounds = net.band_km[level]
+        for level, bounds in enumerate(net.band_km):
             if bounds.size:
                 at = np.flatnonzero(levels == level)
-                value[at] = net.band_value[level][band_index(bounds, km[at])]
+                if at.size:
+                    value[at] = net.band_value[level][band_index(bounds, km[at])]
+        return value
+
+    def delivery_day(self, value: IntArray, dispatch_day: IntArray) -> IntArray:
+        """Table day of delivery that ``net.delivery`` row ``value[i]`` gives for a
+        dispatch on table day ``dispatch_day[i]``; -1 where ``value[i]`` is -1."""
         safe = np.clip(dispatch_day, 0, TABLE_DAYS - 1)
-        return np.where(value >= 0, net.delivery[np.maximum(value, 0), safe], -1)
+        return np.where(value >= 0, self.net.delivery[np.maximum(value, 0), safe], -1)
 
     def pair_dates(
         self, rows: IntArray, nodes: IntArray, km: FloatArray, hand: Handover
@@ -235,7 +242,7 @@ class Timing:
             self.net.node_row[nodes],
             self.in_store[rows],
             self.via_pickup[rows],
-            self.delivery_day(rows, km, hand.dispatch_day),
+            self.delivery_day(self.transit_value(rows, km), hand.dispatch_day),
         )
 
     def on_time(self, rows: IntArray, hand: Handover, dates: PairDates) -> BoolArray:
@@ -271,7 +278,7 @@ class Timing:
             )
             left = np.maximum(net.capacity[unique][:, None] - self.load[unique], 0)
             slots = np.cumsum(np.where(valid, left, 0), axis=1)
-            found = kernel.row_search(slots, which, rank, "right")
+            found = kernel.RowTable(slots).search(which, rank, "right")
             day[order] = found
         hand = handover(net.tables, self.now, node_rows, day)
         dates = self.pair_dates(rows, nodes, km, hand)
@@ -301,13 +308,45 @@ class NodeTimes:
     def __init__(self, timing: Timing, load: IntArray) -> None:
         self.timing = timing
         self.load = load
-        """Shipments started per node and table day, (n_nodes, TABLE_DAYS)."""
+        """Shipments started per node and table day, (n_nodes, TABLE_DAYS); kept up to
+        date only at nodes with a daily capacity."""
         net = timing.net
         rows = net.node_row
         self.day = first_days(net.tables, timing.now, rows, self._blocked(np.arange(rows.size)))
         hand = handover(net.tables, timing.now, rows, self.day)
         self.ready, self.gone = hand.ready.copy(), hand.gone.copy()
         self.dispatch_day, self.same_day = hand.dispatch_day.copy(), hand.same_day.copy()
+        self.home_delivered, self.home_made = self._home(np.arange(rows.size))
+        """Home and same-day delivery from each node by transit value (row of
+        ``net.delivery``): the instant delivered and whether it is made, each
+        (n_values, n_nodes)."""
+        self.home_due, self.home_lead = self._due()
+
+    def _due(self) -> tuple[IntArray, FloatArray]:
+        """From the home tables: the instant delivered where made, else past every
+        promise; and the lead days where made, else 0."""
+        due = np.where(self.home_made, self.home_delivered, kernel.BEYOND + 1)
+        lead = (self.home_delivered - self.timing.now) / MINUTES_PER_DAY
+        return due, np.where(self.home_made, lead, 0.0)
+
+    def _home(self, nodes: IntArray) -> tuple[IntArray, BoolArray]:
+        timing = self.timing
+        net = timing.net
+        n_values = net.delivery.shape[0]
+        every = np.tile(nodes, n_values)
+        hand = self.at(every)
+        value = np.repeat(np.arange(n_values), nodes.size)
+        dates = pair_dates(
+            net.tables,
+            timing.now,
+            hand,
+            net.node_row[every],
+            np.zeros(every.size, dtype=np.bool_),
+            np.full(every.size, _NOT_VIA_PICKUP, dtype=np.int64),
+            timing.delivery_day(value, hand.dispatch_day),
+        )
+        shape = (n_values, nodes.size)
+        return dates.delivered_by.reshape(shape), dates.made.reshape(shape)
 
     def _blocked(self, nodes: IntArray) -> BoolArray | None:
         capacity = self.timing.net.capacity[nodes]
@@ -321,6 +360,8 @@ class NodeTimes:
         found.timing, found.load = self.timing, self.load.copy()
         found.day, found.ready, found.gone = self.day.copy(), self.ready.copy(), self.gone.copy()
         found.dispatch_day, found.same_day = self.dispatch_day.copy(), self.same_day.copy()
+        found.home_delivered, found.home_made = self.home_delivered.copy(), self.home_made.copy()
+        found.home_due, found.home_lead = self.home_due.copy(), self.home_lead.copy()
         return found
 
     def at(self, nodes: IntArray) -> Handover:
@@ -343,12 +384,16 @@ class NodeTimes:
     def ship(self, nodes: IntArray, counts: IntArray) -> None:
         """Count ``counts[i]`` shipments started at canonical ``nodes[i]`` on its current
         day; a day that fills moves the node's handover to its next open day."""
-        day = self.day[nodes]
-        inside = day < TABLE_DAYS
-        np.add.at(self.load, (nodes[inside], day[inside]), counts[inside])
         capacity = self.timing.net.capacity[nodes]
-        full = inside & (capacity >= 0)
-        full[full] = self.load[nodes[full], day[full]] >= capacity[full]
+        day = self.day[nodes]
+        # Only limited nodes' loads move their dates (``daily_used`` is counted from
+        # the dated shipments).
+        limited = np.flatnonzero((capacity >= 0) & (day < TABLE_DAYS))
+        if not limited.size:
+            return
+        nodes, day, capacity = nodes[limited], day[limited], capacity[limited]
+        np.add.at(self.load, (nodes, day), counts[limited])
+        full = self.load[nodes, day] >= capacity
         if full.any():
             self._refresh(np.unique(nodes[full]))
 
@@ -359,9 +404,68 @@ class NodeTimes:
         hand = handover(net.tables, self.timing.now, rows, found)
         self.day[nodes], self.ready[nodes], self.gone[nodes] = found, hand.ready, hand.gone
         self.dispatch_day[nodes], self.same_day[nodes] = hand.dispatch_day, hand.same_day
+        self.home_delivered[:, nodes], self.home_made[:, nodes] = self._home(nodes)
+        self.home_due, self.home_lead = self._due()
 
     def pairs(self, rows: IntArray, nodes: IntArray, km: FloatArray) -> tuple[PairDates, BoolArray]:
-        """Dates and on-time of order ``rows[i]`` from ``nodes[i]`` at ``km[i]``, now."""
-        hand = self.at(nodes)
-        dates = self.timing.pair_dates(rows, nodes, km, hand)
-        return dates, self.timing.on_time(rows, hand, dates)
+        """Dates and on-time of order ``rows[i]`` from ``nodes[i]`` at ``km[i]``, now.
+
+        Home and same-day deliveries read the per-node tables ``home_delivered`` and
+        ``home_made``; pickups are dated pair by pair; both by the same rules."""
+        timing = self.timing
+        in_store = timing.in_store[rows]
+        home = ~in_store & (timing.via_pickup[rows] == _NOT_VIA_PICKUP)
+        delivered = np.empty(rows.size, dtype=np.int64)
+        made = np.empty(rows.size, dtype=np.bool_)
+        at = np.flatnonzero(home)
+        if at.size:
+            value = timing.transit_value(rows[at], km[at])
+            column, row = nodes[at], np.maximum(value, 0)
+            delivered[at] = self.home_delivered[row, column]
+            made[at] = (value >= 0) & self.home_made[row, column]
+        other = np.flatnonzero(~home)
+        if other.size:
+            found = timing.pair_dates(rows[other], nodes[other], km[other], self.at(nodes[other]))
+            delivered[other], made[other] = found.delivered_by, found.made
+        dates = PairDates(ready_at=self.ready[nodes], delivered_by=delivered, made=made)
+        same_day_ok = ~timing.same_day[rows] | in_store | self.same_day[nodes]
+        return dates, made & same_day_ok & (delivered <= timing.deliver_by[rows])
+
+    def window(
+        self, rows: IntArray, km: FloatArray, eligible: BoolArray
+    ) -> tuple[FloatArray, BoolArray]:
+        """Lead days (0 where not made) and on-time of orders ``rows`` at every node,
+        ``km`` and ``eligible`` (the pairs that need dates) shape (n_rows, n_nodes):
+        :meth:`pairs` for a window of orders, home deliveries read as whole rows."""
+        timing = self.timing
+        shape = km.shape
+        lead, on_time = np.zeros(shape), np.zeros(shape, dtype=np.bool_)
+        in_store = timing.in_store[rows]
+        home = ~in_store & (timing.via_pickup[rows] == _NOT_VIA_PICKUP)
+        at = np.flatnonzero(home)
+        if at.size:
+            value = np.zeros((at.size, shape[1]), dtype=np.int64)
+            levels = timing.level[rows[at]]
+            for level, bounds in enumerate(timing.net.band_km):
+                if bounds.size:
+                    chosen = np.flatnonzero(levels == level)
+                    if chosen.size:
+                        found = band_index(bounds, km[at[chosen]])
+                        value[chosen] = timing.net.band_value[level][found]
+            column = np.arange(shape[1])[None, :]
+            row = np.maximum(value, 0)
+            due = np.where(value >= 0, self.home_due[row, column], kernel.BEYOND + 1)
+            keeps = due <= timing.deliver_by[rows[at]][:, None]
+            same_day = timing.same_day[rows[at]]
+            keeps[same_day] &= self.same_day[None, :]
+            lead[at] = np.where(value >= 0, self.home_lead[row, column], 0.0)
+            on_time[at] = keeps
+        other_rows, nodes = np.nonzero(eligible & ~home[:, None])
+        if other_rows.size:
+            dates, ok = self.pairs(rows[other_rows], nodes, km[other_rows, nodes])
+            made = np.flatnonzero(dates.made)
+            lead[other_rows[made], nodes[made]] = (
+                dates.delivered_by[made] - timing.now
+            ) / MINUTES_PER_DAY
+            on_time[other_rows, nodes] = ok
+        return lead, on_time

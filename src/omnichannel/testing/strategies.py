@@ -44,8 +44,8 @@ __all__ = [
     "inventories",
     "networks",
     "node_calendars",
-    "nows",
     "nodes",
+    "nows",
     "order_lines",
     "orders",
     "rate_cards",
@@ -379,8 +379,7 @@ def node_calendars(draw: st.DrawFn, *, near: dt.date | None = None) -> NodeCalen
     around = near or dt.date(2026, 3, 29)
     while True:
         opening = tuple(
-            None if draw(st.integers(0, 3)) == 0 else (draw(_TIMES), draw(_TIMES))
-            for _ in range(7)
+            None if draw(st.integers(0, 3)) == 0 else (draw(_TIMES), draw(_TIMES)) for _ in range(7)
         )
         cutoff = draw(st.none() | _TIMES)
         try:
@@ -419,9 +418,9 @@ def _timed(draw: st.DrawFn, scenario: Scenario) -> Scenario:
         limits = draw(st.lists(st.floats(0.0, 400.0), max_size=2, unique=True))
         rates[level] = attrs.evolve(
             rates[level],
-            transit=[
+            transit=tuple(
                 TransitBand(max_km=km, days=draw(st.integers(0, 4))) for km in sorted(limits)
-            ],
+            ),
         )
     costs = attrs.evolve(
         network.costs,
@@ -433,8 +432,7 @@ def _timed(draw: st.DrawFn, scenario: Scenario) -> Scenario:
         attrs.evolve(
             order,
             deliver_by=draw(
-                st.none()
-                | st.integers(-60, 6 * 1440).map(lambda m: now + dt.timedelta(minutes=m))
+                st.none() | st.integers(-60, 6 * 1440).map(lambda m: now + dt.timedelta(minutes=m))
             ),
         )
         for order in scenario.orders
