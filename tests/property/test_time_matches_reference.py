@@ -79,7 +79,8 @@ def test_every_shipment_is_dated_and_on_time(scenario: oms.Scenario) -> None:
     for allocation in result.allocations:
         promise = orders[allocation.order_id].deliver_by
         for shipment in allocation.shipments:
-            assert shipment.ready_at is not None and shipment.delivered_by is not None
+            assert shipment.ready_at is not None
+            assert shipment.delivered_by is not None
             assert shipment.ready_at.utcoffset() == dt.timedelta(0)
             assert shipment.ready_at >= scenario.now - dt.timedelta(minutes=1)
             assert shipment.delivered_by >= shipment.ready_at
