@@ -100,6 +100,8 @@ class _Scan:
         self.accepted_rows: list[IntArray] = []
         self.accepted_nodes: list[IntArray] = []
         self.lone: list[_Lone] = []
+        self.window_days: IntArray | None = None
+        """Each node's operating day when the window was scored (with ``now``)."""
 
     def run(self) -> list[Allocation]:
         order = np.argsort(-self.arrays.priority, kind="stable")
@@ -110,6 +112,7 @@ class _Scan:
 
     def _decide_window(self, rows: IntArray, window_id: int) -> None:
         state = self.state
+        self.window_days = None if state.times is None else state.times.day.copy()
         batch = SourcingBatch(self.arrays, rows, state)
         cost = checked_costs(self.wave.sourcing, batch)
         static = batch.static_eligible & np.isfinite(cost)
@@ -145,7 +148,12 @@ class _Scan:
         contended = np.count_nonzero(~plan.planned) >= _SPLIT_PLANS_BELOW * rows.size
         splits = (
             _Splits.make(
-                self.wave, plan, (cost, eligible, distance), available, state, static & ~eligible
+                self.wave,
+                plan,
+                (cost, eligible, distance),
+                available,
+                state,
+                (static & ~eligible, late_held),
             )
             if reuse and not contended
             else _Splits.none()
@@ -202,7 +210,7 @@ class _Scan:
         spare = state.spare.reshape(-1)[plan.line_plane[lines] * n_positions + key]
         keys = np.concatenate([key, n_positions + order_nodes])
         amounts = np.concatenate([plan.line_units[lines], plan.ships[position:limit]])
-        limits = np.concatenate([spare, np.minimum(state.shipments_left(order_nodes), _NO_LIMIT)])
+        limits = np.concatenate([spare, self._shipments_left(order_nodes)])
         owners = np.concatenate([plan.owner[lines], np.arange(position, limit)])
         takes, shipments = splits.takes(position, limit), splits.shipments(position, limit)
         if takes.stop > takes.start or shipments.stop > shipments.start:
@@ -218,7 +226,7 @@ class _Scan:
                 [
                     limits,
                     state.spare.reshape(-1)[splits.plane[takes] * n_positions + take_key],
-                    np.minimum(state.shipments_left(splits.ship_node[shipments]), _NO_LIMIT),
+                    self._shipments_left(splits.ship_node[shipments]),
                 ]
             )
             owners = np.concatenate([owners, splits.order[takes], splits.ship_order[shipments]])
@@ -236,6 +244,16 @@ class _Scan:
         failed = overdrawn(keys, amounts, limits.astype(np.int64), stale, repeat)
         first_bad = int(owners[failed].min(initial=limit))
         return first_bad, first_bad < limit or limit < end
+
+    def _shipments_left(self, nodes: IntArray) -> FloatArray:
+        """Shipments each of ``nodes`` can take while the window's plans there stand:
+        none once its work moved to a later operating day (a day filled since the
+        window was scored, so its dates there changed)."""
+        left = np.minimum(self.state.shipments_left(nodes), _NO_LIMIT)
+        times = self.state.times
+        if times is None or self.window_days is None:
+            return left
+        return np.where(times.day[nodes] != self.window_days[nodes], 0.0, left)
 
     def _accept(self, plan: _Plan, splits: _Splits, start: int, stop: int, window_id: int) -> None:
         if stop <= start:
@@ -395,19 +413,18 @@ class _Splits:
         scored: tuple[FloatArray, BoolArray, FloatArray],
         available: IntArray,
         state: StockState,
-        late: BoolArray,
+        late: tuple[BoolArray, BoolArray],
     ) -> _Splits:
         """The split plans of the window ``plan`` covers, from its scoring (cost,
         eligibility and km, orders x nodes) and the ``available`` units per line and
         node, all on ``state``; ``late`` marks the nodes only the time rules keep out
-        (orders such a node holds units for are left to be decided alone)."""
+        (orders x nodes) and the orders such a node holds units for, which are left
+        to be decided alone."""
         cost, eligible, distance = scored
+        late_nodes, late_held = late
         arrays = wave.arrays
         n_nodes = available.shape[1]
-        holds = np.zeros_like(late)
-        if late.any():
-            np.logical_or.at(holds, plan.owner, available > 0)
-        candidates = ~plan.planned & arrays.allow_split[plan.rows] & ~(holds & late).any(axis=1)
+        candidates = ~plan.planned & arrays.allow_split[plan.rows] & ~late_held
         positions: list[int] = []
         allocation: dict[int, Allocation] = {}
         takes: list[tuple[int, int, int, int, int, int]] = []
@@ -424,7 +441,7 @@ class _Splits:
                 eligible[order],
                 state,
                 taken,
-                late[order],
+                late_nodes[order],
             )
             km = {node: float(distance[order, node]) for node in taken}
             positions.append(order)

@@ -257,17 +257,31 @@ def pair_dates(
             utc_midnight + safe[picks] * MINUTES_PER_DAY,
         )
         arrival = np.maximum(hand.gone[picks], p_midnight)
-        p_day, p_start = kernel.first_start(tables.open_at, tables.close_rows, p_rows, arrival)
-        collected = kernel.after_work(
-            tables.open_at,
-            tables.cum_before,
-            tables.cum_end,
-            p_rows,
-            p_day,
-            p_start,
-            tables.processing[p_rows],
-        )
+        collected = _collected(tables, p_rows, np.minimum(arrival, limit + 1), now)
         delivered[picks] = np.where(p_has, collected, arrival)
         made[picks] &= arrival <= limit
     made &= delivered <= limit
     return PairDates(ready_at=hand.ready, delivered_by=delivered, made=made)
+
+
+def _collected(tables: TimeTables, rows: IntArray, arrival: IntArray, now: int) -> IntArray:
+    """When parcels arriving at ``arrival`` are ready for collection at calendar rows
+    ``rows``: the row's own start and processing. Many pairs share a (row, arrival),
+    so each distinct one is worked out once. ``arrival`` is at most the horizon's
+    end plus one minute, and at least two days before ``now``."""
+    offset = arrival - (now - 2 * MINUTES_PER_DAY)
+    key, inverse = np.unique((rows << 24) | offset, return_inverse=True)
+    distinct_rows, distinct_arrival = key >> 24, (key & ((1 << 24) - 1)) + now - 2 * MINUTES_PER_DAY
+    day, start = kernel.first_start(
+        tables.open_at, tables.close_rows, distinct_rows, distinct_arrival
+    )
+    done = kernel.after_work(
+        tables.open_at,
+        tables.cum_before,
+        tables.cum_end,
+        distinct_rows,
+        day,
+        start,
+        tables.processing[distinct_rows],
+    )
+    return np.asarray(done[inverse.reshape(-1)], dtype=np.int64)

@@ -452,13 +452,14 @@ class NodeTimes:
                     if chosen.size:
                         found = band_index(bounds, km[at[chosen]])
                         value[chosen] = timing.net.band_value[level][found]
+            # Past a level's last band (value -1) a node is beyond its reach and never
+            # eligible, so any row of the tables will do there.
             column = np.arange(shape[1])[None, :]
             row = np.maximum(value, 0)
-            due = np.where(value >= 0, self.home_due[row, column], kernel.BEYOND + 1)
-            keeps = due <= timing.deliver_by[rows[at]][:, None]
+            keeps = self.home_due[row, column] <= timing.deliver_by[rows[at]][:, None]
             same_day = timing.same_day[rows[at]]
             keeps[same_day] &= self.same_day[None, :]
-            lead[at] = np.where(value >= 0, self.home_lead[row, column], 0.0)
+            lead[at] = self.home_lead[row, column]
             on_time[at] = keeps
         other_rows, nodes = np.nonzero(eligible & ~home[:, None])
         if other_rows.size:
