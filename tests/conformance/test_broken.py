@@ -59,6 +59,14 @@ def reads_stock(batch: SourcingBatch) -> np.ndarray:
     return -batch.sum_lines(batch.line_available).astype(np.float64)
 
 
+def reads_dates(batch: SourcingBatch) -> np.ndarray:
+    return batch.lead_days.copy()
+
+
+def rewards_late(batch: SourcingBatch) -> np.ndarray:
+    return -batch.lead_days
+
+
 def random_costs(batch: SourcingBatch) -> np.ndarray:
     return np.random.default_rng().random((batch.n_orders, batch.n_nodes))
 
@@ -82,6 +90,11 @@ def fails_when_empty(batch: SourcingBatch) -> np.ndarray:
         (Sourcing(mutating), "mutation: Sourcing changed the batch"),
         (Sourcing(position_dependent), "independence: Sourcing scores an order differently"),
         (Sourcing(reads_stock), "state_use: Sourcing costs change with stock"),
+        (Sourcing(reads_dates), "dates: Sourcing costs change as days fill"),
+        (
+            Sourcing(rewards_late, StateUse.CAPACITY),
+            "dates: Sourcing a node overtook another when its days filled",
+        ),
         (object(), "protocol: object does not implement SourcingStrategy"),
     ],
 )

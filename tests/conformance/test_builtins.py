@@ -5,6 +5,7 @@ from typing import Any
 from omnichannel.allocation import BatchOptimal, DualPriceLookahead, FairShare, Sequential
 from omnichannel.returns import LowestReturnCost, NearestReturnNode, ValueRecovery
 from omnichannel.sourcing import (
+    Fastest,
     Lexicographic,
     LowestCost,
     MostStock,
@@ -23,6 +24,8 @@ BUILT_INS = [
     StockProtecting(),
     Weighted(distance=0.1, shipping=1.0, depletion=2.0, utilisation=1.0),
     Lexicographic(Ranked(), MostStock()),
+    Fastest(),
+    Weighted(shipping=1.0, lead_days=5.0),
     Sequential(),
     FairShare(weights={"web": 2.0}),
     DualPriceLookahead(),

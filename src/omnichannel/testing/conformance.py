@@ -15,6 +15,7 @@ also runs alone (``sourcing_checks()`` and friends list them), and
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -48,6 +49,30 @@ _ALLOWED_AT_START = (None, Rule.STOCK, Rule.CAPACITY)
 """What ``explain`` (on the wave's starting state) may say of a node that served."""
 
 
+_START = dt.datetime(2026, 3, 28, tzinfo=dt.timezone.utc)
+"""Dated days start on the Saturday before Europe's clock change."""
+_NOW = _START + dt.timedelta(hours=15)
+"""Dated days are decided on Saturday afternoon: some cut-offs passed, Sunday closed."""
+
+
+@functools.cache
+def _dated_days() -> tuple[Scenario, ...]:
+    """Small seeded days with node calendars, small daily capacities, transit bands
+    and promises (decided at ``_NOW``)."""
+    return tuple(
+        Scenario.generate(
+            n_nodes=14,
+            n_skus=40,
+            n_orders=120,
+            n_returns=10,
+            rng=seed,
+            stock_cover_days=0.5 if seed == _SEEDS[-1] else 3.0,
+            start=_START,
+        )
+        for seed in _SEEDS
+    )
+
+
 @functools.cache
 def _days() -> tuple[Scenario, ...]:
     """Small seeded days: two ordinary, one with scarce stock and returns."""
@@ -68,8 +93,8 @@ def _fail(check: str, subject: object, problem: str) -> NoReturn:
     raise AssertionError(f"{check}: {type(subject).__name__} {problem}")
 
 
-def _wave(day: Scenario, strategy: SourcingStrategy) -> Wave:
-    wave, _ = Wave.prepare(day.orders, day.network, day.inventory, strategy, None, day.demand)
+def _wave(day: Scenario, strategy: SourcingStrategy, now: dt.datetime | None = None) -> Wave:
+    wave, _ = Wave.prepare(day.orders, day.network, day.inventory, strategy, None, day.demand, now)
     return wave
 
 
@@ -186,14 +211,48 @@ def check_sourcing_state_use(strategy: SourcingStrategy) -> None:
                 _fail("state_use", strategy, f"taking {what} made a node cheaper")
 
 
+def check_sourcing_dates(strategy: SourcingStrategy) -> None:
+    """With ``now``, costs are valid too; costs that move as nodes' operating days fill
+    up declare CAPACITY; and a node whose days filled (later dates) never overtakes a
+    node whose dates stayed (costs may be ranks, so only their order is checked)."""
+    for day in _dated_days():
+        wave = _wave(day, strategy, _NOW)
+        rows = _rows(day)
+        before = _scores(strategy, SourcingBatch(wave.arrays, rows, wave.state), "dates")
+        state = wave.state.copy()
+        assert state.times is not None
+        capacity = state.times.timing.net.capacity
+        every = np.arange(state.used.size, dtype=np.int64)
+        for _ in range(3):  # fill each limited node's current day, three times over
+            state.times.ship(every, np.maximum(capacity, 0) + 1)
+        after = _scores(strategy, SourcingBatch(wave.arrays, rows, state), "dates")
+        if not (strategy.state_use & StateUse.CAPACITY) and not np.array_equal(before, after):
+            _fail("dates", strategy, "costs change as days fill but state_use omits CAPACITY")
+        filled, stayed = every[capacity >= 0], every[capacity < 0]
+        was = before[:, filled, None] - before[:, None, stayed]
+        now = after[:, filled, None] - after[:, None, stayed]
+        with np.errstate(invalid="ignore"):  # inf - inf: a forbidden node on both sides
+            overtook = ((was > 0) & ~(now > 0)) | ((was == 0) & (now < 0))
+        if overtook.any():
+            _fail("dates", strategy, "a node overtook another when its days filled (later dates)")
+
+
 def check_sourcing_allocates(strategy: SourcingStrategy) -> None:
-    """Allocating with it keeps every hard rule and never oversells."""
+    """Allocating with it keeps every hard rule and never oversells, with and without
+    ``now``."""
     for day in _days():
         _check_result(strategy, day, strategy, _allocated(strategy, day, strategy, Sequential()))
+    for day in _dated_days():
+        result = _allocated(strategy, day, strategy, Sequential(), _NOW)
+        _check_result(strategy, day, strategy, result, _NOW)
 
 
 def _allocated(
-    subject: object, day: Scenario, sourcing: SourcingStrategy, policy: AllocationPolicy
+    subject: object,
+    day: Scenario,
+    sourcing: SourcingStrategy,
+    policy: AllocationPolicy,
+    now: dt.datetime | None = None,
 ) -> AllocationResult:
     try:
         return allocate(
@@ -203,6 +262,7 @@ def _allocated(
             sourcing=sourcing,
             policy=policy,
             demand=day.demand,
+            now=now,
         )
     except InsufficientStockError as error:
         _fail("no oversell", subject, f"reserved more than is on hand: {error}")
@@ -214,18 +274,28 @@ def _allocated(
 
 
 def _check_result(
-    subject: object, day: Scenario, sourcing: SourcingStrategy, result: AllocationResult
+    subject: object,
+    day: Scenario,
+    sourcing: SourcingStrategy,
+    result: AllocationResult,
+    now: dt.datetime | None = None,
 ) -> None:
-    """Every shipment passes the hard rules (``sourcing`` may forbid nodes too); no
-    position or capacity is overdrawn."""
+    """Every shipment passes the hard rules (``sourcing`` may forbid nodes too; with
+    ``now`` it is dated and keeps its order's promise); no position or capacity is
+    overdrawn."""
     network = day.network
     taken: Counter[tuple[str, str]] = Counter()
     remote: Counter[tuple[str, str]] = Counter()
     shipments: Counter[str] = Counter()
     for order, allocation in zip(day.orders, result.allocations, strict=True):
-        why = explain(order, network, day.inventory, sourcing=sourcing, demand=day.demand)
+        why = explain(order, network, day.inventory, sourcing=sourcing, demand=day.demand, now=now)
         served: Counter[str] = Counter()
         for shipment in allocation.shipments:
+            if now is not None and (
+                shipment.delivered_by is None
+                or (order.deliver_by is not None and shipment.delivered_by > order.deliver_by)
+            ):
+                _fail("on time", subject, f"shipped order {order.id!r} undated or late")
             rejected = why.candidate(shipment.node_id).rejected_by
             if rejected not in _ALLOWED_AT_START:
                 _fail(
@@ -271,6 +341,9 @@ def check_policy_rules(policy: AllocationPolicy) -> None:
 
     for day in _days():
         _check_result(policy, day, LowestCost(), _allocated(policy, day, LowestCost(), policy))
+    for day in _dated_days():
+        result = _allocated(policy, day, LowestCost(), policy, _NOW)
+        _check_result(policy, day, LowestCost(), result, _NOW)
 
 
 def check_policy_deterministic(policy: AllocationPolicy) -> None:
@@ -374,6 +447,7 @@ def sourcing_checks() -> tuple[Check, ...]:
         check_sourcing_leaves_inputs,
         check_sourcing_order_independent,
         check_sourcing_state_use,
+        check_sourcing_dates,
         check_sourcing_allocates,
     )
 
