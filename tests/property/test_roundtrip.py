@@ -5,6 +5,7 @@ import json
 import math
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ from omnichannel import (
     Inventory,
     Network,
     Node,
+    NodeCalendar,
     NodeCandidate,
     Order,
     OrderLine,
@@ -32,6 +34,7 @@ from omnichannel import (
     Shipment,
     StockMove,
     StockPosition,
+    TransitBand,
     UnfulfilledLine,
     UnfulfilledReason,
 )
@@ -53,6 +56,8 @@ def shipments() -> st.SearchStrategy[Shipment]:
         lines=st.lists(oms.order_lines(), min_size=1, max_size=3),
         distance_km=KM,
         cost=MONEY,
+        ready_at=st.none() | oms.nows(),
+        delivered_by=st.none() | oms.nows(),
     )
 
 
@@ -85,6 +90,9 @@ def allocation_results() -> st.SearchStrategy[AllocationResult]:
         inventory=oms.inventories(),
         capacity_used=st.dictionaries(IDS, COUNTS, max_size=3),
         notes=st.lists(st.text(max_size=12), max_size=2),
+        daily_used=st.dictionaries(
+            IDS, st.dictionaries(st.dates(), COUNTS, max_size=3), max_size=3
+        ),
     )
 
 
@@ -140,6 +148,15 @@ CASES: list[tuple[type, st.SearchStrategy[Any]]] = [
     (AllocationResult, allocation_results()),
     (NodeCandidate, node_candidates()),
     (Explanation, explanations()),
+    (NodeCalendar, oms.node_calendars()),
+    (TransitBand, st.builds(TransitBand, max_km=KM, days=st.integers(0, 365))),
+    (Network, oms.scenarios(max_orders=3, timed=True).map(lambda s: s.network)),
+    (
+        Order,
+        oms.scenarios(max_orders=3, timed=True)
+        .map(lambda s: s.orders[0] if s.orders else None)
+        .filter(bool),
+    ),
 ]
 
 
@@ -155,3 +172,18 @@ def test_explanations_with_forbidden_nodes_are_strict_json(explanation: Explanat
     text = json.dumps(to_dict(explanation), allow_nan=False)
     assert text.count('"inf"') == sum(c.score == math.inf for c in explanation.candidates)
     assert from_dict(Explanation, json.loads(text)) == explanation
+
+
+TIME_CASES = [*CASES[-4:], (Shipment, shipments()), (AllocationResult, allocation_results())]
+
+
+@pytest.mark.parametrize("case", TIME_CASES, ids=lambda case: case[0].__name__)
+@given(data=st.data())
+def test_dated_values_round_trip(
+    case: tuple[type, st.SearchStrategy[Any]], data: st.DataObject
+) -> None:
+    """Calendars, bands, dated networks, promises and dates: aware datetimes come back
+    equal (ISO 8601 with the offset), dates and times as written."""
+    cls, strategy = case
+    value = data.draw(strategy)
+    assert from_dict(cls, json.loads(json.dumps(to_dict(value), allow_nan=False))) == value
