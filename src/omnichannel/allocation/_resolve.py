@@ -56,7 +56,7 @@ def late_nodes(row: int, state: StockState, eligible: BoolArray, distance: Float
     if state.times is None:
         return late
     nodes = np.flatnonzero(eligible)
-    _, on_time = state.times.pairs(np.full(nodes.size, row), nodes, distance[nodes])
+    on_time = state.times.on_time(np.full(nodes.size, row), nodes, distance[nodes])
     late[nodes] = ~on_time
     return late
 

@@ -50,6 +50,11 @@ its arrays in cache."""
 _NO_LIMIT = float(2**62)
 """Stands for unlimited capacity in integer limits."""
 
+_RESCORE_AT = 16
+"""Plans left at nodes whose work moved to a later day (a day filled) from which the
+rest of a window is scored again rather than decided order by order. Decisions never
+depend on it."""
+
 _FIRST_RUN = 64
 """Orders checked in the first run of a window; later runs double after a clean run."""
 
@@ -105,12 +110,18 @@ class _Scan:
 
     def run(self) -> list[Allocation]:
         order = np.argsort(-self.arrays.priority, kind="stable")
-        for window_id, start in enumerate(range(0, order.size, self.window)):
-            self._decide_window(order[start : start + self.window], window_id)
+        window_id = 0
+        for start in range(0, order.size, self.window):
+            pending = order[start : start + self.window]
+            while pending.size:
+                pending = self._decide_window(pending, window_id)
+                window_id += 1
         self._accepted_allocations()
         return [self.decided[row] for row in range(self.arrays.n_orders)]
 
-    def _decide_window(self, rows: IntArray, window_id: int) -> None:
+    def _decide_window(self, rows: IntArray, window_id: int) -> IntArray:
+        """Decide the orders ``rows`` (in decision order) as one window; returns those
+        left to score again as a new window (see ``_RESCORE_AT``)."""
         state = self.state
         self.window_days = None if state.times is None else state.times.day.copy()
         batch = SourcingBatch(self.arrays, rows, state)
@@ -137,7 +148,7 @@ class _Scan:
             static, late_held = static[keep], late_held[keep]
             stocked, available = stocked[keep], available[keep[batch.line_row]]
             if rows.size == 0:
-                return  # every order of the window is decided (always so with no nodes)
+                return rows  # every order of the window is decided (always so with no nodes)
             batch = SourcingBatch(self.arrays, rows, state)
         plan = _Plan.make(
             batch, cost, eligible, stocked, available, self.arrays.allow_split[rows] & ~late_held
@@ -177,6 +188,20 @@ class _Scan:
                 self.decided[row] = allocation
                 self._stamp(row, taken, window_id)
                 position += 1
+                if self._plans_moved(plan, position) >= _RESCORE_AT:
+                    return rows[position:]
+        return rows[position:]
+
+    def _plans_moved(self, plan: _Plan, position: int) -> int:
+        """Plans from ``position`` on at nodes whose work moved to a later day since the
+        window was scored: each would be decided alone."""
+        times = self.state.times
+        if times is None or self.window_days is None:
+            return 0
+        moved = times.day != self.window_days
+        if not moved.any():
+            return 0
+        return int(np.count_nonzero(moved[plan.node[position:]] & plan.planned[position:]))
 
     def _accepted_run(
         self, plan: _Plan, splits: _Splits, position: int, run: int, window_id: int

@@ -495,28 +495,26 @@ class SourcingBatch:
         return np.asarray(ok)
 
     @functools.cached_property
-    def _dates(self) -> tuple[FloatArray, BoolArray]:
-        """Lead days (0 where the shipment cannot be made) and on-time, each shape
-        (n_orders, n_nodes); 0 and True without ``now``."""
-        times = self._state.times
-        shape = (self.n_orders, self.n_nodes)
-        if times is None:
-            return np.zeros(shape), np.ones(shape, dtype=np.bool_)
-        return times.window(self.rows, self.distance_km, self.static_eligible)
-
-    @property
     def on_time(self) -> BoolArray:
         """Whether each node keeps each order's time rules now (all True without
         ``now``): it can be made within the horizon, dispatched today for a SAME_DAY
         level and delivered by the order's ``deliver_by``; shape (n_orders, n_nodes)."""
-        return self._dates[1]
+        times = self._state.times
+        if times is None:
+            return np.ones((self.n_orders, self.n_nodes), dtype=np.bool_)
+        return times.window(self.rows, self.distance_km, self.static_eligible, lead=False)[1]
 
-    @property
+    @functools.cached_property
     def lead_days(self) -> FloatArray:
         """Days from ``now`` to when each node's shipment is delivered (ready for
         collection for pickups); 0 without ``now`` or where it cannot be made; shape
         (n_orders, n_nodes)."""
-        return self._dates[0]
+        times = self._state.times
+        if times is None:
+            return np.zeros((self.n_orders, self.n_nodes))
+        days, _ = times.window(self.rows, self.distance_km, self.static_eligible, lead=True)
+        assert days is not None
+        return days
 
     @functools.cached_property
     def eligible(self) -> BoolArray:

@@ -44,6 +44,9 @@ class TimeTables:
     """``cutoff_at``, searchable."""
     midnight_rows: kernel.RowTable
     """``midnight``, searchable."""
+    collected_at_midnight: IntArray
+    """When parcels arriving at each local day's 00:00 are ready for collection: the
+    calendar's own start and processing from there, (n_calendars, TABLE_DAYS)."""
     capacity: IntArray
     """Shipments per operating day, -1 for unlimited, shape (n_calendars,)."""
 
@@ -96,6 +99,14 @@ def time_tables(calendars: Sequence[NodeCalendar], first: dt.date) -> TimeTables
         read_only(np.array([row[k] for row in rows], dtype=np.int64).reshape(len(rows), TABLE_DAYS))
         for k in range(6)
     ]
+    open_at, close_at, cum_before = columns[0], columns[1], columns[2]
+    close_rows = kernel.RowTable(close_at)
+    cum_end = kernel.RowTable(read_only(cum_before + (close_at - open_at)))
+    processing = read_only(np.array([c.processing_minutes for c in calendars], dtype=np.int64))
+    every = np.repeat(np.arange(len(rows), dtype=np.int64), TABLE_DAYS)
+    midnight = columns[4].reshape(-1)
+    day, start = kernel.first_start(open_at, close_rows, every, midnight)
+    done = kernel.after_work(open_at, cum_before, cum_end, every, day, start, processing[every])
     return TimeTables(
         first=first,
         open_at=columns[0],
@@ -104,11 +115,12 @@ def time_tables(calendars: Sequence[NodeCalendar], first: dt.date) -> TimeTables
         cutoff_at=columns[3],
         midnight=columns[4],
         last_minute=columns[5],
-        processing=read_only(np.array([c.processing_minutes for c in calendars], dtype=np.int64)),
-        close_rows=kernel.RowTable(columns[1]),
-        cum_end=kernel.RowTable(read_only(columns[2] + (columns[1] - columns[0]))),
+        processing=processing,
+        close_rows=close_rows,
+        cum_end=cum_end,
         cutoff_rows=kernel.RowTable(columns[3]),
         midnight_rows=kernel.RowTable(columns[4]),
+        collected_at_midnight=read_only(done.reshape(len(rows), TABLE_DAYS)),
         capacity=read_only(
             np.array(
                 [-1 if c.daily_capacity is None else c.daily_capacity for c in calendars],
@@ -257,7 +269,14 @@ def pair_dates(
             utc_midnight + safe[picks] * MINUTES_PER_DAY,
         )
         arrival = np.maximum(hand.gone[picks], p_midnight)
-        collected = _collected(tables, p_rows, np.minimum(arrival, limit + 1), now)
+        # Parcels mostly arrive at the pickup node's midnight (transit days > 0): read
+        # those from the table; work out the others.
+        collected = tables.collected_at_midnight[p_rows, safe[picks]]
+        later = np.flatnonzero(arrival != p_midnight)
+        if later.size:
+            collected[later] = _collected(
+                tables, p_rows[later], np.minimum(arrival[later], limit + 1), now
+            )
         delivered[picks] = np.where(p_has, collected, arrival)
         made[picks] &= arrival <= limit
     made &= delivered <= limit

@@ -321,6 +321,8 @@ class NodeTimes:
         ``net.delivery``): the instant delivered and whether it is made, each
         (n_values, n_nodes)."""
         self.home_due, self.home_lead = self._due()
+        self.home_always = self.home_made.all(axis=0)
+        """Whether home delivery from each node is made at every transit value."""
 
     def _due(self) -> tuple[IntArray, FloatArray]:
         """From the home tables: the instant delivered where made, else past every
@@ -362,6 +364,7 @@ class NodeTimes:
         found.dispatch_day, found.same_day = self.dispatch_day.copy(), self.same_day.copy()
         found.home_delivered, found.home_made = self.home_delivered.copy(), self.home_made.copy()
         found.home_due, found.home_lead = self.home_due.copy(), self.home_lead.copy()
+        found.home_always = self.home_always.copy()
         return found
 
     def at(self, nodes: IntArray) -> Handover:
@@ -406,6 +409,7 @@ class NodeTimes:
         self.dispatch_day[nodes], self.same_day[nodes] = hand.dispatch_day, hand.same_day
         self.home_delivered[:, nodes], self.home_made[:, nodes] = self._home(nodes)
         self.home_due, self.home_lead = self._due()
+        self.home_always = self.home_made.all(axis=0)
 
     def pairs(self, rows: IntArray, nodes: IntArray, km: FloatArray) -> tuple[PairDates, BoolArray]:
         """Dates and on-time of order ``rows[i]`` from ``nodes[i]`` at ``km[i]``, now.
@@ -431,18 +435,43 @@ class NodeTimes:
         same_day_ok = ~timing.same_day[rows] | in_store | self.same_day[nodes]
         return dates, made & same_day_ok & (delivered <= timing.deliver_by[rows])
 
+    def on_time(self, rows: IntArray, nodes: IntArray, km: FloatArray) -> BoolArray:
+        """:meth:`pairs`' on-time alone: an order with no promise and no same-day level,
+        delivered home, is on time wherever every home delivery is made."""
+        timing = self.timing
+        plain = np.asarray(
+            (timing.deliver_by[rows] == kernel.BEYOND)
+            & ~timing.same_day[rows]
+            & ~timing.in_store[rows]
+            & (timing.via_pickup[rows] == _NOT_VIA_PICKUP)
+            & self.home_always[nodes],
+            dtype=np.bool_,
+        )
+        found = np.ones(rows.size, dtype=np.bool_)
+        rest = np.flatnonzero(~plain)
+        if rest.size:
+            found[rest] = self.pairs(rows[rest], nodes[rest], km[rest])[1]
+        return found
+
     def window(
-        self, rows: IntArray, km: FloatArray, eligible: BoolArray
-    ) -> tuple[FloatArray, BoolArray]:
-        """Lead days (0 where not made) and on-time of orders ``rows`` at every node,
-        ``km`` and ``eligible`` (the pairs that need dates) shape (n_rows, n_nodes):
-        :meth:`pairs` for a window of orders, home deliveries read as whole rows."""
+        self, rows: IntArray, km: FloatArray, eligible: BoolArray, *, lead: bool
+    ) -> tuple[FloatArray | None, BoolArray]:
+        """On-time of orders ``rows`` at every node, and with ``lead`` their lead days
+        (0 where not made); ``km`` and ``eligible`` (the pairs that need dates) have
+        shape (n_rows, n_nodes). :meth:`pairs` for a window of orders: home deliveries
+        are read as whole rows, and an order with no promise and no same-day level is
+        on time wherever every delivery is made."""
         timing = self.timing
         shape = km.shape
-        lead, on_time = np.zeros(shape), np.zeros(shape, dtype=np.bool_)
+        days = np.zeros(shape) if lead else None
+        on_time = np.zeros(shape, dtype=np.bool_)
         in_store = timing.in_store[rows]
         home = ~in_store & (timing.via_pickup[rows] == _NOT_VIA_PICKUP)
         at = np.flatnonzero(home)
+        promised = (timing.deliver_by[rows[at]] < kernel.BEYOND) | timing.same_day[rows[at]]
+        plain = ~promised if not lead and self.home_always.all() else np.zeros(at.size, bool)
+        on_time[at[plain]] = True
+        at = at[~plain]
         if at.size:
             value = np.zeros((at.size, shape[1]), dtype=np.int64)
             levels = timing.level[rows[at]]
@@ -459,14 +488,16 @@ class NodeTimes:
             keeps = self.home_due[row, column] <= timing.deliver_by[rows[at]][:, None]
             same_day = timing.same_day[rows[at]]
             keeps[same_day] &= self.same_day[None, :]
-            lead[at] = self.home_lead[row, column]
             on_time[at] = keeps
+            if days is not None:
+                days[at] = self.home_lead[row, column]
         other_rows, nodes = np.nonzero(eligible & ~home[:, None])
         if other_rows.size:
             dates, ok = self.pairs(rows[other_rows], nodes, km[other_rows, nodes])
-            made = np.flatnonzero(dates.made)
-            lead[other_rows[made], nodes[made]] = (
-                dates.delivered_by[made] - timing.now
-            ) / MINUTES_PER_DAY
             on_time[other_rows, nodes] = ok
-        return lead, on_time
+            if days is not None:
+                made = np.flatnonzero(dates.made)
+                days[other_rows[made], nodes[made]] = (
+                    dates.delivered_by[made] - timing.now
+                ) / MINUTES_PER_DAY
+        return days, on_time
