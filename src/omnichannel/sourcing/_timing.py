@@ -321,7 +321,7 @@ class NodeTimes:
         ``net.delivery``): the instant delivered and whether it is made, each
         (n_values, n_nodes)."""
         self.home_due, self.home_lead = self._due()
-        self.home_always = self.home_made.all(axis=0)
+        self.home_always: BoolArray = np.asarray(self.home_made.all(axis=0))
         """Whether home delivery from each node is made at every transit value."""
 
     def _due(self) -> tuple[IntArray, FloatArray]:
@@ -409,7 +409,7 @@ class NodeTimes:
         self.dispatch_day[nodes], self.same_day[nodes] = hand.dispatch_day, hand.same_day
         self.home_delivered[:, nodes], self.home_made[:, nodes] = self._home(nodes)
         self.home_due, self.home_lead = self._due()
-        self.home_always = self.home_made.all(axis=0)
+        self.home_always = np.asarray(self.home_made.all(axis=0))
 
     def pairs(self, rows: IntArray, nodes: IntArray, km: FloatArray) -> tuple[PairDates, BoolArray]:
         """Dates and on-time of order ``rows[i]`` from ``nodes[i]`` at ``km[i]``, now.
