@@ -40,6 +40,10 @@ FULL = {
         for name, shape in bench_allocate.SHAPES.items()
         if name != "benchmark_day"
     },
+    "time": {
+        name: {**{key: shape[key] for key in ("nodes", "skus", "orders")}, "check": 300}
+        for name, shape in bench_allocate.SHAPES.items()
+    },
     "returns": {"nodes": 200, "skus": 5_000, "lines": 20_000},
     "realtime": {"shapes": bench_realtime.FULL_SHAPES, "calls": 2_000, "traced_calls": 300},
     "orders": [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000],
@@ -59,6 +63,10 @@ QUICK = {
         "scarce_multi_line": {"nodes": 30, "skus": 300, "orders": 1_000},
         "grocery": {"nodes": 20, "skus": 300, "orders": 100},
         "big_network": {"nodes": 300, "skus": 300, "orders": 500},
+    },
+    "time": {
+        "benchmark_day": {"nodes": 30, "skus": 300, "orders": 2_000, "check": 100},
+        "big_network": {"nodes": 300, "skus": 300, "orders": 500, "check": 30},
     },
     "returns": {"nodes": 30, "skus": 300, "lines": 1_000},
     "realtime": {"shapes": bench_realtime.QUICK_SHAPES, "calls": 200, "traced_calls": 100},
@@ -213,14 +221,14 @@ def quality_section(runs: Sequence[dict[str, Any]]) -> list[str]:
 
 
 def shape_in_own_process(
-    name: str, sizes: dict[str, int], seed: int, repeat: int
+    name: str, sizes: dict[str, int], seed: int, repeat: int, script: str = "bench_allocate.py"
 ) -> dict[str, Any]:
     """``bench_allocate.py --shape name`` run as a user runs it, in a fresh process: in
     this one, the objects earlier benchmarks leave make the garbage collector's passes
     longer, and the figures would depend on the order of the suite."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "shape.json"
-        command = [sys.executable, str(Path(__file__).parent / "bench_allocate.py")]
+        command = [sys.executable, str(Path(__file__).parent / script)]
         command += ["--shape", name, "--seed", str(seed), "--repeat", str(repeat)]
         command += ["--json", str(path)]
         command += [f"--{key}={value}" for key, value in sizes.items()]
@@ -272,6 +280,54 @@ def shapes_section(runs: Sequence[dict[str, Any]]) -> list[str]:
     ]
 
 
+def time_section(runs: Sequence[dict[str, Any]]) -> list[str]:
+    """Dated allocation against the same day without ``now``, one row per shape."""
+    rows = [
+        [
+            f"`{run['shape']}`",
+            f"{run['scenario']['nodes']:,} / {run['scenario']['orders']:,}",
+            f"{run['off_orders_per_s']:,}",
+            f"{run['fast_orders_per_s']:,}",
+            f"**{run['dated_vs_off']:.0%}**",
+            f"{run['checked_orders']:,}: " + ("yes" if run["identical"] else "**NO**"),
+            f"{run['promised_orders']:,}",
+            "-" if run["on_time_rate"] is None else f"{run['on_time_rate']:.1%}",
+            f"{run['too_late_lines']:,}",
+        ]
+        for run in runs
+    ]
+    return [
+        "## Time: dated allocation",
+        "",
+        "```bash",
+        "python benchmarks/bench_time.py --shape NAME",
+        "```",
+        "",
+        "Each shape generated with calendars, transit bands and promises "
+        "(`Scenario.generate(start=...)`, Monday 2 March 2026), allocated by the fast "
+        "engine without `now` (the feature off) and with `now` at 10:00 UTC, in one "
+        "process; the reference checks the first orders in decision order (its plain "
+        "dates cost about 10 ms per order at 200 nodes). Target (issue 14): dated "
+        "throughput at least 80% of the feature-off run, identical decisions and dates.",
+        "",
+        *_table(
+            [
+                "shape",
+                "nodes / orders",
+                "off orders/s",
+                "dated orders/s",
+                "dated / off",
+                "checked: identical",
+                "promised orders",
+                "on time",
+                "TOO_LATE lines",
+            ],
+            rows,
+        ),
+        "",
+    ]
+
+
 def render(results: dict[str, Any], quick: bool, command: str) -> str:
     """docs/benchmarks.md from the measurements."""
     a, r = results["allocate"], results["returns"]
@@ -316,6 +372,8 @@ def render(results: dict[str, Any], quick: bool, command: str) -> str:
         + WHERE_THE_TIME_GOES,
         "",
         *shapes_section([a, *results["shapes"]]),
+        "",
+        *time_section(results["time"]),
         "",
         "## Return routing",
         "",
@@ -472,6 +530,10 @@ def main(argv: list[str] | None = None) -> int:
             shape_in_own_process(name, sizes, args.seed, plan["repeat"])
             for name, sizes in plan["shapes"].items()
         ],
+        "time": [
+            shape_in_own_process(name, sizes, args.seed, plan["repeat"], "bench_time.py")
+            for name, sizes in plan["time"].items()
+        ],
         "returns": bench_returns.measure(**plan["returns"], seed=args.seed, repeat=plan["repeat"]),
         "realtime": bench_realtime.measure(**plan["realtime"], seed=args.seed),
         "base": plan["base"],
@@ -489,7 +551,8 @@ def main(argv: list[str] | None = None) -> int:
     args.output.write_text(render(results, args.quick, command), encoding="utf-8")
     sys.stdout.write(f"wrote {args.output} in {results['total_s']:.0f} s\n")
     identical = all(
-        run["identical"] for run in (results["allocate"], results["returns"], *results["shapes"])
+        run["identical"]
+        for run in (results["allocate"], results["returns"], *results["shapes"], *results["time"])
     )
     return 0 if identical else 1
 
