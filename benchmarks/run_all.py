@@ -293,6 +293,7 @@ def time_section(runs: Sequence[dict[str, Any]]) -> list[str]:
             f"{run['promised_orders']:,}",
             "-" if run["on_time_rate"] is None else f"{run['on_time_rate']:.1%}",
             f"{run['too_late_lines']:,}",
+            f"{run['tables_s']:.2f} s",
         ]
         for run in runs
     ]
@@ -321,6 +322,7 @@ def time_section(runs: Sequence[dict[str, Any]]) -> list[str]:
                 "promised orders",
                 "on time",
                 "TOO_LATE lines",
+                "tables (once per network and day)",
             ],
             rows,
         ),
