@@ -10,6 +10,7 @@ for each, their ratio and the engine's peak memory.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from typing import Any
 
@@ -140,24 +141,33 @@ def measure(
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    cli = parser(__doc__.splitlines()[0])
+def add_shape_options(cli: argparse.ArgumentParser) -> None:
+    """``--shape`` and the size options that override the shape's."""
     cli.add_argument("--shape", default="benchmark_day", choices=sorted(SHAPES))
     cli.add_argument("--orders", type=int, help="default: the shape's")
     cli.add_argument("--nodes", type=int, help="default: the shape's")
     cli.add_argument("--skus", type=int, help="default: the shape's")
+
+
+def shape_sizes(args: argparse.Namespace) -> dict[str, Any]:
+    """The chosen shape's name and sizes, with any size the options override."""
+    shape = SHAPES[args.shape]
+    return {
+        "shape": args.shape,
+        "nodes": args.nodes or shape["nodes"],
+        "skus": args.skus or shape["skus"],
+        "orders": args.orders or shape["orders"],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    cli = parser(__doc__.splitlines()[0])
+    add_shape_options(cli)
     presets = [name for name in sourcing.names() if name not in ("lexicographic", "weighted")]
     cli.add_argument("--sourcing", default="lowest_cost", choices=presets)
     args = cli.parse_args(argv)
-    shape = SHAPES[args.shape]
     figures = measure(
-        shape=args.shape,
-        nodes=args.nodes or shape["nodes"],
-        skus=args.skus or shape["skus"],
-        orders=args.orders or shape["orders"],
-        seed=args.seed,
-        strategy=args.sourcing,
-        repeat=args.repeat,
+        **shape_sizes(args), seed=args.seed, strategy=args.sourcing, repeat=args.repeat
     )
     report(figures, args.json)
     return 0 if figures["identical"] else 1

@@ -22,7 +22,7 @@ import sys
 from typing import Any
 
 from _harness import parser, report, timed
-from bench_allocate import SHAPES
+from bench_allocate import SHAPES, add_shape_options, shape_sizes
 
 import omnichannel
 from omnichannel import reference
@@ -133,24 +133,12 @@ def _on_time_rate(day: Scenario, result: omnichannel.AllocationResult) -> float 
 
 def main(argv: list[str] | None = None) -> int:
     cli = parser(__doc__.splitlines()[0])
-    cli.add_argument("--shape", default="benchmark_day", choices=sorted(SHAPES))
-    cli.add_argument("--orders", type=int, help="default: the shape's")
-    cli.add_argument("--nodes", type=int, help="default: the shape's")
-    cli.add_argument("--skus", type=int, help="default: the shape's")
+    add_shape_options(cli)
     cli.add_argument(
         "--check", type=int, default=2_000, help="orders checked against the reference"
     )
     args = cli.parse_args(argv)
-    shape = SHAPES[args.shape]
-    figures = measure(
-        shape=args.shape,
-        nodes=args.nodes or shape["nodes"],
-        skus=args.skus or shape["skus"],
-        orders=args.orders or shape["orders"],
-        seed=args.seed,
-        repeat=args.repeat,
-        check=args.check,
-    )
+    figures = measure(**shape_sizes(args), seed=args.seed, repeat=args.repeat, check=args.check)
     report(figures, args.json)
     return 0 if figures["identical"] else 1
 

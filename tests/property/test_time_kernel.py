@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 import omnichannel as oc
 from omnichannel._core.bands import band_index
 from omnichannel._domain.calendar import NodeCalendar, TransitBand, to_minute
-from omnichannel._errors import InvalidInputError
 from omnichannel.reference._time import shipment_dates
 from omnichannel.sourcing._dates import (
     TABLE_DAYS,
@@ -22,63 +21,9 @@ from omnichannel.sourcing._dates import (
     pair_dates,
     time_tables,
 )
+from omnichannel.testing import strategies as oms
 
-ZONES = (
-    "UTC",
-    "Europe/Paris",
-    "America/New_York",
-    "America/Sao_Paulo",
-    "Australia/Lord_Howe",  # a 30-minute clock change
-    "Asia/Kathmandu",
-    "Pacific/Chatham",
-)
-CHANGES = (  # days of clock changes in 2026, and some plain days
-    dt.datetime(2026, 3, 8, tzinfo=dt.timezone.utc),
-    dt.datetime(2026, 3, 29, tzinfo=dt.timezone.utc),
-    dt.datetime(2026, 4, 5, tzinfo=dt.timezone.utc),
-    dt.datetime(2026, 9, 27, tzinfo=dt.timezone.utc),
-    dt.datetime(2026, 10, 4, tzinfo=dt.timezone.utc),
-    dt.datetime(2026, 10, 25, tzinfo=dt.timezone.utc),
-    dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc),
-    dt.datetime(2026, 12, 24, tzinfo=dt.timezone.utc),
-)
 PLACE = oc.GeoPoint(lat=0.0, lon=0.0)
-
-
-def _minute_time(draw: st.DrawFn) -> dt.time:
-    minute = draw(st.sampled_from([0, 30, 59]) | st.integers(0, 1439))
-    return dt.time(minute // 60, minute % 60)
-
-
-@st.composite
-def calendars(draw: st.DrawFn, near: dt.date) -> NodeCalendar:
-    zone = draw(st.sampled_from(ZONES))
-    opening = []
-    for _ in range(7):
-        if draw(st.booleans()) and draw(st.booleans()):
-            opening.append(None)
-        else:
-            opening.append((_minute_time(draw), _minute_time(draw)))
-    closed = draw(
-        st.frozensets(st.integers(-3, 12).map(lambda d: near + dt.timedelta(days=d)), max_size=4)
-    )
-    processing = dt.timedelta(
-        minutes=draw(st.sampled_from([0, 20, 60, 120]) | st.integers(0, 4000))
-    )
-    cutoff = draw(st.none() | st.builds(lambda m: dt.time(m // 60, m % 60), st.integers(0, 1439)))
-    capacity = draw(st.none() | st.integers(0, 3))
-    try:
-        return NodeCalendar(
-            timezone=zone,
-            opening=tuple(opening),
-            closed_dates=closed,
-            processing=processing,
-            cutoff=cutoff,
-            daily_capacity=capacity,
-        )
-    except InvalidInputError:
-        assume(False)
-        raise
 
 
 METHODS = (
@@ -91,15 +36,11 @@ METHODS = (
 
 @given(data=st.data())
 def test_kernel_dates_are_the_reference_dates(data: st.DataObject) -> None:
-    change = data.draw(st.sampled_from(CHANGES))
-    now_at = change + dt.timedelta(
-        minutes=data.draw(st.integers(-3 * 1440, 3 * 1440)),
-        seconds=data.draw(st.sampled_from([0, 1, 59])),
-    )
+    now_at = data.draw(oms.nows())
     now = to_minute(now_at, "now", round_up=True)
     near = now_at.date()
-    shipping = data.draw(st.none() | calendars(near))
-    pickup = data.draw(st.none() | calendars(near))
+    shipping = data.draw(st.none() | oms.node_calendars(near=near))
+    pickup = data.draw(st.none() | oms.node_calendars(near=near))
     method = data.draw(st.sampled_from(METHODS))
     level = (
         oc.ServiceLevel.SAME_DAY

@@ -116,19 +116,14 @@ def test_hours_past_midnight_and_holidays() -> None:
     night = NodeCalendar.every_day(
         PARIS, dt.time(22), dt.time(6), closed_dates={dt.date(2026, 12, 25)}
     )
-    found = _dates(
-        _order(method=oc.FulfillmentMethod.PICKUP_IN_STORE, destination=None, pickup_node_id="n"),
-        _node(night),
-        _at(PARIS, 2026, 12, 25, 3, 0),
+    collect = _order(
+        method=oc.FulfillmentMethod.PICKUP_IN_STORE, destination=None, pickup_node_id="n"
     )
+    found = _dates(collect, _node(night), _at(PARIS, 2026, 12, 25, 3, 0))
     assert found is not None
     # 03:00 on the 25th is still the 24th's night; the 25th's own night is a holiday.
     assert found.day == dt.date(2026, 12, 24)
-    later = _dates(
-        _order(method=oc.FulfillmentMethod.PICKUP_IN_STORE, destination=None, pickup_node_id="n"),
-        _node(night),
-        _at(PARIS, 2026, 12, 25, 12, 0),
-    )
+    later = _dates(collect, _node(night), _at(PARIS, 2026, 12, 25, 12, 0))
     assert later is not None
     assert later.day == dt.date(2026, 12, 26)
 

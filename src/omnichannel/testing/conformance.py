@@ -59,31 +59,26 @@ _NOW = _START + dt.timedelta(hours=15)
 def _dated_days() -> tuple[Scenario, ...]:
     """Small seeded days with node calendars, small daily capacities, transit bands
     and promises (decided at ``_NOW``)."""
-    return tuple(
-        Scenario.generate(
-            n_nodes=14,
-            n_skus=40,
-            n_orders=120,
-            n_returns=10,
-            rng=seed,
-            stock_cover_days=0.5 if seed == _SEEDS[-1] else 3.0,
-            start=_START,
-        )
-        for seed in _SEEDS
-    )
+    return _generated(n_orders=120, n_returns=10, start=_START)
 
 
 @functools.cache
 def _days() -> tuple[Scenario, ...]:
     """Small seeded days: two ordinary, one with scarce stock and returns."""
+    return _generated(n_orders=80, n_returns=30, start=None)
+
+
+def _generated(*, n_orders: int, n_returns: int, start: dt.datetime | None) -> tuple[Scenario, ...]:
+    """One day per seed of ``_SEEDS``; the last has half a day of stock."""
     return tuple(
         Scenario.generate(
             n_nodes=14,
             n_skus=40,
-            n_orders=80,
-            n_returns=30,
+            n_orders=n_orders,
+            n_returns=n_returns,
             rng=seed,
             stock_cover_days=0.5 if seed == _SEEDS[-1] else 3.0,
+            start=start,
         )
         for seed in _SEEDS
     )
