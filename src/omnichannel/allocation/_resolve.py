@@ -62,7 +62,11 @@ def late_nodes(row: int, state: StockState, eligible: BoolArray, distance: Float
 
 
 def resolve_order(
-    row: int, wave: Wave, state: StockState, scored: Scored | None = None
+    row: int,
+    wave: Wave,
+    state: StockState,
+    scored: Scored | None = None,
+    on_time: BoolArray | None = None,
 ) -> tuple[Allocation, Taken]:
     """Decide order ``row`` of the wave on ``state`` and take what it uses from ``state``.
 
@@ -74,13 +78,14 @@ def resolve_order(
     nodes, each group cheapest first. Units no node can give are unfulfilled.
 
     With ``now``, only nodes that keep the order's time rules on ``state`` may serve.
-    ``scored`` is the order's scoring on ``state``, when the caller already has it.
-    Returns the allocation and the units it took at each node.
+    ``scored`` is the order's scoring on ``state``, and ``on_time`` whether each
+    node keeps its time rules on ``state`` (n_nodes,), when the caller already has
+    them. Returns the allocation and the units it took at each node.
     """
     arrays = wave.arrays
     order = arrays.orders[row]
     cost, eligible, distance = scored if scored is not None else score_alone(row, wave, state)
-    late = late_nodes(row, state, eligible, distance)
+    late = late_nodes(row, state, eligible, distance) if on_time is None else eligible & ~on_time
     eligible = eligible & ~late
     span = slice(int(arrays.line_start[row]), int(arrays.line_start[row + 1]))
     sku = arrays.line_sku[span]

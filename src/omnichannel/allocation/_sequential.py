@@ -127,7 +127,8 @@ class _Scan:
         batch = SourcingBatch(self.arrays, rows, state)
         cost = checked_costs(self.wave.sourcing, batch)
         static = batch.static_eligible & np.isfinite(cost)
-        eligible = np.asarray(static & batch.on_time, dtype=np.bool_)
+        timely = batch.on_time
+        eligible = np.asarray(static & timely, dtype=np.bool_)
         distance = batch.distance_km
         available = batch.line_available
         holds = batch.any_line(available > 0)
@@ -145,7 +146,7 @@ class _Scan:
                     self.decided[row] = refused(row, self.wave, reason)
             keep = np.asarray(~(hopeless | starved), dtype=np.bool_)
             rows, cost, eligible, distance = rows[keep], cost[keep], eligible[keep], distance[keep]
-            static, late_held = static[keep], late_held[keep]
+            static, late_held, timely = static[keep], late_held[keep], timely[keep]
             stocked, available = stocked[keep], available[keep[batch.line_row]]
             if rows.size == 0:
                 return rows  # every order of the window is decided (always so with no nodes)
@@ -184,13 +185,28 @@ class _Scan:
                 scored = (
                     Scored(cost[position], static[position], distance[position]) if reuse else None
                 )
-                allocation, taken = resolve_order(row, self.wave, state, scored)
+                on_time = self._on_time_now(row, timely[position], distance[position])
+                allocation, taken = resolve_order(row, self.wave, state, scored, on_time)
                 self.decided[row] = allocation
                 self._stamp(row, taken, window_id)
                 position += 1
                 if self._plans_moved(plan, position) >= _RESCORE_AT:
                     return rows[position:]
         return rows[position:]
+
+    def _on_time_now(self, row: int, timely: BoolArray, distance: FloatArray) -> BoolArray | None:
+        """Whether each node keeps order ``row``'s time rules now: as the window found
+        (``timely``) where the node's work has not moved to a later day since, worked
+        out again where it has; None without ``now``."""
+        times = self.state.times
+        if times is None or self.window_days is None:
+            return None
+        moved = np.flatnonzero(times.day != self.window_days)
+        if not moved.size:
+            return timely
+        found: BoolArray = timely.copy()
+        found[moved] = times.on_time(np.full(moved.size, row), moved, distance[moved])
+        return found
 
     def _plans_moved(self, plan: _Plan, position: int) -> int:
         """Plans from ``position`` on at nodes whose work moved to a later day since the

@@ -67,9 +67,7 @@ def _network_times(network: Network, first: dt.date) -> NetworkTimes:
     nodes = [network.node(node_id) for node_id in network.arrays.ids]
     # Nodes that share a calendar share its row: tables are built per distinct one.
     row_of: dict[NodeCalendar, int] = {}
-    rows = [
-        -1 if n.calendar is None else row_of.setdefault(n.calendar, len(row_of)) for n in nodes
-    ]
+    rows = [-1 if n.calendar is None else row_of.setdefault(n.calendar, len(row_of)) for n in nodes]
     calendars = list(row_of)
     costs = network.costs
     values = sorted({0} | {b.days for card in costs.rates.values() for b in card.transit})
