@@ -4,6 +4,7 @@ several strategies and prints their KPIs side by side."""
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
@@ -126,6 +127,13 @@ def _parser() -> _Parser:
         default=4,
         help=f"allocation waves, 1 to {MAX_WAVES} (default 4)",
     )
+    run.add_argument(
+        "--start",
+        type=_instant,
+        help="date the day: node calendars, transit bands and promises, the day starting "
+        "at this ISO 8601 instant with its offset (e.g. 2026-03-02T00:00+00:00); waves "
+        "are decided through it and the time KPIs are measured (default: undated)",
+    )
     presets = _presets()
     run.add_argument(
         "--strategies",
@@ -154,6 +162,20 @@ def _parser() -> _Parser:
     )
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return cli
+
+
+def _instant(text: str) -> dt.datetime:
+    """An aware datetime from ISO 8601 text with an offset (``Z`` allowed)."""
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    try:
+        found = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be an ISO 8601 instant such as 2026-03-02T00:00+00:00, got {shown!r}"
+        ) from None
+    if found.utcoffset() is None:
+        raise argparse.ArgumentTypeError(f"must give its offset (e.g. +00:00), got {shown!r}")
+    return found
 
 
 def _configs(args: argparse.Namespace) -> list[SimulationConfig]:
@@ -336,13 +358,15 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     configs = _configs(args)
     image_format = _check_outputs(args)
     scenario = Scenario.generate(
-        n_nodes=args.nodes, n_skus=args.skus, n_orders=args.orders, rng=args.seed
+        n_nodes=args.nodes, n_skus=args.skus, n_orders=args.orders, rng=args.seed, start=args.start
     )
     with _progress(len(configs), args.quiet, err) as progress:
-        result = compare(scenario, configs, waves=args.waves, progress=progress)
+        result = compare(scenario, configs, waves=args.waves, progress=progress, now=args.start)
     out.write(
         f"A simulated day: {args.nodes} nodes, {args.skus} SKUs, {args.orders} orders, "
-        f"{len(scenario.returns)} returns, seed {args.seed}, {args.waves} waves; "
+        f"{len(scenario.returns)} returns, seed {args.seed}, {args.waves} waves"
+        + ("" if args.start is None else f", dated from {args.start.isoformat()}")
+        + "; "
         f"policy {args.policy}, returns {args.returns}.\n\n"
     )
     out.write(result.table() + "\n")

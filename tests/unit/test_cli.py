@@ -86,6 +86,16 @@ def test_compare_prints_a_kpi_table_and_writes_json(tmp_path: Path) -> None:
     assert document["kpis"]["nearest"]["orders"] == 300
 
 
+def test_a_dated_day_shows_the_time_kpis() -> None:
+    done = run(
+        "compare", *SMALL, "--strategies", "lowest_cost,fastest", "--start", "2026-03-02T00:00Z"
+    )
+    assert done.returncode == 0, done.stderr
+    assert "dated from 2026-03-02T00:00:00+00:00" in done.stdout
+    assert "on time %" in done.stdout
+    assert "lead hours ship to home" in done.stdout
+
+
 def test_progress_goes_to_stderr() -> None:
     done = run("compare", *SMALL[:-1], "--strategies", "nearest")
     assert done.returncode == 0
@@ -133,6 +143,8 @@ def test_plot_draws_in_the_format_the_extension_names(
         (["compare", "--strategies", "weighted"], "'weighted' needs configuration"),
         (["compare", "--returns", "bin"], "--returns: unknown name 'bin'"),
         (["compare", "--bogus"], "unrecognized arguments: --bogus"),
+        (["compare", "--start", "2026-03-02T00:00"], "--start: must give its offset"),
+        (["compare", "--start", "monday"], "--start: must be an ISO 8601 instant"),
         ([], "name a command: compare"),
     ],
 )
