@@ -50,7 +50,7 @@ its arrays in cache."""
 _NO_LIMIT = float(2**62)
 """Stands for unlimited capacity in integer limits."""
 
-_RESCORE_AT = 16
+_RESCORE_AT = 8
 """Plans left at nodes whose work moved to a later day (a day filled) from which the
 rest of a window is scored again rather than decided order by order. Decisions never
 depend on it."""
