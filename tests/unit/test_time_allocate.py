@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 
 import omnichannel as oc
 from omnichannel import reference
+from omnichannel._domain.validators import MAX_COUNT
 from omnichannel.allocation import BatchOptimal, FairShare
-from omnichannel.sourcing import Fastest, Weighted
+from omnichannel.allocation._wave import Wave
+from omnichannel.sourcing import Fastest, LowestCost, SourcingBatch, Weighted
 
 UTC = dt.timezone.utc
 PARIS = "Europe/Paris"
@@ -286,3 +289,48 @@ def test_the_engine_refuses_a_custom_policy_that_ships_late() -> None:
             policy=_AlwaysFirstNode(),
         )
     assert caught.value.rule == "LATE"  # type: ignore[attr-defined]
+
+
+def test_an_empty_network_with_now_has_no_eligible_node() -> None:
+    empty = oc.Network(nodes=[], channels=[WEB])
+    result = _both([_order()], empty, oc.Inventory.from_positions([]), now=WEDNESDAY_10_UTC)
+    assert result.allocations[0].unfulfilled[0].reason is oc.UnfulfilledReason.NO_ELIGIBLE_NODE
+
+
+@pytest.mark.parametrize("year", [1, 1899, 9001, 9999])
+def test_now_out_of_range_names_the_field(year: int) -> None:
+    network = _network(_node("store", HERE, None))
+    with pytest.raises(oc.InvalidInputError, match="now: must be in the years 1900 to 9000"):
+        oc.allocate([_order()], network, _stock("store"), now=dt.datetime(year, 6, 1, tzinfo=UTC))
+
+
+def test_a_late_node_out_of_shipments_says_no_capacity_first() -> None:
+    """CAPACITY comes before LATE in explain's order of rules, and so do the reasons."""
+    slow = oc.NodeCalendar.every_day(
+        PARIS, dt.time(9), dt.time(20), processing=dt.timedelta(days=2)
+    )
+    network = _network(_node("store", HERE, slow, order_capacity=0))
+    promise = dt.datetime(2026, 3, 4, 23, 59, tzinfo=UTC)
+    result = _both([_order(deliver_by=promise)], network, _stock("store"), now=WEDNESDAY_10_UTC)
+    assert result.allocations[0].unfulfilled[0].reason is oc.UnfulfilledReason.NO_CAPACITY
+    why = oc.explain(_order(deliver_by=promise), network, _stock("store"), now=WEDNESDAY_10_UTC)
+    assert why.candidates[0].rejected_by is oc.Rule.CAPACITY
+
+
+def test_days_long_past_are_not_carried_and_counts_stay_bounded() -> None:
+    network = _network(_node("store", HERE, None))
+    old = {dt.date(2025, 1, 1): 3, dt.date(2026, 3, 4): MAX_COUNT}
+    result = oc.allocate(
+        [_order()], network, _stock("store"), now=WEDNESDAY_10_UTC, daily_used={"store": old}
+    )
+    assert result.daily_used == {"store": {dt.date(2026, 3, 4): MAX_COUNT}}
+
+
+def test_a_strategy_cannot_change_eligibility_in_place() -> None:
+    network = _network(_node("store", HERE, None))
+    wave, _ = Wave.prepare(
+        [_order()], network, _stock("store"), LowestCost(), None, None, WEDNESDAY_10_UTC
+    )
+    batch = SourcingBatch(wave.arrays, np.array([0]), wave.state)
+    for array in (batch.eligible, batch.static_eligible, batch.on_time, batch.lead_days):
+        assert not array.flags.writeable

@@ -37,6 +37,9 @@ HORIZON_DAYS = 60
 MAX_PROCESSING = dt.timedelta(days=30)
 """Longest pick-and-pack time a calendar may declare."""
 MAX_TRANSIT_DAYS = 365
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+"""Datetimes must fall in these years (local), so that every date the engine works
+out around them (a horizon of days, time zones) stays a valid datetime."""
 """Most carrier delivery days a transit band may declare."""
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -55,8 +58,16 @@ def to_minute(value: object, path: str, *, round_up: bool) -> int:
     next minute for a time inside one (``now``), else the minute it is in (a promise)."""
     if not isinstance(value, dt.datetime):
         raise InvalidInputError(path, f"must be an aware datetime, got {value!r}")
-    if value.tzinfo is None or value.utcoffset() is None:
+    try:
+        offset = value.utcoffset()
+    except (ValueError, TypeError, OverflowError) as error:
+        raise InvalidInputError(path, f"has a time zone that gives no offset: {error}") from None
+    if value.tzinfo is None or offset is None:
         raise InvalidInputError(path, f"must be timezone-aware, got naive {value.isoformat()}")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InvalidInputError(
+            path, f"must be in the years {FIRST_YEAR} to {LAST_YEAR}, got {value.isoformat()}"
+        )
     seconds, inside = divmod(value - _EPOCH, dt.timedelta(minutes=1))
     minute = int(seconds)
     return minute + 1 if round_up and inside else minute
@@ -133,8 +144,13 @@ def _check_opening(_: object, attribute: attrs.Attribute[Any], value: object) ->
 
 
 def _to_dates(value: object) -> object:
+    """A set of the items of an iterable (not a str), for the validator to check; an
+    unhashable item leaves the value as it is, for the validator to reject."""
     if isinstance(value, Iterable) and not isinstance(value, (str, bytes, dt.date)):
-        return frozenset(value)
+        try:
+            return frozenset(value)
+        except TypeError:
+            return value
     return value
 
 
@@ -286,10 +302,6 @@ class TransitBand:
     days: int = attrs.field(validator=v.int_at_least(0, MAX_TRANSIT_DAYS))
 
 
-def _to_bands(value: object) -> object:
-    return v.to_tuple(value)
-
-
 def _check_bands(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     v.tuple_of(TransitBand)(_, attribute, value)
     for index in range(1, len(value)):  # type: ignore[arg-type]
@@ -302,4 +314,4 @@ def _check_bands(_: object, attribute: attrs.Attribute[Any], value: object) -> N
 
 def transit_field() -> Any:
     """The ``transit`` field of a rate card."""
-    return attrs.field(default=(), converter=_to_bands, validator=_check_bands)
+    return attrs.field(default=(), converter=v.to_tuple, validator=_check_bands)

@@ -236,10 +236,13 @@ def checked_daily_used(
         raise InvalidInputError(
             "daily_used", f"must map node ids to shipments per date, got {daily_used!r}"
         )
-    for node_id in daily_used:
-        if not isinstance(node_id, str) or not network.has_node(node_id):
-            raise UnknownReferenceError(f"daily_used[{node_id!r}]", "unknown node")
     problems = daily_count_problems("daily_used", daily_used)
     if problems:
         raise InvalidInputError.collect(problems)
+    unknown = [node_id for node_id in daily_used if not network.has_node(node_id)]
+    if unknown:
+        raise UnknownReferenceError(
+            f"daily_used[{unknown[0]!r}]",
+            f"unknown node{'s' if len(unknown) > 1 else ''}: {', '.join(map(repr, unknown))}",
+        )
     return {key: dict(days) for key, days in daily_used.items()}

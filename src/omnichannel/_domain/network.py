@@ -101,7 +101,7 @@ class RateCard:
     Every price and ``max_km`` is at most 1e12. ``transit`` gives the carrier's
     delivery days by distance, bands in ascending ``max_km``; with ``now``, a node
     farther than the last band cannot serve the level either (no bands: 0 days, no
-    limit).
+    limit). SAME_DAY takes 0 days: the bands of its card are ignored.
     """
 
     base: float = attrs.field(converter=v.to_float, validator=v.finite_at_least(0.0))

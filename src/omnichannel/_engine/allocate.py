@@ -22,7 +22,7 @@ from ..allocation._wave import Wave
 from ..sourcing._batch import StockState
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
-from .dates import dated
+from .dates import carried, dated
 from .verify import Shipped, verify, verify_strategy
 
 
@@ -139,7 +139,10 @@ def build_result(
         wave.daily_used if daily_used is None else daily_used
     )
     if wave.timing is not None:
-        allocations, daily = dated(wave, allocations, shipped, decided_by, daily_used, not custom)
+        allocations, daily = dated(
+            wave, allocations, shipped, decided_by, daily_used, fresh=not custom
+        )
+        daily = carried(daily, wave.timing.net.tables.first)
     notes = list(wave.notes)
     if wave.timing is None and any(o.deliver_by is not None for o in wave.arrays.orders):
         notes.append("deliver_by was not checked: the call was given no now")

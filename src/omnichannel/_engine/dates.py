@@ -10,6 +10,7 @@ import numpy as np
 
 from .._domain.calendar import from_minute, to_minute
 from .._domain.decisions import Allocation, date_in_place, dated_shipment, with_shipments
+from .._domain.validators import MAX_COUNT
 from .._types import BoolArray
 from ..allocation._wave import Wave
 from .verify import Shipped, verify_on_time
@@ -21,6 +22,7 @@ def dated(
     shipped: Shipped,
     policy: str,
     reference_daily: Mapping[str, Mapping[dt.date, int]] | None,
+    *,
     fresh: bool,
 ) -> tuple[tuple[Allocation, ...], Mapping[str, Mapping[dt.date, int]]]:
     """``allocations`` with every shipment dated, and the shipments per node and day.
@@ -68,6 +70,20 @@ def dated(
         )
     daily = timing.daily_used(nodes, day, arrays.network.arrays.ids)
     return found, daily
+
+
+def carried(
+    daily: Mapping[str, Mapping[dt.date, int]], first: dt.date
+) -> dict[str, dict[dt.date, int]]:
+    """Shipments per node id and day to carry to later calls: days before ``first``
+    (two days before the UTC date of ``now``, before any day a later call can start
+    work on) are dropped, so the counts do not grow with every day a stream runs; a
+    count is at most ``MAX_COUNT`` (a day that full has nothing left anyway)."""
+    kept = {
+        node_id: {day: min(count, MAX_COUNT) for day, count in days.items() if day >= first}
+        for node_id, days in daily.items()
+    }
+    return {node_id: days for node_id, days in kept.items() if days}
 
 
 def _promised(wave: Wave, shipped: Shipped) -> BoolArray:

@@ -178,7 +178,10 @@ def split_order(
     # A short line's units at blocked nodes were never taken: NO_CAPACITY if there are
     # any (the reason unfulfilled_reason gives, every node here being eligible).
     blocked: list[bool] = np.any(held & ~usable_node, axis=1).tolist()
-    held_late: list[bool] = np.any((available[rows] >= 1) & late, axis=1).tolist()
+    late_held = (available[rows] >= 1) & late
+    held_late: list[bool] = np.any(late_held, axis=1).tolist()
+    # A late node out of shipments is NO_CAPACITY first, as explain's order of rules.
+    late_full: list[bool] = np.any(late_held & (state.capacity_left < 1), axis=1).tolist()
     any_late = bool(late.any())
     position = np.arange(nodes.size)
     unfulfilled = []
@@ -199,7 +202,7 @@ def split_order(
         if need_left:
             if nodes.size == 0 and not any_late:
                 reason = UnfulfilledReason.NO_ELIGIBLE_NODE
-            elif blocked[i]:
+            elif blocked[i] or late_full[i]:
                 reason = UnfulfilledReason.NO_CAPACITY
             elif held_late[i]:
                 reason = UnfulfilledReason.TOO_LATE
@@ -260,12 +263,14 @@ def unfulfilled_reason(
     late: BoolArray | None = None,
 ) -> UnfulfilledReason:
     """Why units of a line stay unfulfilled: no eligible node at all, late ones
-    included; else an eligible node with units but no shipments left; else a node
-    with units that only the time rules (``late``) keep out; else out of stock."""
+    included; else an eligible or late node with units but no shipments left; else
+    a node with units that only the time rules (``late``) keep out; else out of
+    stock (the order of explain's rules: CAPACITY before LATE)."""
     late_held = late is not None and bool((late & (available >= 1)).any())
     if not eligible.any() and (late is None or not late.any()):
         return UnfulfilledReason.NO_ELIGIBLE_NODE
-    if (eligible & ~has_capacity & ~opened & (available >= 1)).any():
+    usable = eligible if late is None else eligible | late
+    if (usable & ~has_capacity & ~opened & (available >= 1)).any():
         return UnfulfilledReason.NO_CAPACITY
     if late_held:
         return UnfulfilledReason.TOO_LATE

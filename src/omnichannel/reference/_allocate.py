@@ -373,7 +373,8 @@ def _reason(
     if not any(c.eligible or c.late for c in candidates):
         return UnfulfilledReason.NO_ELIGIBLE_NODE
     for c in candidates:
-        if c.eligible and c not in opened and not has_capacity(c) and available(c, line) >= 1:
+        usable = c.eligible or c.late  # CAPACITY comes before LATE, as in explain
+        if usable and c not in opened and not has_capacity(c) and available(c, line) >= 1:
             return UnfulfilledReason.NO_CAPACITY
     if any(c.late and available(c, line) >= 1 for c in candidates):
         return UnfulfilledReason.TOO_LATE

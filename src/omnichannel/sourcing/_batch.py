@@ -492,7 +492,7 @@ class SourcingBatch:
         within = self.distance_km <= reach[a.level[rows]][:, None]
         within[in_store] = np.arange(self.n_nodes)[None, :] == a.pickup_node[rows[in_store], None]
         ok &= within
-        return np.asarray(ok)
+        return read_only(np.asarray(ok))
 
     @functools.cached_property
     def on_time(self) -> BoolArray:
@@ -501,8 +501,9 @@ class SourcingBatch:
         level and delivered by the order's ``deliver_by``; shape (n_orders, n_nodes)."""
         times = self._state.times
         if times is None:
-            return np.ones((self.n_orders, self.n_nodes), dtype=np.bool_)
-        return times.window(self.rows, self.distance_km, self.static_eligible, lead=False)[1]
+            return read_only(np.ones((self.n_orders, self.n_nodes), dtype=np.bool_))
+        found = times.window(self.rows, self.distance_km, self.static_eligible, lead=False)[1]
+        return read_only(found)
 
     @functools.cached_property
     def lead_days(self) -> FloatArray:
@@ -511,10 +512,10 @@ class SourcingBatch:
         (n_orders, n_nodes)."""
         times = self._state.times
         if times is None:
-            return np.zeros((self.n_orders, self.n_nodes))
+            return read_only(np.zeros((self.n_orders, self.n_nodes)))
         days, _ = times.window(self.rows, self.distance_km, self.static_eligible, lead=True)
         assert days is not None
-        return days
+        return read_only(days)
 
     @functools.cached_property
     def eligible(self) -> BoolArray:
@@ -522,7 +523,7 @@ class SourcingBatch:
         and, with ``now``, :attr:`on_time`; shape (n_orders, n_nodes)."""
         if self._state.times is None:
             return self.static_eligible
-        return np.asarray(self.static_eligible & self.on_time)
+        return read_only(np.asarray(self.static_eligible & self.on_time))
 
     @property
     def lines(self) -> IntArray:

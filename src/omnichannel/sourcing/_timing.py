@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import attrs
@@ -107,23 +108,26 @@ def _network_times(network: Network, first: dt.date) -> NetworkTimes:
 
 
 class _TimesByDay:
-    """A network's ``NetworkTimes`` per first table day, the most recent few kept.
-    Thread-safe: each is computed outside the lock, then set once."""
+    """A network's ``NetworkTimes`` per first table day, the most recently used few
+    kept. Thread-safe: each is computed outside the lock, then set once."""
 
     def __init__(self, network: Network) -> None:
         self._network = network
-        self._found: dict[dt.date, NetworkTimes] = {}
+        self._found: OrderedDict[dt.date, NetworkTimes] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, first: dt.date) -> NetworkTimes:
-        found = self._found.get(first)
-        if found is not None:
-            return found
+        with self._lock:
+            found = self._found.get(first)
+            if found is not None:
+                self._found.move_to_end(first)
+                return found
         made = _network_times(self._network, first)
         with self._lock:
             found = self._found.setdefault(first, made)
+            self._found.move_to_end(first)
             while len(self._found) > _KEEP_DAYS:
-                del self._found[min(self._found)]
+                self._found.popitem(last=False)
         return found
 
 
@@ -192,7 +196,11 @@ class Timing:
             dtype=np.int64,
         )
         via = np.isin(method, [_METHODS.index(m) for m in _VIA_PICKUP])
-        pickup_row = net.node_row[np.maximum(pickup_node, 0)]
+        pickup_row = (
+            net.node_row[np.maximum(pickup_node, 0)]
+            if net.node_row.size
+            else np.full(pickup_node.size, -1, dtype=np.int64)
+        )
         return cls(
             now_at=now,
             now=minute,

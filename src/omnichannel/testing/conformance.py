@@ -225,9 +225,9 @@ def check_sourcing_dates(strategy: SourcingStrategy) -> None:
             _fail("dates", strategy, "costs change as days fill but state_use omits CAPACITY")
         filled, stayed = every[capacity >= 0], every[capacity < 0]
         was = before[:, filled, None] - before[:, None, stayed]
-        now = after[:, filled, None] - after[:, None, stayed]
+        gap = after[:, filled, None] - after[:, None, stayed]
         with np.errstate(invalid="ignore"):  # inf - inf: a forbidden node on both sides
-            overtook = ((was > 0) & ~(now > 0)) | ((was == 0) & (now < 0))
+            overtook = ((was > 0) & ~(gap > 0)) | ((was == 0) & (gap < 0))
         if overtook.any():
             _fail("dates", strategy, "a node overtook another when its days filled (later dates)")
 

@@ -35,6 +35,7 @@ from .._domain.stock import StockMove, StockPosition
 from .._errors import InvalidInputError
 
 __all__ = [
+    "TIME_ZONES",
     "Scenario",
     "capabilities",
     "channels",
