@@ -472,22 +472,27 @@ class StockStore:
         every: bool,
     ) -> None:
         """Write the counts of base rows ``start`` to ``stop - 1`` into row ``i`` of the
-        ``planes`` at their nodes' columns, one chunk's slice at a time; ``every``: all
-        the store's nodes have a column."""
+        ``planes`` at their nodes' columns; ``every``: all the store's nodes have a
+        column."""
         shift = self._base.shift
-        size = 1 << shift
         columns = column_of[self._base.key[start:stop] & _NODE_MASK]
-        while start < stop:
-            chunk_id, offset = start >> shift, start & (size - 1)
-            n = min(stop - start, size - offset)
-            part = self._chunk(chunk_id)[:, offset : offset + n]
-            where, columns = columns[:n], columns[n:]
-            if not every:
-                keep = where >= 0
-                where, part = where[keep], part[:, keep]
-            for plane, values in zip(planes, part, strict=True):
-                plane[i, where] = values
-            start += n
+        first, last = start >> shift, (stop - 1) >> shift
+        if first == last:  # the usual case: a SKU's rows rarely cross a chunk boundary
+            offset = first << shift
+            part = self._chunk(first)[:, start - offset : stop - offset]
+        else:
+            part = np.concatenate(
+                [
+                    self._chunk(c)[:, max(start - (c << shift), 0) : stop - (c << shift)]
+                    for c in range(first, last + 1)
+                ],
+                axis=1,
+            )
+        if not every:
+            keep = columns >= 0
+            columns, part = columns[keep], part[:, keep]
+        for plane, values in zip(planes, part, strict=True):
+            plane[i, columns] = values
 
     def _with_added_rows(
         self,
