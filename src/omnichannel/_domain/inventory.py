@@ -52,7 +52,7 @@ class Inventory:
 
     A new snapshot costs O(moves), not O(positions): it shares the index and every
     unchanged part of the counts with the snapshot it came from, copying only the
-    chunks of 1,024 positions it writes, so one order per call stays cheap however
+    chunks of 256 positions it writes, so one order per call stays cheap however
     large the catalogue. Old snapshots read as they did; snapshots may be shared
     between threads.
 
