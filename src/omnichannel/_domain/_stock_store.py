@@ -383,10 +383,14 @@ class StockStore:
                 chunk = groups[chunk_id >> group_shift][chunk_id & group_mask]
                 out[:, place] = chunk[:, row & mask]
             return out
-        offset = rows & mask
-        for chunk_id, take in _by_chunk(rows >> shift):
-            out[:, take] = self._chunk(chunk_id)[:, offset[take]]
-        return out
+        order, offset, runs = _runs(rows, shift)
+        for chunk_id, start, stop in runs:
+            out[:, start:stop] = self._chunk(chunk_id).take(offset[start:stop], axis=1)
+        if order is None:
+            return out
+        unsorted = np.empty_like(out)
+        unsorted[:, order] = out
+        return unsorted
 
     def read_row(self, row: int) -> list[int]:
         """The four counts of ``row``."""
@@ -431,8 +435,9 @@ class StockStore:
         if not every:
             keep = columns >= 0
             rows, owner, columns = rows[keep], owner[keep], columns[keep]
+        flat = owner * len(node_ids) + columns  # 1-D scatters beat 2-D ones
         for plane, values in zip(planes, self.read(rows), strict=True):
-            plane[owner, columns] = values
+            plane.reshape(-1)[flat] = values
         return planes
 
     def _fill_few(
@@ -721,15 +726,23 @@ class StockStore:
                     copied.append(chunk)
                 chunk[:, row & (size - 1)] += delta[:, place]
             added += copied
-        else:
-            offset = rows & (size - 1)
-            for chunk_id, take in _by_chunk(rows >> shift):
+        elif rows.size:
+            order, offset, runs = _runs(rows, shift)
+            if order is not None:
+                delta = delta[:, order]
+            # Only the counts that change (reserving changes one); one row of a chunk
+            # is written at a time, which numpy does faster than a 2-D scatter.
+            changes = [(f, delta[f]) for f in np.flatnonzero(delta.any(axis=1)).tolist()]
+            for chunk_id, start, stop in runs:
                 group_id, at = chunk_id >> group_shift, chunk_id & group_mask
                 group = edited.get(group_id)
                 if group is None:
                     group = edited[group_id] = list(groups[group_id])
                 chunk = group[at] if chunk_id >= fresh else group[at].copy()
-                chunk[:, offset[take]] += delta[:, take]
+                where = offset[start:stop]
+                for field, change in changes:
+                    counts = chunk[field]
+                    counts[where] += change[start:stop]
                 group[at] = read_only(chunk)
         for chunk in added:
             read_only(chunk)
@@ -738,17 +751,24 @@ class StockStore:
         return tuple(groups)
 
 
-def _by_chunk(chunk: IntArray) -> list[tuple[int, IntArray]]:
-    """Each chunk id in ``chunk`` with the places that hold it."""
-    if chunk.size <= _FEW:
-        groups: dict[int, list[int]] = {}
-        for place, chunk_id in enumerate(chunk.tolist()):
-            groups.setdefault(chunk_id, []).append(place)
-        return [(chunk_id, np.array(places)) for chunk_id, places in groups.items()]
-    order = np.argsort(chunk, kind="stable")
-    ordered = chunk[order]
-    cuts = [0, *(np.flatnonzero(ordered[1:] != ordered[:-1]) + 1).tolist(), chunk.size]
-    return [(int(ordered[a]), order[a:b]) for a, b in pairwise(cuts)]
+def _runs(
+    rows: IntArray, shift: int
+) -> tuple[IntArray | None, IntArray, list[tuple[int, int, int]]]:
+    """``rows`` (at least one) grouped by chunk: the stable order that sorts them by
+    chunk (None when they already are), the offset of each sorted row in its chunk,
+    and each chunk id with the range of sorted places it holds."""
+    chunk = rows >> shift
+    order = None
+    if not (chunk[1:] >= chunk[:-1]).all():
+        order = np.argsort(chunk, kind="stable")
+        rows, chunk = rows[order], chunk[order]
+    cuts = [0, *(np.flatnonzero(chunk[1:] != chunk[:-1]) + 1).tolist(), rows.size]
+    ids = chunk[cuts[:-1]].tolist()
+    return (
+        order,
+        rows & ((1 << shift) - 1),
+        [(c, a, b) for c, (a, b) in zip(ids, pairwise(cuts), strict=True)],
+    )
 
 
 def _places(base: tuple[str, ...], added: Sequence[str]) -> IntArray:
