@@ -2,6 +2,7 @@
 
     python benchmarks/bench_realtime.py [--quick] [--calls 2000] [--json out.json]
     python benchmarks/bench_realtime.py --only 200x270000 --profile 25
+    python benchmarks/bench_realtime.py --only 2000x5000 --memory 12
 
 For each shape (nodes x SKUs of a seeded ``Scenario``; the stock positions
 follow), calls ``allocate([order], network, inventory)`` once per order of the
@@ -13,8 +14,10 @@ allocates (tracemalloc's peak during the call above what was allocated before
 it), measured on further calls of the same chain since tracing slows each call.
 Objects built before the first call are frozen out of garbage collection
 (``gc.freeze()``), as docs/embedding.md advises for a long-lived worker.
-Targets (issue 13): p99 <= 1 ms at every size, p50 at ~5M positions within
-1.5x of p50 at ~119k, <= 1 MB allocated per call.
+``--memory TOP`` shows what is alive at the peak of the traced one-order call that
+allocates most (its TOP largest allocations, by traceback), replayed on the same
+snapshot, which decides the same. Targets (issue 13): p99 <= 1 ms at every size, p50
+at ~5M positions within 1.5x of p50 at ~119k, <= 1 MB allocated per call.
 """
 
 from __future__ import annotations
@@ -143,6 +146,79 @@ def profile(scenario: Scenario, calls: int, top: int) -> str:
         out.write(f"--- {name}, {calls} calls\n")
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
     gc.unfreeze()
+    return out.getvalue()
+
+
+def _peak_event(
+    step: Callable[[Any, omnichannel.Inventory], omnichannel.Inventory],
+    item: Any,
+    inventory: omnichannel.Inventory,
+    at: int | None = None,
+) -> tuple[int, tracemalloc.Snapshot | None]:
+    """Run ``step(item, inventory)`` under tracemalloc, counting calls and returns: the
+    event at which traced memory was highest, and a snapshot taken at event ``at``."""
+    events, highest, highest_at = 0, -1, 0
+    taken: list[tracemalloc.Snapshot] = []
+
+    def hook(frame: object, event: str, arg: object) -> None:
+        nonlocal events, highest, highest_at
+        events += 1
+        if at is None:
+            current, _ = tracemalloc.get_traced_memory()
+            if current > highest:
+                highest, highest_at = current, events
+        elif events == at:
+            sys.setprofile(None)
+            taken.append(tracemalloc.take_snapshot())
+            sys.setprofile(hook)
+
+    sys.setprofile(hook)
+    try:
+        step(item, inventory)
+    finally:
+        sys.setprofile(None)
+    return highest_at, taken[0] if taken else None
+
+
+def memory(scenario: Scenario, calls: int, traced_calls: int, top: int) -> str:
+    """What is alive at the peak of the one-order call that allocates most among the
+    ``traced_calls`` that :func:`measure_shape` traces after ``calls`` timed ones: its
+    ``top`` largest allocations since the call began, with their tracebacks."""
+    step = _allocate_step(scenario)
+    first = WARM_UP + calls
+    *_, inventory = _chain(step, scenario.orders[:first], scenario.inventory)
+    worst, worst_peak = 0, -1
+    tracemalloc.start(30)
+    try:
+        before_call = []
+        for i, order in enumerate(scenario.orders[first : first + traced_calls]):
+            before_call.append(inventory)
+            before, _ = tracemalloc.get_traced_memory()
+            tracemalloc.reset_peak()
+            inventory = step(order, inventory)
+            peak = tracemalloc.get_traced_memory()[1] - before
+            if peak > worst_peak:
+                worst, worst_peak = i, peak
+        order, start = scenario.orders[first + worst], before_call[worst]
+        del before_call
+        at, _ = _peak_event(step, order, start)
+        before = tracemalloc.take_snapshot()
+        _, snapshot = _peak_event(step, order, start, at)
+    finally:
+        tracemalloc.stop()
+    assert snapshot is not None
+    out = io.StringIO()
+    out.write(
+        f"traced call {worst} of {traced_calls} allocates most: "
+        f"{worst_peak / 1024:,.1f} KiB at its peak, {len(order.lines)} lines\n"
+    )
+    for stat in snapshot.compare_to(before, "traceback")[:top]:
+        if stat.size_diff <= 0:
+            break
+        out.write(f"--- {stat.size_diff / 1024:,.1f} KiB\n")
+        frames = [f for f in stat.traceback if "omnichannel" in f.filename][-6:]
+        for frame in frames:
+            out.write(f"    {frame.filename.rsplit('omnichannel', 1)[-1]}:{frame.lineno}\n")
     return out.getvalue()
 
 
@@ -281,6 +357,13 @@ def main(argv: list[str] | None = None) -> int:
     cli.add_argument(
         "--profile", type=int, default=0, metavar="TOP", help="print a cProfile of the chain"
     )
+    cli.add_argument(
+        "--memory",
+        type=int,
+        default=0,
+        metavar="TOP",
+        help="print what is alive at the peak of the call that allocates most",
+    )
     args = cli.parse_args(argv)
     shapes = QUICK_SHAPES if args.quick else FULL_SHAPES
     if args.only:
@@ -288,6 +371,12 @@ def main(argv: list[str] | None = None) -> int:
         shapes = ((nodes, skus),)
     calls = args.calls or (200 if args.quick else 2_000)
     traced = min(calls, 100 if args.quick else 300)
+    if args.memory:
+        for nodes, skus in shapes:
+            scenario = _scenario(nodes, skus, WARM_UP + calls + traced, args.seed)
+            sys.stdout.write(f"{nodes} nodes x {skus} SKUs\n")
+            sys.stdout.write(memory(scenario, calls, traced, args.memory))
+        return 0
     if args.profile:
         for nodes, skus in shapes:
             scenario = _scenario(nodes, skus, WARM_UP + calls, args.seed)
