@@ -303,8 +303,9 @@ class Network:
         The layers above keep here what depends on the network alone (pickup
         acceptance per method and node, rate cards as arrays, ...), so a call's
         setup costs O(order lines x candidate nodes), not O(nodes) of Python.
-        ``compute`` is the key: it must be a module-level function returning a
-        value nobody mutates (read-only arrays). Thread-safe: two threads may both
+        ``compute`` is the key: it must be a module-level function (or class)
+        returning a value nobody mutates (read-only arrays), or a cache that
+        guards itself (the time tables per first day). Thread-safe: two threads may both
         compute on first use; one result is kept and returned to both.
         """
         found = self._derived.get(compute, _MISSING)
