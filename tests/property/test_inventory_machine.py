@@ -3,7 +3,7 @@
 Every snapshot the machine makes is kept with what it held when it was made, and
 read again later (now and then during the run, all of them at the end): snapshots
 share chunks and the index, and no change may ever reach an old one. Chunks hold
-4 positions here instead of 1,024, so chains cross chunk boundaries all the time;
+4 positions here instead of 256, so chains cross chunk boundaries all the time;
 a rule switches the storage between its numpy and plain-Python paths; another
 goes back to an old snapshot and carries on from there, so histories branch and
 the storage must fork what it appends. ``TestLongInventoryChains`` adds bursts of

@@ -241,7 +241,7 @@ def test_from_transit_must_be_a_real_bool(inventory: Inventory) -> None:
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Snapshots built in the test hold 4 positions per chunk instead of 1,024."""
+    """Snapshots built in the test hold 4 positions per chunk instead of 256."""
     monkeypatch.setattr(_stock_store, "CHUNK_SHIFT", 2)
 
 

@@ -99,7 +99,10 @@ class _Scan:
         self.reads = wave.sourcing.state_use
         self.reads_stock = bool(self.reads & StateUse.STOCK)
         self.reads_capacity = bool(self.reads & StateUse.CAPACITY)
-        self.stock_stamp = np.full(self.state.free.shape, -1, dtype=np.int64)
+        # Read only to redo choices of strategies that read stock.
+        self.stock_stamp = np.full(
+            self.state.free.shape if self.reads_stock else (0, 0), -1, dtype=np.int64
+        )
         self.node_stamp = np.full(n_nodes, -1, dtype=np.int64)
         self.decided: dict[int, Allocation] = {}
         self.accepted_rows: list[IntArray] = []
@@ -233,7 +236,7 @@ class _Scan:
         key = plan.line_key[lines]
         order_nodes = plan.node[position:limit]
         state = self.state
-        n_positions = self.stock_stamp.size
+        n_positions = self.state.free.size
         # One check over two kinds of takes: each line takes its units from its
         # (sku, node) position, each order its shipment from its node's capacity.
         # A lone line plans min(held, quantity) units, so it stands exactly when
@@ -303,7 +306,8 @@ class _Scan:
         self.state.take(plan.sku[lines], plan.line_node[lines], plan.line_units[lines])
         nodes = plan.node[start:stop]
         self.state.ship(nodes, plan.ships[start:stop])
-        self.stock_stamp.reshape(-1)[plan.line_key[lines]] = window_id
+        if self.reads_stock:
+            self.stock_stamp.reshape(-1)[plan.line_key[lines]] = window_id
         self.node_stamp[nodes] = window_id
         lone = plan.lone[start:stop]
         whole = ~lone
@@ -313,7 +317,8 @@ class _Scan:
             self.state.take(splits.sku[takes], splits.node[takes], splits.units[takes])
             ship_nodes = splits.ship_node[shipments]
             self.state.ship(ship_nodes, np.ones(ship_nodes.size, dtype=np.int64))
-            self.stock_stamp.reshape(-1)[splits.key[takes]] = window_id
+            if self.reads_stock:
+                self.stock_stamp.reshape(-1)[splits.key[takes]] = window_id
             self.node_stamp[splits.ship_node[shipments]] = window_id
             whole[split_orders - start] = False
             for order in split_orders.tolist():
@@ -337,7 +342,7 @@ class _Scan:
         first_line = int(self.arrays.line_start[row])
         for node, lines in taken.items():
             self.node_stamp[node] = window_id
-            for line in lines:
+            for line in lines if self.reads_stock else ():
                 self.stock_stamp[self.arrays.line_sku[first_line + line], node] = window_id
 
     def _accepted_allocations(self) -> None:

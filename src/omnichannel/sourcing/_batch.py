@@ -321,7 +321,7 @@ class StockState:
         rates = (
             demand.dense(arrays.skus, ids)
             if demand is not None
-            else np.zeros((len(arrays.skus), len(ids)))
+            else np.broadcast_to(np.float64(0.0), (len(arrays.skus), len(ids)))
         )
         return cls(
             spare=_spare(block.on_hand - block.reserved, block.safety_stock),
