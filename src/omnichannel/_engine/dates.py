@@ -32,6 +32,9 @@ def dated(
     next operating day that is not full, so the sequential policy, which decides in
     that order, gets exactly the dates it chose by. The reference dates its own
     shipments and counts its own days (``reference_daily``); those are only checked.
+    ``fresh`` allocations were made in this call by one of this library's policies,
+    which nobody else holds yet: their shipments are dated where they are. Any
+    other policy's allocations are copied with their dates.
     """
     timing = wave.timing
     assert timing is not None
