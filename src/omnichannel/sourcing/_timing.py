@@ -220,9 +220,10 @@ class Timing:
 
     def transit_value(self, rows: IntArray, km: FloatArray) -> IntArray:
         """Row of ``net.delivery`` (carrier days) for order ``rows[i]`` shipped ``km[i]``
-        by its level's bands; -1 past the last band."""
+        by its level's bands; -1 past the last band. ``km`` has shape (n_rows,) or
+        (n_rows, n_nodes) (every node of each order), and so has the result."""
         net = self.net
-        value = np.zeros(rows.size, dtype=np.int64)
+        value = np.zeros(km.shape, dtype=np.int64)
         levels = self.level[rows]
         for level, bounds in enumerate(net.band_km):
             if bounds.size:
@@ -480,14 +481,7 @@ class NodeTimes:
         on_time[at[plain]] = True
         at = at[~plain]
         if at.size:
-            value = np.zeros((at.size, shape[1]), dtype=np.int64)
-            levels = timing.level[rows[at]]
-            for level, bounds in enumerate(timing.net.band_km):
-                if bounds.size:
-                    chosen = np.flatnonzero(levels == level)
-                    if chosen.size:
-                        found = band_index(bounds, km[at[chosen]])
-                        value[chosen] = timing.net.band_value[level][found]
+            value = timing.transit_value(rows[at], km[at])
             # Past a level's last band (value -1) a node is beyond its reach and never
             # eligible, so any row of the tables will do there.
             column = np.arange(shape[1])[None, :]
