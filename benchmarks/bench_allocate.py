@@ -11,6 +11,7 @@ for each, their ratio and the engine's peak memory.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from typing import Any
 
@@ -62,8 +63,9 @@ SHAPES: dict[str, dict[str, Any]] = {
 """Named day shapes; the engine's targets hold on each (issue 12)."""
 
 
-def scenario_of(shape: dict[str, Any], seed: int) -> Scenario:
-    """The generated day of ``shape`` (a ``SHAPES`` entry, sizes possibly overridden)."""
+def scenario_of(shape: dict[str, Any], seed: int, start: dt.datetime | None = None) -> Scenario:
+    """The generated day of ``shape`` (a ``SHAPES`` entry, sizes possibly overridden);
+    ``start`` dates it (calendars, transit bands, promises)."""
     return Scenario.generate(
         n_nodes=shape["nodes"],
         n_skus=shape["skus"],
@@ -71,6 +73,7 @@ def scenario_of(shape: dict[str, Any], seed: int) -> Scenario:
         rng=seed,
         stock_cover_days=shape.get("stock_cover_days", 3.0),
         mix=shape.get("mix", DayMix()),
+        start=start,
     )
 
 

@@ -22,11 +22,11 @@ import sys
 from typing import Any
 
 from _harness import parser, report, timed
-from bench_allocate import SHAPES, add_shape_options, shape_sizes
+from bench_allocate import SHAPES, add_shape_options, scenario_of, shape_sizes
 
 import omnichannel
 from omnichannel import reference
-from omnichannel.simulation import DayMix, Scenario
+from omnichannel.simulation import Scenario
 from omnichannel.simulation._kpis import time_kpis
 
 START = dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)
@@ -34,19 +34,6 @@ START = dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)
 NOW = START + dt.timedelta(hours=10)
 """The wave is decided at 10:00 UTC (11:00 in Paris): stores open, some cut-offs
 still ahead, same-day orders still possible."""
-
-
-def dated_day(shape: dict[str, Any], seed: int) -> Scenario:
-    """The generated day of ``shape`` (a ``SHAPES`` entry), with calendars and promises."""
-    return Scenario.generate(
-        n_nodes=shape["nodes"],
-        n_skus=shape["skus"],
-        n_orders=shape["orders"],
-        rng=seed,
-        stock_cover_days=shape.get("stock_cover_days", 3.0),
-        mix=shape.get("mix", DayMix()),
-        start=START,
-    )
 
 
 def measure(
@@ -61,7 +48,9 @@ def measure(
 ) -> dict[str, Any]:
     """Feature-off and dated fast runs of one generated day of ``shape``, and whether
     the dated run is the reference's."""
-    day = dated_day({**SHAPES[shape], "nodes": nodes, "skus": skus, "orders": orders}, seed)
+    day = scenario_of(
+        {**SHAPES[shape], "nodes": nodes, "skus": skus, "orders": orders}, seed, START
+    )
     n_lines = sum(len(order.lines) for order in day.orders)
 
     def run(now: dt.datetime | None) -> omnichannel.AllocationResult:
