@@ -6,6 +6,10 @@ where each returned unit goes, as what. No I/O: call it from your backend.
 
 from ._domain.calendar import NodeCalendar as NodeCalendar
 from ._domain.calendar import TransitBand as TransitBand
+from ._domain.carriers import CarrierService as CarrierService
+from ._domain.carriers import Parcel as Parcel
+from ._domain.catalogue import Catalogue as Catalogue
+from ._domain.catalogue import Product as Product
 from ._domain.decisions import Allocation as Allocation
 from ._domain.decisions import AllocationResult as AllocationResult
 from ._domain.decisions import AllocationStatus as AllocationStatus
@@ -58,6 +62,8 @@ __all__ = [
     "AllocationResult",
     "AllocationStatus",
     "Capability",
+    "CarrierService",
+    "Catalogue",
     "Channel",
     "ChannelKind",
     "CostModel",
@@ -80,7 +86,9 @@ __all__ = [
     "OmnichannelError",
     "Order",
     "OrderLine",
+    "Parcel",
     "PositionColumns",
+    "Product",
     "RateCard",
     "ReturnCondition",
     "ReturnLine",

@@ -13,6 +13,7 @@ import attrs
 from .._errors import InvalidInputError, UnknownReferenceError
 from . import validators as v
 from .calendar import aware
+from .carriers import Parcel
 from .inventory import Inventory
 from .orders import OrderLine
 
@@ -36,7 +37,9 @@ class UnfulfilledReason(enum.Enum):
     left. SPLIT_NOT_ALLOWED: the line could be served, but not from the same node
     as the rest of an order that does not allow splits. TOO_LATE (only with
     ``now``): no eligible node can deliver on time, or one that holds the units
-    cannot.
+    cannot. UNSHIPPABLE: an eligible node holds the units, but no carrier service
+    of the order's service level can carry one of them from there (too heavy, too
+    long, too far, or no price in its table).
     """
 
     OUT_OF_STOCK = "out_of_stock"
@@ -44,6 +47,7 @@ class UnfulfilledReason(enum.Enum):
     NO_CAPACITY = "no_capacity"
     SPLIT_NOT_ALLOWED = "split_not_allowed"
     TOO_LATE = "too_late"
+    UNSHIPPABLE = "unshippable"
 
 
 # Decision values are validated like the inputs, so that one read back by ``from_dict``
@@ -56,9 +60,11 @@ _KM = v.fast_finite_at_least(0.0)
 @attrs.frozen(kw_only=True)
 class Shipment:
     """Lines of one order served by one node: ``distance_km`` to the hand-over point
-    and ``cost`` (currency) = carrier rate + node handling.
+    and ``cost`` (currency) = carrier price + node handling.
 
-    With ``now``: ``ready_at``, when the units are picked and packed at the node,
+    ``parcels``: when carrier services price the order's service level, the parcels
+    the units travel in, each with the service that takes it; ``cost`` then holds
+    their prices (empty for a rate card, and for pickup in store). With ``now``: ``ready_at``, when the units are picked and packed at the node,
     and ``delivered_by``, the end of the promised delivery day (home and same day)
     or when the order is ready for collection at its pickup node; both aware, UTC.
     """
@@ -71,6 +77,9 @@ class Shipment:
     cost: float = attrs.field(validator=_AMOUNT)
     ready_at: dt.datetime | None = attrs.field(default=None, validator=aware)
     delivered_by: dt.datetime | None = attrs.field(default=None, validator=aware)
+    parcels: tuple[Parcel, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=v.fast_tuple_of(Parcel)
+    )
 
     @property
     def units(self) -> int:
@@ -238,6 +247,9 @@ class Rule(enum.Enum):
     """The node lacks the capability the fulfilment method needs."""
     DISTANCE = "distance"
     """The node is farther than the service level's ``max_km``."""
+    UNSHIPPABLE = "unshippable"
+    """No carrier service of the order's service level can carry a unit of some
+    line from the node."""
     STRATEGY = "strategy"
     """The sourcing strategy forbids the node (infinite cost)."""
     CAPACITY = "capacity"

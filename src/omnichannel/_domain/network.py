@@ -14,6 +14,8 @@ from .._errors import InvalidInputError, UnknownReferenceError
 from .._types import BoolArray, FloatArray, IntArray, read_only
 from . import validators as v
 from .calendar import NodeCalendar, TransitBand, transit_field, weekdays_field
+from .carriers import CarrierService
+from .catalogue import Catalogue
 from .enums import NO_CAPABILITY, Capability, ChannelKind, NodeKind, ServiceLevel
 from .geo import GeoPoint
 
@@ -146,14 +148,29 @@ def _check_rates(_: object, attribute: attrs.Attribute[Any], value: object) -> N
         raise InvalidInputError(attribute.name, f"needs a rate card for {', '.join(missing)}")
 
 
+def _check_carriers(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    v.tuple_of(CarrierService)(instance, attribute, value)
+    seen: dict[str, int] = {}
+    for index, service in enumerate(value):  # type: ignore[arg-type]
+        if service.name in seen:
+            raise InvalidInputError(
+                f"{attribute.name}[{index}].name",
+                f"duplicate of {attribute.name}[{seen[service.name]}]: {service.name!r}",
+            )
+        seen[service.name] = index
+
+
 @attrs.frozen(kw_only=True)
 class CostModel:
-    """Prices of moving goods: a :class:`RateCard` per service level and the split penalty.
+    """Prices of moving goods: a :class:`RateCard` per service level, the carrier
+    services that price parcels, and the split penalty.
 
     ``split_penalty`` (currency, at most 1e12) is charged once for every shipment
     of an order beyond its first. ``delivery_weekdays`` are the weekdays carriers
     deliver (``date.weekday()`` numbers, Monday = 0; default Monday to Saturday):
-    transit days count only these.
+    transit days count only these. ``carriers`` (names unique) price the parcels of
+    every service level they serve, instead of its rate card; a level without
+    carriers is priced by its card. The card's ``max_km`` still limits the level.
     """
 
     rates: dict[ServiceLevel, RateCard] = attrs.field(
@@ -163,6 +180,9 @@ class CostModel:
         default=0.0, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
     delivery_weekdays: frozenset[int] = weekdays_field()
+    carriers: tuple[CarrierService, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=_check_carriers
+    )
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -252,15 +272,21 @@ def _unique_ids(items: Sequence[Node | Channel], field: str) -> dict[str, int]:
 
 @attrs.frozen(kw_only=True)
 class Network:
-    """The nodes and channels of a retailer, and what moving goods costs.
+    """The nodes and channels of a retailer, what moving goods costs, and (optional)
+    the catalogue of products it sells.
 
     Node and channel ids are unique. Look-ups by id are O(1); the node arrays
-    (:attr:`arrays`) are built once and read-only.
+    (:attr:`arrays`) are built once and read-only. Carrier services in ``costs``
+    need a ``catalogue`` (they price by weight); with one, every SKU an order asks
+    for must be in it.
     """
 
     nodes: tuple[Node, ...] = attrs.field(converter=v.to_tuple, validator=v.tuple_of(Node))
     channels: tuple[Channel, ...] = attrs.field(converter=v.to_tuple, validator=v.tuple_of(Channel))
     costs: CostModel = attrs.field(factory=CostModel, validator=v.instance_of(CostModel))
+    catalogue: Catalogue | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(Catalogue))
+    )
     _node_by_id: dict[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
     _channel_by_id: dict[str, int] = attrs.field(init=False, eq=False, hash=False, repr=False)
     _arrays: NodeArrays = attrs.field(init=False, eq=False, hash=False, repr=False)
@@ -272,6 +298,10 @@ class Network:
     )
 
     def __attrs_post_init__(self) -> None:
+        if self.costs.carriers and self.catalogue is None:
+            raise InvalidInputError(
+                "catalogue", "carrier services price by weight: the network needs a catalogue"
+            )
         set_ = object.__setattr__
         set_(self, "_node_by_id", _unique_ids(self.nodes, "nodes"))
         set_(self, "_channel_by_id", _unique_ids(self.channels, "channels"))
@@ -290,7 +320,12 @@ class Network:
     def __getstate__(self) -> dict[str, Any]:
         # Only what defines the network travels: arrays, indexes and derived values
         # are rebuilt (read-only) where it lands, never copied writable.
-        return {"nodes": self.nodes, "channels": self.channels, "costs": self.costs}
+        return {
+            "nodes": self.nodes,
+            "channels": self.channels,
+            "costs": self.costs,
+            "catalogue": self.catalogue,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, value in state.items():
