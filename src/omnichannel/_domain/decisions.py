@@ -64,7 +64,9 @@ class Shipment:
 
     ``parcels``: when carrier services price the order's service level, the parcels
     the units travel in, each with the service that takes it; ``cost`` then holds
-    their prices (empty for a rate card, and for pickup in store). With ``now``: ``ready_at``, when the units are picked and packed at the node,
+    their prices (empty for a rate card, and for pickup in store).
+
+    With ``now``: ``ready_at``, when the units are picked and packed at the node,
     and ``delivered_by``, the end of the promised delivery day (home and same day)
     or when the order is ready for collection at its pickup node; both aware, UTC.
     """
