@@ -78,7 +78,8 @@ def _check_products(instance: object, attribute: attrs.Attribute[Any], value: ob
     v.tuple_of(Product)(instance, attribute, value)
     seen: dict[str, int] = {}
     problems = []
-    for index, product in enumerate(value):  # type: ignore[arg-type]
+    items: tuple[Product, ...] = value  # type: ignore[assignment]
+    for index, product in enumerate(items):
         if product.sku in seen:
             problems.append(
                 (

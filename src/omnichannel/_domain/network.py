@@ -151,7 +151,8 @@ def _check_rates(_: object, attribute: attrs.Attribute[Any], value: object) -> N
 def _check_carriers(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     v.tuple_of(CarrierService)(instance, attribute, value)
     seen: dict[str, int] = {}
-    for index, service in enumerate(value):  # type: ignore[arg-type]
+    items: tuple[CarrierService, ...] = value  # type: ignore[assignment]
+    for index, service in enumerate(items):
         if service.name in seen:
             raise InvalidInputError(
                 f"{attribute.name}[{index}].name",
