@@ -75,6 +75,8 @@ def checked_orders(
     :class:`UnknownReferenceError` for the first unknown channel or node.
     """
     checked = _unique_items(orders, Order, path)
+    if network.catalogue is not None:
+        _check_catalogue(checked, network, path)
     channels = {order.channel_id for order in checked}
     pickups = {order.pickup_node_id for order in checked if order.pickup_node_id is not None}
     if all(map(network.has_channel, channels)) and all(map(network.has_node, pickups)):
@@ -85,6 +87,31 @@ def checked_orders(
         if order.pickup_node_id is not None:
             _known_node(network, order.pickup_node_id, f"{path}[{index}].pickup_node_id", owner)
     return checked
+
+
+MAX_PARCEL_UNITS = 10_000
+"""The most units one order may hold when carrier services price its parcels."""
+
+
+def _check_catalogue(orders: tuple[Order, ...], network: Network, path: str) -> None:
+    """Every SKU is in the network's catalogue (:class:`UnknownReferenceError`), and an
+    order whose parcels carriers price holds at most ``MAX_PARCEL_UNITS`` units."""
+    catalogue = network.catalogue
+    assert catalogue is not None
+    levels = {service.service_level for service in network.costs.carriers}
+    for index, order in enumerate(orders):
+        for position, line in enumerate(order.lines):
+            if line.sku not in catalogue:
+                raise UnknownReferenceError(
+                    f"{path}[{index}].lines[{position}].sku",
+                    f"order {order.id!r} asks for {line.sku!r}, which is not in the catalogue",
+                )
+        if order.service_level in levels and order.units > MAX_PARCEL_UNITS:
+            raise InvalidInputError(
+                f"{path}[{index}].lines",
+                f"carriers price parcels of at most {MAX_PARCEL_UNITS} units per order, "
+                f"got {order.units}",
+            )
 
 
 def checked_requests(

@@ -23,6 +23,7 @@ from ..sourcing._batch import StockState
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
 from .dates import carried, dated
+from .parcels import priced
 from .verify import Shipped, verify, verify_strategy
 
 
@@ -128,6 +129,8 @@ def build_result(
     """
     decided_by = policy if isinstance(policy, str) else type(policy).__name__
     allocations = _allocations_of(answer, wave, decided_by)
+    if not isinstance(policy, str):
+        allocations = priced(wave, allocations)
     state = wave.state if start is None else start
     shipped = Shipped.gather(wave, allocations)
     verify(wave, state, shipped, decided_by)

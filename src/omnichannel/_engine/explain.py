@@ -49,8 +49,15 @@ def explain(
     available = batch.line_available
     every = np.arange(nodes.n_nodes)
     reach = None if state.times is None else state.times.timing.net.reach_km
+    parcels = batch.parcels
+    unshippable = (
+        np.zeros(nodes.n_nodes, dtype=np.bool_)
+        if parcels is None or parcels.unshippable is None
+        else np.asarray(parcels.unshippable.any(axis=0), dtype=np.bool_)
+    )
     checks: list[tuple[Rule, BoolArray]] = [
         *arrays.static_rules(np.zeros_like(every), every, reach),
+        (Rule.UNSHIPPABLE, unshippable),
         (Rule.STRATEGY, np.isinf(score)),
         (Rule.CAPACITY, state.capacity_left < 1),
         (Rule.STOCK, np.any(available < batch.line_quantity[:, None], axis=0)),

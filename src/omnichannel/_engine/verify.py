@@ -24,6 +24,7 @@ from .._types import BoolArray, FloatArray, IntArray
 from ..allocation._wave import Wave
 from ..sourcing._batch import METHODS, SourcingBatch, StockState
 from ..sourcing._builtin import checked_costs
+from ..sourcing._parcels import lone_cents
 
 _IN_STORE = METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
 _RELATIVE = 1e-9
@@ -145,6 +146,7 @@ def verify(wave: Wave, state: StockState, shipped: Shipped, policy: str) -> None
     if not shipped.shipments:
         return
     _check_static_rules(wave, shipped, policy)
+    _check_shippable(wave, shipped, policy)
     _check_capacity(wave, state, shipped, policy)
     _check_stock(wave, state, shipped, policy)
     _check_prices(wave, shipped, policy)
@@ -271,9 +273,41 @@ def _check_static_rules(wave: Wave, shipped: Shipped, policy: str) -> None:
             _fail(policy, rule.name, wave, shipped, first, "the node may not serve the order")
 
 
+def _check_shippable(wave: Wave, shipped: Shipped, policy: str) -> None:
+    """Every unit that carrier services price can travel from its node (rule
+    UNSHIPPABLE): O(shipped lines of such orders)."""
+    arrays = wave.arrays
+    line_row = shipped.row[shipped.line_shipment]
+    lines = np.flatnonzero(arrays.parcel_priced[line_row])
+    if not lines.size:
+        return
+    shipment = shipped.line_shipment[lines]
+    km = arrays.pair_distance_km(shipped.row[shipment], shipped.node[shipment])
+    items = arrays.parcel_items
+    level = arrays.level[line_row[lines]]
+    for code in np.unique(level).tolist():
+        tables = arrays.carrier_tables[code]
+        assert tables is not None
+        mine = np.flatnonzero(level == code)
+        unit = [items[i] for i in shipped.line_sku_row[lines[mine]].tolist()]
+        out = np.isinf(
+            lone_cents(
+                tables,
+                np.array([u.grams for u in unit], dtype=np.int64),
+                np.array([u.volume_cm3 for u in unit], dtype=np.int64),
+                np.array([u.side_cm for u in unit], dtype=np.float64),
+                km[mine][:, None],
+            )[:, 0]
+        )
+        if out.any():
+            first = int(shipment[mine[np.flatnonzero(out)[0]]])
+            _fail(policy, "UNSHIPPABLE", wave, shipped, first, "no carrier can carry a unit of it")
+
+
 def _check_prices(wave: Wave, shipped: Shipped, policy: str) -> None:
     """Each shipment's distance and cost, and each allocation's split penalty, are the
-    engine's own (within a relative 1e-9)."""
+    engine's own (within a relative 1e-9). Carrier-priced shipments are priced by the
+    engine itself (or, for the reference, compared with it by the tests)."""
     arrays = wave.arrays
     nodes = arrays.network.arrays
     row, node = shipped.row, shipped.node
@@ -287,6 +321,8 @@ def _check_prices(wave: Wave, shipped: Shipped, policy: str) -> None:
     shipping[arrays.method[row] == _IN_STORE] = 0.0
     handling = handling_cost(nodes.handling_per_order[node], nodes.handling_per_unit[node], units)
     expected = shipment_cost(shipping, handling)
+    by_parcels = arrays.parcel_priced[row]
+    expected[by_parcels] = shipped.cost[by_parcels]
     for name, mine, theirs in (
         ("distance_km", km, shipped.distance_km),
         ("cost", expected, shipped.cost),

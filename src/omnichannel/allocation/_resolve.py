@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import NamedTuple
 
+import attrs
 import numpy as np
 
 from .._core.costs import handling_cost, shipment_cost, shipping_cost
@@ -22,6 +23,7 @@ from .._domain.orders import OrderLine
 from .._types import BoolArray, FloatArray, IntArray
 from ..sourcing._batch import METHODS, SourcingBatch, StockState
 from ..sourcing._builtin import checked_costs
+from ..sourcing._parcels import unshippable_items
 from ._wave import Wave
 
 _IN_STORE = METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
@@ -91,6 +93,11 @@ def resolve_order(
     sku = arrays.line_sku[span]
     quantity = arrays.line_qty[span]
     available = state.available_to(sku, bool(arrays.respects_safety[row]))
+    unshippable = unshippable_lines(wave, row, distance, eligible | late)
+    held_unshippable = None
+    if unshippable is not None:
+        held_unshippable = np.any(unshippable & (available >= 1), axis=1)
+        available = np.where(unshippable, 0, available)
     has_capacity = state.capacity_left >= 1
     whole = eligible & has_capacity & np.all(available >= quantity[:, None], axis=0)
     taken: Taken = {}
@@ -104,11 +111,44 @@ def resolve_order(
         unfulfilled = split_order(
             order.lines, available, quantity, cost, eligible, state, taken, late
         )
+    if held_unshippable is not None:
+        unfulfilled = _unshippable_reasons(order.lines, unfulfilled, held_unshippable)
     for node, lines in taken.items():
         state.take(sku[list(lines)], np.full(len(lines), node), np.array(list(lines.values())))
         state.ship_one(node)
     km = {node: float(distance[node]) for node in taken}
     return build_allocation(row, wave, km, taken, unfulfilled), taken
+
+
+def unshippable_lines(
+    wave: Wave, row: int, distance: FloatArray, usable: BoolArray
+) -> BoolArray | None:
+    """Whether no carrier service can carry a unit of each line of order ``row`` from
+    each of the ``usable`` nodes, shape (n_lines_of_row, n_nodes); None when carriers
+    do not price the order or every line can leave every usable node."""
+    arrays = wave.arrays
+    if not arrays.parcel_priced[row]:
+        return None
+    tables = arrays.carrier_tables[int(arrays.level[row])]
+    assert tables is not None
+    items = [arrays.parcel_items[sku] for sku, _ in arrays.item_lines(np.array([row]))[0]]
+    mask = unshippable_items(tables, items, distance) & usable
+    return mask if mask.any() else None
+
+
+def _unshippable_reasons(
+    lines: tuple[OrderLine, ...], unfulfilled: list[UnfulfilledLine], held: BoolArray
+) -> list[UnfulfilledLine]:
+    """``unfulfilled`` with reason UNSHIPPABLE for each line an eligible (or only late)
+    node holds but cannot ship; it comes first after SPLIT_NOT_ALLOWED and
+    NO_ELIGIBLE_NODE (which no such node allows)."""
+    position = {line.sku: index for index, line in enumerate(lines)}
+    return [
+        attrs.evolve(line, reason=UnfulfilledReason.UNSHIPPABLE)
+        if held[position[line.sku]] and line.reason is not UnfulfilledReason.SPLIT_NOT_ALLOWED
+        else line
+        for line in unfulfilled
+    ]
 
 
 def refused(row: int, wave: Wave, reason: UnfulfilledReason) -> Allocation:

@@ -139,6 +139,10 @@ class _Scan:
         # An order that only late nodes could serve from stock is decided alone: its
         # reasons (TOO_LATE or not) depend on who takes that stock first.
         late_held = np.asarray((holds & static & ~eligible).any(axis=1), dtype=np.bool_)
+        # An order with a line some node cannot ship is decided alone: its reasons
+        # (UNSHIPPABLE or not) depend on the stock that node still holds at its turn.
+        unshippable = _unshippable_orders(batch)
+        late_held |= unshippable
         hopeless = ~static.any(axis=1)
         starved = ~hopeless & ~stocked.any(axis=1) & ~late_held
         if hopeless.any() or starved.any():
@@ -150,6 +154,7 @@ class _Scan:
             keep = np.asarray(~(hopeless | starved), dtype=np.bool_)
             rows, cost, eligible, distance = rows[keep], cost[keep], eligible[keep], distance[keep]
             static, late_held, timely = static[keep], late_held[keep], timely[keep]
+            unshippable = unshippable[keep]
             stocked, available = stocked[keep], available[keep[batch.line_row]]
             if rows.size == 0:
                 return rows  # every order of the window is decided (always so with no nodes)
@@ -177,6 +182,8 @@ class _Scan:
             planned = plan.planned.copy()
             planned[splits.positions] = True
             plan = attrs.evolve(plan, planned=planned)
+        if unshippable.any():
+            plan = attrs.evolve(plan, planned=plan.planned & ~unshippable)
         position, run = 0, _FIRST_RUN
         while position < rows.size:
             stop, blocked = self._accepted_run(plan, splits, position, run, window_id)
@@ -397,6 +404,16 @@ class _Scan:
             nodes.handling_per_order[node], nodes.handling_per_unit[node], amount
         )
         return km, shipment_cost(shipping, handling)
+
+
+def _unshippable_orders(batch: SourcingBatch) -> BoolArray:
+    """Whether some line of each order cannot be shipped from some node that may
+    serve it, shape (n_orders,)."""
+    parcels = batch.parcels
+    if parcels is None or parcels.unshippable is None:
+        return np.zeros(batch.n_orders, dtype=np.bool_)
+    per_line = np.asarray(parcels.unshippable.any(axis=1))[:, None]
+    return np.asarray(batch.any_line(per_line)[:, 0], dtype=np.bool_)
 
 
 @attrs.frozen(kw_only=True, eq=False)

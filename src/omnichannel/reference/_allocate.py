@@ -42,6 +42,7 @@ from ..sourcing._protocol import SourcingStrategy
 from ._costs import handling, shipping
 from ._fair_share import fair_share
 from ._nodes import canonical_nodes, km_to
+from ._parcels import shippable
 from ._time import Dates, day_caps, shipment_dates
 
 _PRESETS = (Nearest, LowestCost, Ranked, MostStock, StockProtecting)
@@ -85,6 +86,9 @@ class _Candidate:
     lead_days: float = 0.0
     """With ``now``: days from ``now`` to delivered (ready for collection), 0 when
     the shipment cannot be made."""
+    unshippable: frozenset[str] = frozenset()
+    """SKUs of the order no carrier service of its level can carry from here: the
+    node gives none of them to this order."""
 
 
 UnitsAt = Callable[[_Candidate, OrderLine], int]
@@ -221,7 +225,7 @@ def _decide(
             candidate.eligible, candidate.late = False, True
 
     def available(candidate: _Candidate, line: OrderLine) -> int:
-        return stock.available(candidate.node.id, line.sku, respects)
+        return _available(stock, candidate, line, respects)
 
     def has_capacity(candidate: _Candidate) -> bool:
         return stock.capacity_left(candidate.node.id) >= 1
@@ -249,11 +253,11 @@ def _decide(
             reason = (
                 UnfulfilledReason.SPLIT_NOT_ALLOWED
                 if alone
-                else _reason(line, candidates, opened, available, has_capacity)
+                else _reason(line, candidates, opened, available, has_capacity, stock, respects)
             )
             unfulfilled.append(UnfulfilledLine(sku=line.sku, quantity=line.quantity, reason=reason))
     else:
-        unfulfilled = _split(order, candidates, opened, available, stock)
+        unfulfilled = _split(order, candidates, opened, available, stock, respects)
     for candidate in opened:
         for line_index, units in candidate.taken.items():
             key = (candidate.node.id, order.lines[line_index].sku)
@@ -302,6 +306,7 @@ def _split(
     opened: list[_Candidate],
     available: UnitsAt,
     stock: _Stock,
+    respects: bool,
 ) -> list[UnfulfilledLine]:
     """The greedy split: open the node serving most remaining lines whole (ties: cheaper,
     then canonical order) until none serves any; then fill each remaining line in line
@@ -358,7 +363,7 @@ def _split(
             def left_at(c: _Candidate, _line: OrderLine, i: int = i) -> int:
                 return units_at(c, i)
 
-            reason = _reason(line, candidates, opened, left_at, open_capacity)
+            reason = _reason(line, candidates, opened, left_at, open_capacity, stock, respects)
             unfulfilled.append(UnfulfilledLine(sku=line.sku, quantity=need, reason=reason))
     return unfulfilled
 
@@ -369,9 +374,15 @@ def _reason(
     opened: list[_Candidate],
     available: UnitsAt,
     has_capacity: Callable[[_Candidate], bool],
+    stock: _Stock,
+    respects: bool,
 ) -> UnfulfilledReason:
     if not any(c.eligible or c.late for c in candidates):
         return UnfulfilledReason.NO_ELIGIBLE_NODE
+    for c in candidates:
+        unshippable = (c.eligible or c.late) and line.sku in c.unshippable
+        if unshippable and stock.available(c.node.id, line.sku, respects) >= 1:
+            return UnfulfilledReason.UNSHIPPABLE
     for c in candidates:
         usable = c.eligible or c.late  # CAPACITY comes before LATE, as in explain
         if usable and c not in opened and not has_capacity(c) and available(c, line) >= 1:
@@ -410,8 +421,20 @@ def _candidates(
             and (not in_store or (pickup is not None and node.id == pickup.id))
             and (in_store or km <= max_km)
         )
-        candidates.append(_Candidate(node=node, distance_km=km, eligible=eligible))
+        unshippable = frozenset(
+            line.sku for line in order.lines if not shippable(network, order, line.sku, km)
+        )
+        candidates.append(
+            _Candidate(node=node, distance_km=km, eligible=eligible, unshippable=unshippable)
+        )
     return candidates
+
+
+def _available(stock: _Stock, candidate: _Candidate, line: OrderLine, respects: bool) -> int:
+    """Units of ``line`` the order may take at the candidate: none of a SKU it cannot ship."""
+    if line.sku in candidate.unshippable:
+        return 0
+    return stock.available(candidate.node.id, line.sku, respects)
 
 
 def _costs(
@@ -450,18 +473,19 @@ def _weighted(
     if w.distance:
         total += w.distance * candidate.distance_km
     if w.shipping:
-        total += w.shipping * shipping(order, network, candidate.distance_km, units)
+        shippable_lines = [line for line in order.lines if line.sku not in candidate.unshippable]
+        total += w.shipping * shipping(order, network, candidate.distance_km, shippable_lines)[0]
     if w.handling:
         total += w.handling * handling(node, units)
     if w.rank:
         total += w.rank * float(node.rank)
     if w.stock:
         total -= w.stock * _line_sum(
-            stock.available(node.id, line.sku, respects) for line in order.lines
+            _available(stock, candidate, line, respects) for line in order.lines
         )
     if w.depletion:
         total += w.depletion * _line_sum(
-            line.quantity / max(stock.available(node.id, line.sku, respects), line.quantity)
+            line.quantity / max(_available(stock, candidate, line, respects), line.quantity)
             for line in order.lines
         )
     if w.utilisation:
@@ -506,9 +530,8 @@ def _allocation(
             for i, units in sorted(candidate.taken.items())
         )
         units = sum(line.quantity for line in lines)
-        cost = shipping(order, network, candidate.distance_km, units) + handling(
-            candidate.node, units
-        )
+        carried, boxes = shipping(order, network, candidate.distance_km, lines)
+        cost = carried + handling(candidate.node, units)
         dates = candidate.dates
         shipments.append(
             Shipment(
@@ -518,6 +541,7 @@ def _allocation(
                 cost=cost,
                 ready_at=None if dates is None else from_minute(dates.ready_at),
                 delivered_by=None if dates is None else from_minute(dates.delivered_by),
+                parcels=boxes,
             )
         )
     return Allocation(

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from .._domain.carriers import Parcel
 from .._domain.enums import FulfillmentMethod
 from .._domain.network import Network, Node
-from .._domain.orders import Order
+from .._domain.orders import Order, OrderLine
+from ._parcels import carriers_of, parcels
 
 
-def shipping(order: Order, network: Network, km: float, units: int) -> float:
-    """Carrier cost of ``units`` of ``order`` over ``km`` (currency); 0 for pickup in store."""
+def shipping(
+    order: Order, network: Network, km: float, lines: Sequence[OrderLine]
+) -> tuple[float, tuple[Parcel, ...]]:
+    """Carrier cost (currency) of ``lines`` of ``order`` over ``km``, and their parcels
+    when carrier services price its level; 0 and none for pickup in store."""
     if order.method is FulfillmentMethod.PICKUP_IN_STORE:
-        return 0.0
+        return 0.0, ()
+    if carriers_of(network, order):
+        return parcels(network, order, lines, km)
     card = network.costs.rates[order.service_level]
-    return card.base + card.per_km * km + card.per_unit * units
+    units = sum(line.quantity for line in lines)
+    return card.base + card.per_km * km + card.per_unit * units, ()
 
 
 def handling(node: Node, units: int) -> float:

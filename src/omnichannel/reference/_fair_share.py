@@ -236,7 +236,8 @@ def _merged(
             if line.sku in units[node.id]
         )
         count = sum(line.quantity for line in lines)
-        cost = shipping(order, network, km[node.id], count) + handling(node, count)
+        carried, boxes = shipping(order, network, km[node.id], lines)
+        cost = carried + handling(node, count)
         shipments.append(
             Shipment(
                 node_id=node.id,
@@ -245,6 +246,7 @@ def _merged(
                 cost=cost,
                 ready_at=dated[node.id].ready_at,
                 delivered_by=dated[node.id].delivered_by,
+                parcels=boxes,
             )
         )
     return Allocation(

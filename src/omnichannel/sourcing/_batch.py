@@ -21,6 +21,14 @@ from .._domain.network import NODE_KINDS, Network, NodeArrays
 from .._domain.orders import Order
 from .._domain.ranges import concatenated_ranges
 from .._types import BoolArray, FloatArray, IntArray, read_only
+from ._parcels import (
+    Item,
+    LevelTables,
+    WindowParcels,
+    catalogue_items,
+    level_tables,
+    window_parcels,
+)
 from ._timing import NodeTimes
 
 METHODS: tuple[FulfillmentMethod, ...] = tuple(FulfillmentMethod)
@@ -271,6 +279,35 @@ class OrderArrays:
         return self.rates[3] if reach_km is None else reach_km
 
     @functools.cached_property
+    def carrier_tables(self) -> tuple[LevelTables | None, ...]:
+        """The carrier services of each service level (position in ``LEVELS``), None
+        for a level its rate card prices."""
+        found = self.network.derived(level_tables)
+        return tuple(found.get(level) for level in LEVELS)
+
+    @functools.cached_property
+    def parcel_priced(self) -> BoolArray:
+        """Whether carrier services price each order's shipments (its level has some,
+        and it is not picked up in store), shape (n_orders,)."""
+        has = np.array([t is not None for t in self.carrier_tables], dtype=np.bool_)
+        in_store = self.method == METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
+        return read_only(np.asarray(has[self.level] & ~in_store))
+
+    @functools.cached_property
+    def parcel_items(self) -> tuple[Item, ...]:
+        """Each SKU of ``skus`` as packing sees it (empty without a catalogue)."""
+        items = self.network.derived(catalogue_items)
+        return tuple(items[sku] for sku in self.skus) if items else ()
+
+    def item_lines(self, rows: IntArray) -> list[list[tuple[int, int]]]:
+        """Each order's lines as (position in ``skus``, units), for orders ``rows``."""
+        sku, qty, start = self.line_sku.tolist(), self.line_qty.tolist(), self.line_start
+        return [
+            list(zip(sku[a:b], qty[a:b], strict=True))
+            for a, b in zip(start[rows].tolist(), start[rows + 1].tolist(), strict=True)
+        ]
+
+    @functools.cached_property
     def sku_rows(self) -> dict[str, int]:
         """Position of each SKU id in ``skus``."""
         return {sku: row for row, sku in enumerate(self.skus)}
@@ -467,7 +504,32 @@ class SourcingBatch:
             FulfillmentMethod.PICKUP_IN_STORE
         )
         cost[in_store] = 0.0
+        parcels = self.parcels
+        if parcels is not None:
+            cost[parcels.priced] = parcels.shipping[parcels.priced]
         return cost
+
+    @functools.cached_property
+    def parcels(self) -> WindowParcels | None:
+        """Parcel prices of the orders carrier services price, and which of their lines
+        no service can carry from which node; None when carriers price no order here."""
+        a, rows = self._arrays, self.rows
+        priced = a.parcel_priced[rows]
+        if not priced.any():
+            return None
+        counts = a.line_start[rows + 1] - a.line_start[rows]
+        starts = np.zeros(rows.size + 1, dtype=np.int64)
+        starts[1:] = np.cumsum(counts)
+        return window_parcels(
+            a.carrier_tables,
+            a.parcel_items,
+            a.level[rows],
+            priced,
+            a.item_lines(rows),
+            starts,
+            self.distance_km,
+            self.static_eligible,
+        )
 
     @functools.cached_property
     def handling_cost(self) -> FloatArray:
@@ -547,8 +609,13 @@ class SourcingBatch:
 
     @functools.cached_property
     def line_available(self) -> IntArray:
-        """Units each line's channel may promise at each node now, shape (n_lines, n_nodes)."""
-        return self._state.available(self.line_sku, self.line_respects_safety)
+        """Units each line's channel may promise at each node now, none where no carrier
+        service can carry a unit of it from the node; shape (n_lines, n_nodes)."""
+        available = self._state.available(self.line_sku, self.line_respects_safety)
+        parcels = self.parcels
+        if parcels is not None and parcels.unshippable is not None:
+            available = np.where(parcels.unshippable, 0, available)
+        return available
 
     @property
     def line_free(self) -> IntArray:

@@ -13,6 +13,8 @@ import attrs
 from hypothesis import strategies as st
 
 from .._domain.calendar import NodeCalendar, TransitBand
+from .._domain.carriers import CarrierService
+from .._domain.catalogue import Catalogue, Product
 from .._domain.demand import DemandRates
 from .._domain.dispositions import ROUTED, DispositionTable
 from .._domain.enums import (
@@ -56,6 +58,7 @@ __all__ = [
     "skus",
     "stock_moves",
     "stock_positions",
+    "with_parcels",
 ]
 
 _IDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=8)
@@ -428,7 +431,7 @@ def _timed(draw: st.DrawFn, scenario: Scenario) -> Scenario:
         rates=rates,
         delivery_weekdays=draw(st.frozensets(st.integers(0, 6), min_size=1)),
     )
-    timed_network = Network(nodes=nodes, channels=network.channels, costs=costs)
+    timed_network = attrs.evolve(network, nodes=nodes, costs=costs)
     promised = tuple(
         attrs.evolve(
             order,
@@ -442,6 +445,76 @@ def _timed(draw: st.DrawFn, scenario: Scenario) -> Scenario:
 
 
 @st.composite
+def _carrier_table(draw: st.DrawFn, name: str, level: ServiceLevel) -> CarrierService:
+    """A small zone x weight table with gaps, priced parcels beyond its steps or not."""
+    zones = sorted(
+        draw(
+            st.lists(
+                st.sampled_from([5.0, 50.0, 150.0, 400.0, 2e4]), min_size=1, max_size=3, unique=True
+            )
+        )
+    )
+    steps = sorted(
+        draw(
+            st.lists(
+                st.sampled_from([0.5, 1.0, 2.0, 5.0, 10.0, 30.0]),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        )
+    )
+    price = st.none() | st.sampled_from([0.0, 2.5, 4.99, 7.0, 12.345, 30.0])
+    return CarrierService(
+        name=name,
+        service_level=level,
+        zones=zones,
+        weight_steps_kg=steps,
+        prices=[[draw(price) for _ in steps] for _ in zones],
+        per_kg_beyond=draw(st.none() | st.sampled_from([0.0, 0.35, 1.0])),
+        dim_divisor_cm3_per_kg=draw(st.sampled_from([4000.0, 5000.0, 6000.0])),
+        max_parcel_kg=draw(st.sampled_from([1.0, 5.0, 31.5])),
+        max_parcel_cm=draw(st.none() | st.sampled_from([40.0, 120.0])),
+        fuel_surcharge=draw(st.sampled_from([0.0, 0.1, 0.125])),
+        per_parcel_surcharge=draw(st.sampled_from([0.0, 0.5, 1.2])),
+        max_km=draw(st.none() | st.sampled_from([30.0, 300.0])),
+    )
+
+
+@st.composite
+def with_parcels(draw: st.DrawFn, scenario: Scenario) -> Scenario:
+    """``scenario`` with a catalogue of every SKU it names (light, heavy, bulky, some
+    travelling alone, exact step boundaries) and carrier services on some levels."""
+    skus = sorted(
+        {p.sku for p in scenario.inventory.positions()}
+        | {line.sku for order in scenario.orders for line in order.lines}
+        | {line.sku for request in scenario.returns for line in request.lines}
+    )
+    weight = st.sampled_from([0.0, 0.2, 0.5, 1.0, 1.0004, 2.0, 4.9996, 5.0, 12.0, 40.0])
+    side = st.sampled_from([10.0, 25.5, 50.0, 130.0])
+    products = [
+        Product(
+            sku=sku,
+            weight_kg=draw(weight),
+            dimensions_cm=draw(st.none() | st.tuples(side, side, side)),
+            value=draw(st.sampled_from([0.0, 9.99])),
+            ship_alone=draw(st.sampled_from([False, False, True])),
+        )
+        for sku in skus
+    ]
+    carriers = []
+    for level in draw(st.lists(st.sampled_from(list(ServiceLevel)), unique=True)):
+        for index in range(draw(st.integers(1, 3))):
+            carriers.append(draw(_carrier_table(f"{level.value}-{index}", level)))
+    network = attrs.evolve(
+        scenario.network,
+        costs=attrs.evolve(scenario.network.costs, carriers=tuple(carriers)),
+        catalogue=Catalogue(products=products),
+    )
+    return attrs.evolve(scenario, network=network)
+
+
+@st.composite
 def scenarios(
     draw: st.DrawFn,
     *,
@@ -452,11 +525,13 @@ def scenarios(
     max_returns: int = 4,
     scarce: bool | None = None,
     timed: bool = False,
+    parcels: bool = False,
 ) -> Scenario:
     """Networks with stock, orders and returns that reference them consistently.
 
     ``scarce=True`` keeps stock low so that orders compete for it; None draws both.
-    ``timed=True`` adds node calendars, transit bands, promises and a ``now``.
+    ``timed=True`` adds node calendars, transit bands, promises and a ``now``;
+    ``parcels=True`` a catalogue and carrier services pricing parcels.
     """
     network = draw(networks(min_nodes=min_nodes, max_nodes=max_nodes))
     sku_codes = draw(st.lists(skus(), min_size=1, max_size=max_skus, unique=True))
@@ -504,6 +579,8 @@ def scenarios(
         returns=tuple(return_list),
         demand=draw(demand_rates(node_ids=node_ids, sku_codes=sku_codes)),
     )
+    if parcels:
+        scenario = draw(with_parcels(scenario))
     return draw(_timed(scenario)) if timed else scenario
 
 
