@@ -358,8 +358,8 @@ def order_cents(
     lines: Sequence[Sequence[tuple[int, int]]],
     km: FloatArray,
 ) -> FloatArray:
-    """The price (hundredths, ``inf`` where some unit is unshippable) of shipping each
-    order whole from each node: ``lines[o]`` are order ``o``'s (item position, units),
+    """The price (hundredths; ``inf`` where a parcel cannot travel even unpacked) of
+    shipping each order whole from each node: ``lines[o]`` are order ``o``'s (item position, units),
     ``km`` its distances, shape (n_orders, n_nodes). Parcels add up in their order.
 
     An order that fits in one parcel (the common case) is priced for every node at
