@@ -384,15 +384,13 @@ def _number(raw: object, column: str, *, text: bool) -> float | str | None:
     ``text``: the cell is CSV text; otherwise a JSON value, where a number must be a
     JSON number and null is the price of none."""
     bound = _BOUNDS[column]
-    if text and isinstance(raw, str):
-        cell = raw.strip()
+    if text:
+        cell = str(raw).strip()
         if not cell and column == "price":
             return None
         if not _NUMBER.fullmatch(cell):
             return f"{bound.describe()}, got {_shown(raw)}"
         value = float(cell)
-    elif text:
-        raise TypeError(f"a CSV cell is text, got {raw!r}")
     elif raw is None and column == "price":
         return None
     elif v.is_finite(raw) or isinstance(raw, float):
