@@ -134,6 +134,13 @@ def _parser() -> _Parser:
         "at this ISO 8601 instant with its offset (e.g. 2026-03-02T00:00+00:00); waves "
         "are decided through it and the time KPIs are measured (default: undated)",
     )
+    run.add_argument(
+        "--parcels",
+        action="store_true",
+        help="price the day by parcel: a catalogue of every SKU (weights, dimensions) and "
+        "two or three carrier services per service level with zone x weight tables; the "
+        "parcel KPIs are measured (default: rate cards only)",
+    )
     presets = _presets()
     run.add_argument(
         "--strategies",
@@ -358,7 +365,12 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     configs = _configs(args)
     image_format = _check_outputs(args)
     scenario = Scenario.generate(
-        n_nodes=args.nodes, n_skus=args.skus, n_orders=args.orders, rng=args.seed, start=args.start
+        n_nodes=args.nodes,
+        n_skus=args.skus,
+        n_orders=args.orders,
+        rng=args.seed,
+        start=args.start,
+        parcels=args.parcels,
     )
     with _progress(len(configs), args.quiet, err) as progress:
         result = compare(scenario, configs, waves=args.waves, progress=progress, now=args.start)
@@ -366,6 +378,7 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"A simulated day: {args.nodes} nodes, {args.skus} SKUs, {args.orders} orders, "
         f"{len(scenario.returns)} returns, seed {args.seed}, {args.waves} waves"
         + ("" if args.start is None else f", dated from {args.start.isoformat()}")
+        + (", priced by parcel" if args.parcels else "")
         + "; "
         f"policy {args.policy}, returns {args.returns}.\n\n"
     )

@@ -80,6 +80,13 @@ class DayKpis:
     ready_within_2h: float | None = None
     """Share of the served PICKUP_IN_STORE orders with a ``placed_at`` whose latest
     shipment was ``ready_at`` within 2 hours of it (None: none)."""
+    parcels_per_order: float | None = None
+    """Parcels per served order (an order with at least one shipment; a pickup in
+    store, or a level priced by its rate card, has none); see :func:`parcel_kpis`
+    (None: no shipment has parcels, the network does not price by parcel)."""
+    shipping_cost_per_kg: float | None = None
+    """Parcel cost (currency, surcharges included) per kg of parcel weight, over
+    every parcel (None: no parcels, or they weigh 0 kg in total)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as a JSON-safe dict."""
@@ -304,3 +311,33 @@ def _share(hit: BoolArray, rows: BoolArray) -> float | None:
     """The share of ``rows`` that ``hit``; None without rows."""
     count = int(rows.sum())
     return int((hit & rows).sum()) / count if count else None
+
+
+PARCEL_KPIS = ("parcels_per_order", "shipping_cost_per_kg")
+"""The :class:`DayKpis` fields :func:`parcel_kpis` computes, in field order."""
+
+
+def parcel_kpis(allocations: Sequence[Allocation]) -> dict[str, float | None]:
+    """Parcel figures of a day's allocations (the ``PARCEL_KPIS`` fields of
+    :class:`DayKpis`), both None when no shipment has parcels (the feature is off).
+
+    - ``parcels_per_order``: parcels over the served orders (those with at least
+      one shipment), whether their shipments have parcels or not.
+    - ``shipping_cost_per_kg``: the parcels' summed ``cost`` (currency) over their
+      summed ``weight_kg`` (kg); None when that weight is 0.
+    """
+    served = parcels = 0
+    cost = weight = 0.0
+    for allocation in allocations:
+        served += bool(allocation.shipments)
+        for shipment in allocation.shipments:
+            parcels += len(shipment.parcels)
+            for parcel in shipment.parcels:
+                cost += parcel.cost
+                weight += parcel.weight_kg
+    if not parcels:
+        return dict.fromkeys(PARCEL_KPIS)
+    return {
+        "parcels_per_order": parcels / served,
+        "shipping_cost_per_kg": cost / weight if weight > 0 else None,
+    }

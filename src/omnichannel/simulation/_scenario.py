@@ -34,6 +34,7 @@ from .._domain.stock import StockPosition
 from .._domain.validators import MAX_COUNT
 from .._errors import InvalidInputError, Problem
 from .._types import BoolArray, FloatArray, IntArray
+from . import _parcels
 
 _C = Capability
 _CAPABILITIES = {
@@ -235,6 +236,7 @@ class Scenario:
         stock_cover_days: float = 3.0,
         mix: DayMix = DayMix(),
         start: dt.datetime | None = None,
+        parcels: bool = False,
     ) -> Scenario:
         """A seeded synthetic day; the same seed gives the same scenario.
 
@@ -271,15 +273,43 @@ class Scenario:
           for EXPRESS, 2-5 days later for STANDARD, and 4 hours after ordering for
           pickup in store (a promise that would fall before its order moves to
           the next day's 23:59).
+
+        ``parcels=True`` (default False) prices by parcel, from a child of its own
+        (the seventh), leaving every other part as without it: the network gets a
+        :class:`Catalogue` with a :class:`Product` for every SKU and its cost model
+        carrier services (its rate cards stay, and still limit each level's reach).
+
+        - Each SKU is a kind of product drawn by its price: light goods (phone case
+          0.2 kg, earbuds, t-shirt, cosmetics, book 0.5 kg; about 45% of SKUs,
+          the cheapest), medium (jeans, shoes 1 kg, backpack, kettle 2.5 kg,
+          toaster, blender; 33%), heavy (monitor, vacuum cleaner, printer, microwave,
+          office chair, television 20 kg 120x75x15 cm; 17%) and bulky goods that
+          ship alone (bicycle, mattress, flat-pack wardrobe, sofa 60 kg, washing
+          machine 70 kg; 5%, the dearest), with the kind's weight x U(0.85, 1.15)
+          and sides x U(0.9, 1.1); ``value`` is the SKU's price, the unit value
+          its returns carry.
+        - STANDARD: ``national_post`` (31.5 kg, 120 cm, fuel 5%),
+          ``parcel_carrier`` (31.5 kg, 175 cm, fuel 12%, residential 0.90) and
+          ``freight_two_man`` (heavy and bulky goods, steps to 200 kg then 0.45 per
+          kg, up to 500 kg, fuel 8%), each reaching any distance; EXPRESS:
+          ``express_integrator`` (70 kg, 270 cm, fuel 15%, residential 2.40) and
+          ``post_priority`` (31.5 kg), up to the EXPRESS card's ``max_km``;
+          SAME_DAY: ``cargo_bike`` (25 kg, 15 km, no 25 kg step beyond 5 km),
+          ``city_courier`` (30 kg) and ``van_courier`` (250 kg), up to 40 km.
+          Each has a table of 2-4 zones x 3-7 weight steps, dearer with distance
+          and weight.
         """
         _check_sizes(n_nodes, n_skus, n_orders, n_returns, zipf_exponent, stock_cover_days)
         if not isinstance(mix, DayMix):
             raise InvalidInputError("mix", f"must be DayMix, got {type(mix).__name__}")
+        if not isinstance(parcels, bool):
+            raise InvalidInputError("parcels", f"must be a bool, got {parcels!r}")
         if start is not None:
             to_minute(start, "start", round_up=False)
         # Children keep their index (a spawn key of their own), so the five older
-        # parts draw exactly what they drew before the sixth, the dates, existed.
-        seeds = np.random.SeedSequence(_entropy(rng)).spawn(6)
+        # parts draw exactly what they drew before the sixth, the dates, existed,
+        # and all six what they drew before the seventh, the parcels.
+        seeds = np.random.SeedSequence(_entropy(rng)).spawn(7)
         network, cities, homes = _network(n_nodes, n_orders, np.random.default_rng(seeds[0]))
         clock = None
         if start is not None:
@@ -314,9 +344,21 @@ class Scenario:
             mix,
             np.random.default_rng(seeds[4]),
         )
+        if parcels:
+            network = _parcel_network(network, skus, prices, np.random.default_rng(seeds[6]))
         return cls(
             network=network, inventory=inventory, demand=demand, orders=orders, returns=returns
         )
+
+
+def _parcel_network(
+    network: Network, skus: tuple[str, ...], prices: FloatArray, rng: np.random.Generator
+) -> Network:
+    """``network`` with a catalogue of ``skus`` (valued at ``prices``) and carrier
+    services on its cost model; see :meth:`Scenario.generate`."""
+    express_km = network.costs.rates[ServiceLevel.EXPRESS].max_km
+    costs = attrs.evolve(network.costs, carriers=_parcels.carriers(express_km))
+    return attrs.evolve(network, costs=costs, catalogue=_parcels.catalogue(skus, prices, rng))
 
 
 def _check_sizes(

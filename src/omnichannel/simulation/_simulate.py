@@ -25,7 +25,16 @@ from ..returns._builtin import ValueRecovery
 from ..returns._protocol import ReturnStrategy
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
-from ._kpis import TIME_KPIS, DayKpis, allocation_kpis, return_kpis, stores_below_safety, time_kpis
+from ._kpis import (
+    PARCEL_KPIS,
+    TIME_KPIS,
+    DayKpis,
+    allocation_kpis,
+    parcel_kpis,
+    return_kpis,
+    stores_below_safety,
+    time_kpis,
+)
 from ._scenario import Scenario
 
 
@@ -82,6 +91,10 @@ def simulate(
     / waves``, shipments are dated, ``daily_used`` carries from wave to wave, and
     the time KPIs (on-time rate, lead hours per method, express met,
     click-and-collect ready within 2 h) are measured.
+
+    When the shipments have parcels (a network whose carriers price its levels,
+    e.g. ``Scenario.generate(parcels=True)``), the parcel KPIs (parcels per order,
+    shipping cost per kg) are measured too; otherwise they are None.
     """
     if not isinstance(scenario, Scenario):
         raise InvalidInputError("scenario", f"must be Scenario, got {type(scenario).__name__}")
@@ -129,6 +142,7 @@ def simulate(
         routes.extend(routed.routes)
     decisions = len(allocations) + len(routes)
     timed: dict[str, Any] = time_kpis(scenario.orders, allocations, network)
+    parcelled: dict[str, Any] = parcel_kpis(allocations)
     return DayKpis(
         name=name,
         orders=len(allocations),
@@ -139,6 +153,7 @@ def simulate(
         **allocation_kpis(allocations, network),
         **return_kpis(routes),
         **timed,
+        **parcelled,
     )
 
 
@@ -163,7 +178,7 @@ class Comparison:
         rows = [("KPI", *(k.name for k in self.kpis))]
         for label, field, digits in _TABLE_ROWS:
             values = [getattr(k, field) for k in self.kpis]
-            if field in TIME_KPIS and all(value is None for value in values):
+            if field in _OPTIONAL_KPIS and all(value is None for value in values):
                 continue  # the feature was off in every configuration
             rows.append((label, *(_format(value, digits) for value in values)))
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -201,10 +216,15 @@ _TABLE_ROWS = (
     ("lead hours same day", "lead_hours_same_day", 1),
     ("express met %", "express_met", -2),
     ("pickup ready in 2 h %", "ready_within_2h", -2),
+    ("parcels per order", "parcels_per_order", 2),
+    ("shipping cost per kg", "shipping_cost_per_kg", 2),
     ("decisions per second", "decisions_per_second", 0),
 )
 """Label, DayKpis field and decimals of each table row (negative: a percentage with
 that many decimals)."""
+_OPTIONAL_KPIS = frozenset(TIME_KPIS + PARCEL_KPIS)
+"""Rows left out of the table when every configuration has None: a feature the day
+did not use (dates, parcels)."""
 
 
 def _format(value: float | None, digits: int) -> str:

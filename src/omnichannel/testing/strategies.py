@@ -40,6 +40,7 @@ __all__ = [
     "TIME_ZONES",
     "Scenario",
     "capabilities",
+    "carrier_services",
     "channels",
     "cost_models",
     "demand_rates",
@@ -150,6 +151,48 @@ def cost_models() -> st.SearchStrategy[CostModel]:
         CostModel,
         rates=st.fixed_dictionaries({level: rate_cards() for level in ServiceLevel}),
         split_penalty=_MONEY,
+    )
+
+
+def _ascending(
+    values: st.SearchStrategy[float], *, max_size: int
+) -> st.SearchStrategy[list[float]]:
+    return st.lists(values, min_size=1, max_size=max_size, unique=True).map(sorted)
+
+
+@st.composite
+def carrier_services(
+    draw: st.DrawFn,
+    *,
+    names: st.SearchStrategy[str] = _IDS,
+    service_levels: st.SearchStrategy[ServiceLevel] | None = None,
+    max_zones: int = 4,
+    max_steps: int = 5,
+) -> CarrierService:
+    """Carrier services with 1 to ``max_zones`` zones (km, up to 2,000) and 1 to
+    ``max_steps`` weight steps (kg, up to 70), any price (currency, up to 100) or
+    None (a gap) per cell, and any surcharges, divisor and limits."""
+    zones = draw(_ascending(st.floats(0.0, 2_000.0), max_size=max_zones))
+    steps = draw(_ascending(st.floats(0.01, 70.0), max_size=max_steps))
+    price = st.none() | st.floats(0.0, 100.0)
+    prices = [[draw(price) for _ in steps] for _ in zones]
+    return CarrierService(
+        name=draw(names),
+        service_level=draw(
+            st.sampled_from(ServiceLevel) if service_levels is None else service_levels
+        ),
+        zones=zones,
+        weight_steps_kg=steps,
+        prices=prices,
+        per_kg_beyond=draw(st.none() | st.floats(0.0, 5.0)),
+        dim_divisor_cm3_per_kg=draw(
+            st.sampled_from([4_000.0, 5_000.0, 6_000.0]) | st.floats(1.0, 1e4)
+        ),
+        max_parcel_kg=draw(st.floats(0.1, 100.0)),
+        max_parcel_cm=draw(st.none() | st.floats(1.0, 300.0)),
+        fuel_surcharge=draw(st.floats(0.0, 0.3)),
+        per_parcel_surcharge=draw(_MONEY),
+        max_km=draw(st.none() | st.floats(0.0, 2_000.0)),
     )
 
 
@@ -446,7 +489,9 @@ def _timed(draw: st.DrawFn, scenario: Scenario) -> Scenario:
 
 @st.composite
 def _carrier_table(draw: st.DrawFn, name: str, level: ServiceLevel) -> CarrierService:
-    """A small zone x weight table with gaps, priced parcels beyond its steps or not."""
+    """A small zone x weight table with gaps, priced parcels beyond its steps or not,
+    its bounds and prices drawn from a few round values, so that weights and
+    distances land exactly on them."""
     zones = sorted(
         draw(
             st.lists(
@@ -505,7 +550,11 @@ def with_parcels(draw: st.DrawFn, scenario: Scenario) -> Scenario:
     carriers = []
     for level in draw(st.lists(st.sampled_from(list(ServiceLevel)), unique=True)):
         for index in range(draw(st.integers(1, 3))):
-            carriers.append(draw(_carrier_table(f"{level.value}-{index}", level)))
+            name = f"{level.value}-{index}"
+            exact = carrier_services(
+                names=st.just(name), service_levels=st.just(level), max_zones=3, max_steps=3
+            )
+            carriers.append(draw(_carrier_table(name, level) | exact))
     network = attrs.evolve(
         scenario.network,
         costs=attrs.evolve(scenario.network.costs, carriers=tuple(carriers)),
