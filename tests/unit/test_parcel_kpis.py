@@ -187,3 +187,16 @@ def test_the_command_line_prices_the_day_by_parcel() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert ", priced by parcel;" in done.stdout.splitlines()[0]
+
+
+def test_a_parcel_priced_day_reports_parcel_kpis() -> None:
+    """End to end: the generated carriers price the day, so the KPIs are figures."""
+    scenario = Scenario.generate(rng=3, n_nodes=20, n_skus=200, n_orders=400, parcels=True)
+    kpis = simulate(scenario)
+    assert kpis.parcels_per_order is not None
+    assert kpis.parcels_per_order >= 1.0
+    assert kpis.shipping_cost_per_kg is not None
+    assert kpis.shipping_cost_per_kg > 0.0
+    plain = simulate(Scenario.generate(rng=3, n_nodes=20, n_skus=200, n_orders=400))
+    assert plain.parcels_per_order is None
+    assert plain.shipping_cost_per_kg is None
