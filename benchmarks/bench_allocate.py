@@ -63,9 +63,12 @@ SHAPES: dict[str, dict[str, Any]] = {
 """Named day shapes; the engine's targets hold on each (issue 12)."""
 
 
-def scenario_of(shape: dict[str, Any], seed: int, start: dt.datetime | None = None) -> Scenario:
+def scenario_of(
+    shape: dict[str, Any], seed: int, start: dt.datetime | None = None, *, parcels: bool = False
+) -> Scenario:
     """The generated day of ``shape`` (a ``SHAPES`` entry, sizes possibly overridden);
-    ``start`` dates it (calendars, transit bands, promises)."""
+    ``start`` dates it (calendars, transit bands, promises), ``parcels`` prices it by
+    parcel (a catalogue and carrier services)."""
     return Scenario.generate(
         n_nodes=shape["nodes"],
         n_skus=shape["skus"],
@@ -74,6 +77,7 @@ def scenario_of(shape: dict[str, Any], seed: int, start: dt.datetime | None = No
         stock_cover_days=shape.get("stock_cover_days", 3.0),
         mix=shape.get("mix", DayMix()),
         start=start,
+        parcels=parcels,
     )
 
 

@@ -99,6 +99,11 @@ def _check_catalogue(orders: tuple[Order, ...], network: Network, path: str) -> 
     catalogue = network.catalogue
     assert catalogue is not None
     levels = {service.service_level for service in network.costs.carriers}
+    skus = {line.sku for order in orders for line in order.lines}
+    if all(sku in catalogue for sku in skus) and all(
+        order.service_level not in levels or order.units <= MAX_PARCEL_UNITS for order in orders
+    ):
+        return  # the common case: each SKU looked up once
     for index, order in enumerate(orders):
         for position, line in enumerate(order.lines):
             if line.sku not in catalogue:

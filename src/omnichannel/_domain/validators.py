@@ -36,6 +36,8 @@ def _is_number(value: object) -> bool:
 
 def non_empty_str(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     """The value is a string with at least one non-blank character."""
+    if type(value) is str and value and not value[0].isspace():
+        return  # the common case, without building a stripped copy
     if not isinstance(value, str) or not value.strip():
         raise InvalidInputError(attribute.name, f"must be a non-empty string, got {value!r}")
 

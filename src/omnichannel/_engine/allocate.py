@@ -129,11 +129,12 @@ def build_result(
     """
     decided_by = policy if isinstance(policy, str) else type(policy).__name__
     allocations = _allocations_of(answer, wave, decided_by)
-    if not isinstance(policy, str):
-        allocations = priced(wave, allocations)
     state = wave.state if start is None else start
     shipped = Shipped.gather(wave, allocations)
     verify(wave, state, shipped, decided_by)
+    if not isinstance(policy, str):
+        # Carrier prices are the engine's: set once the shipments are known to be sound.
+        allocations = priced(wave, allocations, trusted=type(policy) in BUILT_IN_POLICIES)
     custom = not isinstance(policy, str) and type(policy) not in BUILT_IN_POLICIES
     if custom and not wave.sourcing.state_use:
         verify_strategy(wave, state, shipped, decided_by)

@@ -24,7 +24,7 @@ from .._types import BoolArray, FloatArray, IntArray
 from ..allocation._wave import Wave
 from ..sourcing._batch import METHODS, SourcingBatch, StockState
 from ..sourcing._builtin import checked_costs
-from ..sourcing._parcels import lone_cents
+from ..sourcing._parcel_window import unshippable
 
 _IN_STORE = METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
 _RELATIVE = 1e-9
@@ -283,22 +283,14 @@ def _check_shippable(wave: Wave, shipped: Shipped, policy: str) -> None:
         return
     shipment = shipped.line_shipment[lines]
     km = arrays.pair_distance_km(shipped.row[shipment], shipped.node[shipment])
-    items = arrays.parcel_items
     level = arrays.level[line_row[lines]]
     for code in np.unique(level).tolist():
-        tables = arrays.carrier_tables[code]
+        tables, reach = arrays.carrier_tables[code], arrays.lone_reach[code]
         assert tables is not None
+        assert reach is not None
         mine = np.flatnonzero(level == code)
-        unit = [items[i] for i in shipped.line_sku_row[lines[mine]].tolist()]
-        out = np.isinf(
-            lone_cents(
-                tables,
-                np.array([u.grams for u in unit], dtype=np.int64),
-                np.array([u.volume_cm3 for u in unit], dtype=np.int64),
-                np.array([u.side_cm for u in unit], dtype=np.float64),
-                km[mine][:, None],
-            )[:, 0]
-        )
+        item = shipped.line_sku_row[lines[mine]]
+        out = unshippable(tables, arrays.parcel_item_arrays, reach, item, km[mine][:, None])[:, 0]
         if out.any():
             first = int(shipment[mine[np.flatnonzero(out)[0]]])
             _fail(policy, "UNSHIPPABLE", wave, shipped, first, "no carrier can carry a unit of it")

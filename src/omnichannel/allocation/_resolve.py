@@ -23,7 +23,7 @@ from .._domain.orders import OrderLine
 from .._types import BoolArray, FloatArray, IntArray
 from ..sourcing._batch import METHODS, SourcingBatch, StockState
 from ..sourcing._builtin import checked_costs
-from ..sourcing._parcels import unshippable_items
+from ..sourcing._parcel_window import unshippable
 from ._wave import Wave
 
 _IN_STORE = METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
@@ -129,10 +129,13 @@ def unshippable_lines(
     arrays = wave.arrays
     if not arrays.parcel_priced[row]:
         return None
-    tables = arrays.carrier_tables[int(arrays.level[row])]
+    level = int(arrays.level[row])
+    tables, reach = arrays.carrier_tables[level], arrays.lone_reach[level]
     assert tables is not None
-    items = [arrays.parcel_items[sku] for sku, _ in arrays.item_lines(np.array([row]))[0]]
-    mask = unshippable_items(tables, items, distance) & usable
+    assert reach is not None
+    sku = arrays.line_sku[int(arrays.line_start[row]) : int(arrays.line_start[row + 1])]
+    km = np.broadcast_to(distance, (sku.size, distance.size))
+    mask = unshippable(tables, arrays.parcel_item_arrays, reach, sku, km) & usable
     return mask if mask.any() else None
 
 

@@ -36,6 +36,7 @@ from .._types import BoolArray, FloatArray, IntArray
 from ..sourcing._batch import METHODS, SourcingBatch, StockState
 from ..sourcing._builtin import checked_costs
 from ..sourcing._protocol import StateUse
+from ..sourcing._shipment_parcels import one_parcel
 from ._resolve import Scored, Taken, build_allocation, refused, resolve_order, split_order
 from ._wave import Wave
 
@@ -361,8 +362,23 @@ class _Scan:
             rows = np.concatenate(self.accepted_rows)
             node = np.concatenate(self.accepted_nodes)
             km, cost = self._shipments(rows, node, arrays.units[rows])
-            for row, node_index, distance, price in zip(
-                rows.tolist(), node.tolist(), km.tolist(), cost.tolist(), strict=True
+            # Whole orders that travel as one parcel are priced here, all at once; the
+            # engine prices every other carrier shipment (see _engine/parcels.py).
+            lines, owner = arrays.lines_of(rows)
+            one = one_parcel(
+                arrays, rows, km, arrays.line_sku[lines], arrays.line_qty[lines], owner
+            )
+            parcelled = np.flatnonzero(one.who >= 0)
+            if parcelled.size:
+                cost[parcelled] = self._shipments(
+                    rows[parcelled],
+                    node[parcelled],
+                    arrays.units[rows[parcelled]],
+                    one.cents[parcelled] / 100,
+                )[1]
+            one_parcel_at = set(parcelled.tolist())
+            for position, (row, node_index, distance, price) in enumerate(
+                zip(rows.tolist(), node.tolist(), km.tolist(), cost.tolist(), strict=True)
             ):
                 order = arrays.orders[row]
                 self.decided[row] = Allocation(
@@ -373,6 +389,11 @@ class _Scan:
                             lines=order.lines,
                             distance_km=distance,
                             cost=price,
+                            parcels=(
+                                (one.parcel(arrays, position, order.lines),)
+                                if position in one_parcel_at
+                                else ()
+                            ),
                         ),
                     ),
                     unfulfilled=(),
@@ -388,18 +409,25 @@ class _Scan:
             self.decided[lone.row] = lone.allocation(arrays.orders[lone.row], ids, distance, price)
 
     def _shipments(
-        self, rows: IntArray, node: IntArray, units: IntArray
+        self,
+        rows: IntArray,
+        node: IntArray,
+        units: IntArray,
+        shipping: FloatArray | None = None,
     ) -> tuple[FloatArray, FloatArray]:
         """Km and cost (currency) of shipping ``units`` of order ``rows[i]`` from canonical
-        node ``node[i]``, shape (n,) each."""
+        node ``node[i]``, shape (n,) each; ``shipping`` the carrier prices, when known
+        (default: the rate cards')."""
         arrays = self.arrays
         nodes = arrays.network.arrays
         base, per_km, per_unit, _ = arrays.rates
         level = arrays.level[rows]
         amount = units.astype(np.float64)
         km = chord_distance_km(arrays.point_unit[:, rows], arrays.node_unit[:, node])
-        shipping = shipping_cost(base[level], per_km[level], km, per_unit[level], amount)
-        shipping[arrays.method[rows] == METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)] = 0.0
+        if shipping is None:
+            shipping = shipping_cost(base[level], per_km[level], km, per_unit[level], amount)
+            in_store = arrays.method[rows] == METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
+            shipping[in_store] = 0.0
         handling = handling_cost(
             nodes.handling_per_order[node], nodes.handling_per_unit[node], amount
         )

@@ -137,23 +137,31 @@ def parcels(
                     lone = _lone(catalogue.product(sku))
                     found = _cheapest(services, lone, km)
                     assert found is not None
-                    shipped.append(_parcel(lone, *found))
+                    shipped.append(_parcel(lines, lone, *found))
                     total += int(found[1])
             continue
         assert best is not None
-        shipped.append(_parcel(box, *best))
+        shipped.append(_parcel(lines, box, *best))
         total += int(best[1])
     return total / 100, tuple(shipped)
 
 
-def _parcel(box: _Box, service: CarrierService, cents: float, billed: float) -> Parcel:
-    counts: dict[str, int] = {}
-    for sku in box.skus:
-        counts[sku] = counts.get(sku, 0) + 1
+def _parcel(
+    lines: Sequence[OrderLine], box: _Box, service: CarrierService, cents: float, billed: float
+) -> Parcel:
+    """The parcel, its units in the order of the shipment's ``lines``; a line the
+    parcel holds whole is listed as it is."""
+    units = []
+    for line in lines:
+        count = box.skus.count(line.sku)
+        if count == line.quantity:
+            units.append(line)
+        elif count:
+            units.append(OrderLine(sku=line.sku, quantity=count))
     return Parcel(
         carrier=service.name,
         weight_kg=box.grams / 1000,
         billable_kg=billed,
-        units=tuple(OrderLine(sku=sku, quantity=n) for sku, n in counts.items()),
+        units=tuple(units),
         cost=cents / 100,
     )

@@ -21,14 +21,8 @@ from .._domain.network import NODE_KINDS, Network, NodeArrays
 from .._domain.orders import Order
 from .._domain.ranges import concatenated_ranges
 from .._types import BoolArray, FloatArray, IntArray, read_only
-from ._parcels import (
-    Item,
-    LevelTables,
-    WindowParcels,
-    catalogue_items,
-    level_tables,
-    window_parcels,
-)
+from ._parcel_window import ItemArrays, LoneReach, WindowLines, WindowParcels, window_parcels
+from ._parcels import Item, LevelTables, catalogue_items, level_tables
 from ._timing import NodeTimes
 
 METHODS: tuple[FulfillmentMethod, ...] = tuple(FulfillmentMethod)
@@ -299,13 +293,19 @@ class OrderArrays:
         items = self.network.derived(catalogue_items)
         return tuple(items[sku] for sku in self.skus) if items else ()
 
-    def item_lines(self, rows: IntArray) -> list[list[tuple[int, int]]]:
-        """Each order's lines as (position in ``skus``, units), for orders ``rows``."""
-        sku, qty, start = self.line_sku.tolist(), self.line_qty.tolist(), self.line_start
-        return [
-            list(zip(sku[a:b], qty[a:b], strict=True))
-            for a, b in zip(start[rows].tolist(), start[rows + 1].tolist(), strict=True)
-        ]
+    @functools.cached_property
+    def parcel_item_arrays(self) -> ItemArrays:
+        """:attr:`parcel_items` as arrays."""
+        return ItemArrays.of(self.parcel_items)
+
+    @functools.cached_property
+    def lone_reach(self) -> tuple[LoneReach | None, ...]:
+        """How far a lone unit of each SKU travels, per level that carriers price."""
+        items = self.parcel_item_arrays
+        return tuple(
+            None if tables is None else LoneReach.of(tables, items)
+            for tables in self.carrier_tables
+        )
 
     @functools.cached_property
     def sku_rows(self) -> dict[str, int]:
@@ -517,16 +517,13 @@ class SourcingBatch:
         priced = a.parcel_priced[rows]
         if not priced.any():
             return None
-        counts = a.line_start[rows + 1] - a.line_start[rows]
-        starts = np.zeros(rows.size + 1, dtype=np.int64)
-        starts[1:] = np.cumsum(counts)
         return window_parcels(
             a.carrier_tables,
-            a.parcel_items,
+            a.lone_reach,
+            a.parcel_item_arrays,
             a.level[rows],
             priced,
-            a.item_lines(rows),
-            starts,
+            WindowLines(item=self.line_sku, units=self.line_quantity, row=self.line_row),
             self.distance_km,
             self.static_eligible,
         )

@@ -17,8 +17,8 @@ The rule (the reference, ``reference/_parcels.py``, states it unit by unit):
 - A parcel of several units that no service takes is unpacked: its units travel
   in a parcel each. A unit no service takes alone is *unshippable* from that node.
 
-The engine prices whole shipments here one at a time (:func:`price_shipment`), and
-the whole order against every node of a window at once (:func:`order_cents`).
+The engine prices decided shipments here one at a time (:func:`price_shipment`);
+``_parcel_window`` prices whole orders against every node of a window at once.
 """
 
 from __future__ import annotations
@@ -31,13 +31,12 @@ from typing import Generic, TypeVar
 import attrs
 import numpy as np
 
-from .._core.bands import band_index
 from .._domain import validators as v
 from .._domain.carriers import CarrierService, Parcel
 from .._domain.enums import ServiceLevel
 from .._domain.network import Network
 from .._domain.orders import OrderLine
-from .._types import BoolArray, FloatArray, IntArray, read_only
+from .._types import FloatArray, IntArray, read_only
 
 GRAMS_PER_KG = 1000
 
@@ -139,11 +138,38 @@ def _cents(price: FloatArray) -> FloatArray:
 
 @attrs.frozen(kw_only=True, eq=False)
 class LevelTables:
-    """The carrier services of one service level, in ``CostModel.carriers`` order."""
+    """The carrier services of one service level, in ``CostModel.carriers`` order.
+
+    ``bounds`` cut distances into bands on which every service's zone is the same:
+    band ``b`` is ``(bounds[b - 1], bounds[b]]`` (band 0 from 0 km, the last band
+    past every bound), and ``zone_of[s][b]`` is service ``s``'s zone there, -1 where
+    it does not go. One look-up of a distance's band then serves every service.
+    """
 
     services: tuple[ServiceTable, ...]
     pack_grams: int
     """The packing limit (g): the smallest ``max_parcel_kg`` of the services."""
+    bounds: FloatArray
+    """Every service's zone bounds and reach (km), ascending, shape (n_bounds,)."""
+    zone_of: tuple[IntArray, ...]
+    """Each service's zone in each band, -1 beyond its reach, shape (n_bounds + 1,)."""
+
+
+def _level(services: tuple[ServiceTable, ...]) -> LevelTables:
+    cuts = {b for s in services for b in s.zone_list}
+    cuts.update(s.reach_km for s in services if math.isfinite(s.reach_km))
+    bounds = np.array(sorted(cuts), dtype=np.float64)
+    zone_of = []
+    for s in services:
+        at = np.append(bounds, math.inf)  # a band's farthest distance stands for it
+        zone = np.searchsorted(s.zones, at, side="left")
+        zone_of.append(read_only(np.where((zone < s.zones.size) & (at <= s.reach_km), zone, -1)))
+    return LevelTables(
+        services=services,
+        pack_grams=min(s.max_grams for s in services),
+        bounds=read_only(bounds),
+        zone_of=tuple(zone_of),
+    )
 
 
 def level_tables(network: Network) -> Mapping[ServiceLevel, LevelTables]:
@@ -151,10 +177,7 @@ def level_tables(network: Network) -> Mapping[ServiceLevel, LevelTables]:
     by_level: dict[ServiceLevel, list[ServiceTable]] = {}
     for service in network.costs.carriers:
         by_level.setdefault(service.service_level, []).append(_service_table(service))
-    return {
-        level: LevelTables(services=tuple(tables), pack_grams=min(t.max_grams for t in tables))
-        for level, tables in by_level.items()
-    }
+    return {level: _level(tuple(tables)) for level, tables in by_level.items()}
 
 
 Key = TypeVar("Key", str, int)
@@ -256,11 +279,11 @@ def _cheapest(
 
 
 def _shipped(
-    tables: LevelTables, items: Mapping[Key, Item], lines: Sequence[tuple[Key, int]], km: float
-) -> list[tuple[Packed[Key], float, int, float]] | None:
-    """Each parcel of ``lines`` (item, units) sent ``km``: its content, price
+    tables: LevelTables, items: Mapping[str, Item], lines: Sequence[tuple[str, int]], km: float
+) -> list[tuple[Packed[str], float, int, float]] | None:
+    """Each parcel of ``lines`` (sku, units) sent ``km``: its content, price
     (hundredths), service index and billable kg; None if a unit cannot go alone."""
-    shipped: list[tuple[Packed[Key], float, int, float]] = []
+    shipped: list[tuple[Packed[str], float, int, float]] = []
     for packed in pack(lines, items, tables.pack_grams):
         cents, who, billable = _cheapest(
             tables, packed.grams, packed.volume_cm3, packed.side_cm, km
@@ -273,7 +296,7 @@ def _shipped(
             cents, who, billable = _cheapest(tables, item.grams, item.volume_cm3, item.side_cm, km)
             if who < 0:
                 return None
-            lone: Packed[Key] = Packed()
+            lone: Packed[str] = Packed()
             lone.add(key, item, 1)
             shipped.extend([(lone, cents, who, billable)] * count)
     return shipped
@@ -283,222 +306,67 @@ def price_shipment(
     tables: LevelTables, items: Mapping[str, Item], lines: Sequence[OrderLine], km: float
 ) -> tuple[float, tuple[Parcel, ...]] | None:
     """Carrier price (currency) and parcels of shipping ``lines`` ``km`` away, None if
-    some unit cannot go. Prices add up exactly (whole hundredths)."""
+    some unit cannot go. Prices add up exactly (whole hundredths); a parcel lists its
+    units in the order of ``lines``."""
+    grams = volume = 0
+    side = 0.0
+    alone = False
+    for line in lines:
+        item = items[line.sku]
+        grams += item.grams * line.quantity
+        volume += item.volume_cm3 * line.quantity
+        side = max(side, item.side_cm)
+        alone = alone or item.alone
+    if grams <= tables.pack_grams and not alone:
+        # Everything fits in one parcel (first fit puts every unit in the first).
+        cents, who, billable = _cheapest(tables, grams, volume, side, km)
+        if who >= 0:
+            parcel = Parcel(
+                carrier=tables.services[who].name,
+                weight_kg=grams / GRAMS_PER_KG,
+                billable_kg=billable,
+                units=tuple(lines),
+                cost=cents / 100,
+            )
+            return cents / 100, (parcel,)
     shipped = _shipped(tables, items, [(line.sku, line.quantity) for line in lines], km)
     if shipped is None:
         return None
     total = sum(int(cents) for _, cents, _, _ in shipped)
-    return total / 100, tuple(_parcel(tables, *found) for found in shipped)
-
-
-def shipment_cents(
-    tables: LevelTables, items: Sequence[Item], lines: Sequence[tuple[int, int]], km: float
-) -> float:
-    """The price (hundredths) of ``lines`` (item position, units) sent ``km``."""
-    shipped = _shipped(tables, dict(enumerate(items)), lines, km)
-    assert shipped is not None, "only shippable lines are priced"
-    return float(sum(int(cents) for _, cents, _, _ in shipped))
-
-
-def _parcel(
-    tables: LevelTables, packed: Packed[str], cents: float, who: int, billable: float
-) -> Parcel:
-    return Parcel(
-        carrier=tables.services[who].name,
-        weight_kg=packed.grams / GRAMS_PER_KG,
-        billable_kg=billable,
-        units=tuple(OrderLine(sku=sku, quantity=n) for sku, n in packed.units.items()),
-        cost=cents / 100,
-    )
-
-
-def lone_cents(
-    tables: LevelTables, grams: IntArray, volume: IntArray, side: FloatArray, km: FloatArray
-) -> FloatArray:
-    """The lowest price (hundredths, ``inf``: no service takes it) of parcels of
-    ``grams``, ``volume`` and longest ``side``, shape (n,) each, at ``km``, shape
-    (n, n_nodes); vectorized :func:`_cheapest`."""
-    best = np.full(km.shape, math.inf)
-    for service in tables.services:
-        billable = np.maximum(grams / GRAMS_PER_KG, volume / service.divisor)
-        steps = service.steps
-        step = band_index(steps, billable)
-        last = steps.size - 1
-        over = step > last
-        zone = band_index(service.zones, km)
-        within = (zone < service.zones.size) & (km <= service.reach_km)
-        zone = np.minimum(zone, service.zones.size - 1)
-        cents = service.cents[zone, np.minimum(step, last)[:, None]]
-        if over.any():
-            rows = np.flatnonzero(over)
-            extra = np.ceil(billable[rows] - steps[last])
-            price = (service.table[zone[rows], last] + service.beyond * extra[:, None]) * (
-                1.0 + service.fuel
-            ) + service.surcharge
-            cents[rows] = _cents(price)
-        takes = (grams <= service.max_grams) & (side <= service.max_side_cm)
-        cents = np.where(within & takes[:, None], cents, math.inf)
-        np.minimum(best, cents, out=best)
-    return best
-
-
-def unshippable_items(tables: LevelTables, items: Sequence[Item], km: FloatArray) -> BoolArray:
-    """Whether a unit of each of ``items`` cannot be shipped alone ``km`` away, shape
-    (n_items, n_nodes) for ``km`` of shape (n_nodes,)."""
-    grams = np.array([i.grams for i in items], dtype=np.int64)
-    volume = np.array([i.volume_cm3 for i in items], dtype=np.int64)
-    side = np.array([i.side_cm for i in items], dtype=np.float64)
-    km2 = np.broadcast_to(km, (len(items), km.size))
-    return np.isinf(lone_cents(tables, grams, volume, side, km2))
-
-
-def order_cents(
-    tables: LevelTables,
-    items: Sequence[Item],
-    lines: Sequence[Sequence[tuple[int, int]]],
-    km: FloatArray,
-) -> FloatArray:
-    """The price (hundredths; ``inf`` where a parcel cannot travel even unpacked) of
-    shipping each order whole from each node: ``lines[o]`` are order ``o``'s (item position, units),
-    ``km`` its distances, shape (n_orders, n_nodes). Parcels add up in their order.
-
-    An order that fits in one parcel (the common case) is priced for every node at
-    once; the others are packed one by one.
-    """
-    n_orders, n_nodes = km.shape
-    total = np.zeros((n_orders, n_nodes))
-    limit = tables.pack_grams
-    single: list[int] = []
-    packed_of: dict[int, list[Packed[int]]] = {}
-    for row, order_lines in enumerate(lines):
-        weight = sum(items[i].grams * n for i, n in order_lines)
-        if weight <= limit and not any(items[i].alone for i, _ in order_lines):
-            single.append(row)
-        else:
-            packed_of[row] = pack(order_lines, dict(enumerate(items)), limit)
-    if single:
-        rows = np.array(single, dtype=np.int64)
-        g = np.array([sum(items[i].grams * n for i, n in lines[r]) for r in single], np.int64)
-        vol = np.array(
-            [sum(items[i].volume_cm3 * n for i, n in lines[r]) for r in single], np.int64
+    contents = _Contents(lines)
+    return total / 100, tuple(
+        Parcel(
+            carrier=tables.services[who].name,
+            weight_kg=packed.grams / GRAMS_PER_KG,
+            billable_kg=billable,
+            units=contents.of(packed),
+            cost=cents / 100,
         )
-        side = np.array([max(items[i].side_cm for i, _ in lines[r]) for r in single], np.float64)
-        cents = lone_cents(tables, g, vol, side, km[rows])
-        several = np.array([sum(n for _, n in lines[r]) > 1 for r in single], np.bool_)
-        gap = np.isinf(cents) & several[:, None]
-        if gap.any():
-            for position in np.flatnonzero(gap.any(axis=1)).tolist():
-                row = single[position]
-                unpacked = _unpacked_cents(tables, items, lines[row], km[row])
-                cents[position] = np.where(gap[position], unpacked, cents[position])
-        total[rows] = cents
-    for row, parcels in packed_of.items():
-        for parcel in parcels:
-            cents = lone_cents(
-                tables,
-                np.array([parcel.grams]),
-                np.array([parcel.volume_cm3]),
-                np.array([parcel.side_cm]),
-                km[row][None, :],
-            )[0]
-            if sum(parcel.units.values()) > 1 and np.isinf(cents).any():
-                content = list(parcel.units.items())
-                cents = np.where(
-                    np.isinf(cents), _unpacked_cents(tables, items, content, km[row]), cents
-                )
-            total[row] += cents
-    return total
-
-
-def _unpacked_cents(
-    tables: LevelTables, items: Sequence[Item], content: Sequence[tuple[int, int]], km: FloatArray
-) -> FloatArray:
-    """The price (hundredths) of ``content`` (item position, units) sent one unit per
-    parcel, at ``km``, shape (n_nodes,); parcels add up in their order."""
-    unit = [items[i] for i, _ in content]
-    lone = lone_cents(
-        tables,
-        np.array([u.grams for u in unit], np.int64),
-        np.array([u.volume_cm3 for u in unit], np.int64),
-        np.array([u.side_cm for u in unit], np.float64),
-        np.broadcast_to(km, (len(unit), km.size)),
+        for packed, cents, who, billable in shipped
     )
-    # Whole hundredths: exact in float64 below 2**53, so counts multiply exactly.
-    total = np.zeros(km.size)
-    for (_, count), cents in zip(content, lone, strict=True):
-        total += cents * count
-    return total
 
 
-@attrs.frozen(kw_only=True, eq=False)
-class WindowParcels:
-    """Parcel prices of a window of orders against every node."""
+class _Contents:
+    """What parcels of one shipment hold, as lines in the order of the shipment's
+    ``lines``: a parcel holding a whole line shares its ``OrderLine``, and parcels
+    holding the same part of a line share one."""
 
-    priced: BoolArray
-    """Whether carrier services price each order, shape (n_orders,)."""
-    shipping: FloatArray
-    """Carrier price (currency) of each priced order's units that the node can ship
-    (0 at a node that may not serve the order and cannot ship all of them), 0 for
-    other orders, shape (n_orders, n_nodes)."""
-    unshippable: BoolArray | None
-    """Whether a unit of each line cannot be shipped alone from each node, shape
-    (n_lines, n_nodes), on the statically eligible nodes only; None when no line is."""
+    def __init__(self, lines: Sequence[OrderLine]) -> None:
+        self._lines = {line.sku: line for line in lines}
+        self._position = {line.sku: index for index, line in enumerate(lines)}
+        self._made: dict[tuple[tuple[str, int], ...], tuple[OrderLine, ...]] = {}
 
-
-def window_parcels(
-    tables: Sequence[LevelTables | None],
-    items: Sequence[Item],
-    level: IntArray,
-    priced: BoolArray,
-    lines: Sequence[Sequence[tuple[int, int]]],
-    line_start: IntArray,
-    km: FloatArray,
-    static: BoolArray,
-) -> WindowParcels:
-    """Parcel prices of orders with service ``level`` codes (indices into ``tables``),
-    ``priced`` by carriers, lines ``lines[o]`` (item position, units) starting at
-    ``line_start[o]`` among the window's lines, at ``km`` (n_orders, n_nodes);
-    ``static`` the hard rules other than stock, capacity and time."""
-    shipping = np.zeros(km.shape)
-    n_lines = int(line_start[-1])
-    unshippable = np.zeros((n_lines, km.shape[1]), dtype=np.bool_)
-    for code in np.unique(level[priced]).tolist():
-        level_tables = tables[code]
-        assert level_tables is not None
-        rows = np.flatnonzero(priced & (level == code))
-        cents = order_cents(level_tables, items, [lines[r] for r in rows.tolist()], km[rows])
-        cents[np.isinf(cents) & ~static[rows]] = 0.0  # nodes that may not serve anyway
-        spans = [np.arange(line_start[r], line_start[r + 1]) for r in rows.tolist()]
-        at = np.concatenate(spans)
-        owner = np.repeat(np.arange(rows.size), [span.size for span in spans])
-        unit = [items[i] for r in rows.tolist() for i, _ in lines[r]]
-        out = (
-            np.isinf(
-                lone_cents(
-                    level_tables,
-                    np.array([u.grams for u in unit], dtype=np.int64),
-                    np.array([u.volume_cm3 for u in unit], dtype=np.int64),
-                    np.array([u.side_cm for u in unit], dtype=np.float64),
-                    km[rows[owner]],
-                )
+    def of(self, packed: Packed[str]) -> tuple[OrderLine, ...]:
+        """The lines of ``packed``."""
+        key = tuple(packed.units.items())
+        found = self._made.get(key)
+        if found is None:
+            units = sorted(key, key=lambda unit: self._position[unit[0]])
+            found = tuple(
+                self._lines[sku]
+                if self._lines[sku].quantity == n
+                else OrderLine(sku=sku, quantity=n)
+                for sku, n in units
             )
-            & static[rows[owner]]
-        )
-        unshippable[at] = out
-        if out.any():
-            short = np.zeros((rows.size, km.shape[1]), dtype=np.bool_)
-            np.logical_or.at(short, owner, out)
-            # Some unit cannot leave the node alone: the order ships only its other lines.
-            for position, node in zip(*np.nonzero(short), strict=True):
-                row = int(rows[position])
-                mask = out[owner == position][:, node]
-                kept = [line for line, gone in zip(lines[row], mask, strict=True) if not gone]
-                cents[position, node] = (
-                    shipment_cents(level_tables, items, kept, float(km[row, node])) if kept else 0.0
-                )
-        shipping[rows] = cents / 100
-    return WindowParcels(
-        priced=priced,
-        shipping=read_only(shipping),
-        unshippable=read_only(unshippable) if unshippable.any() else None,
-    )
+            self._made[key] = found
+        return found
