@@ -6,8 +6,10 @@ where each returned unit goes, as what. No I/O: call it from your backend.
 
 from ._domain.calendar import NodeCalendar as NodeCalendar
 from ._domain.calendar import TransitBand as TransitBand
+from ._domain.carriers import CarrierQuote as CarrierQuote
 from ._domain.carriers import CarrierService as CarrierService
 from ._domain.carriers import Parcel as Parcel
+from ._domain.carriers import ParcelQuotes as ParcelQuotes
 from ._domain.catalogue import Catalogue as Catalogue
 from ._domain.catalogue import Product as Product
 from ._domain.decisions import Allocation as Allocation
@@ -62,6 +64,7 @@ __all__ = [
     "AllocationResult",
     "AllocationStatus",
     "Capability",
+    "CarrierQuote",
     "CarrierService",
     "Catalogue",
     "Channel",
@@ -87,6 +90,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "Parcel",
+    "ParcelQuotes",
     "PositionColumns",
     "Product",
     "RateCard",

@@ -120,3 +120,31 @@ def test_without_carriers_nothing_changes(scenario: oms.Scenario) -> None:
     listed = oc.allocate(scenario.orders, with_catalogue, scenario.inventory)
     assert listed.allocations == plain.allocations
     assert all(not s.parcels for a in listed.allocations for s in a.shipments)
+
+
+@given(scenario=regional_waves())
+def test_explain_quotes_every_service_for_the_winning_node(scenario: oms.Scenario) -> None:
+    """The chosen node's parcels in ``explain`` are the shipment's, and each went with
+    the cheapest service quoted (ties: the first)."""
+    for order in scenario.orders[:5]:
+        why = oc.explain(order, scenario.network, scenario.inventory)
+        result = oc.allocate([order], scenario.network, scenario.inventory)
+        shipments = result.allocations[0].shipments
+        if why.chosen_node_id is None:
+            assert why.parcels == ()
+            continue
+        (shipment,) = shipments
+        assert shipment.node_id == why.chosen_node_id
+        if not shipment.parcels:  # priced by a rate card
+            assert why.parcels == ()
+            continue
+        assert [q.units for q in why.parcels] == [p.units for p in shipment.parcels]
+        for quoted, parcel in zip(why.parcels, shipment.parcels, strict=True):
+            offers = [q for q in quoted.quotes if q.cost is not None]
+            best = min(offers, key=lambda q: q.cost or 0.0)
+            assert (best.carrier, best.cost, best.billable_kg) == (
+                parcel.carrier,
+                parcel.cost,
+                parcel.billable_kg,
+            )
+            assert quoted.weight_kg == parcel.weight_kg

@@ -164,3 +164,33 @@ class Parcel:
         converter=v.to_tuple, validator=v.fast_tuple_of(OrderLine, min_size=1)
     )
     cost: float = attrs.field(validator=v.fast_finite_at_least(0.0, v.MAX_DECISION_AMOUNT))
+
+
+@attrs.frozen(kw_only=True)
+class CarrierQuote:
+    """What one carrier service would charge for one parcel: ``cost`` (currency,
+    surcharges included) and the ``billable_kg`` it bills, both None when the
+    service does not take the parcel from there."""
+
+    carrier: str = attrs.field(validator=v.non_empty_str)
+    cost: float | None = attrs.field(
+        validator=v.optional(v.fast_finite_at_least(0.0, v.MAX_DECISION_AMOUNT))
+    )
+    billable_kg: float | None = attrs.field(
+        validator=v.optional(v.fast_finite_at_least(0.0, v.MAX_DECISION_AMOUNT))
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ParcelQuotes:
+    """One parcel of a shipment (its units as lines, its weight in kg) and the quote
+    of every carrier service of the order's level, in ``CostModel.carriers`` order;
+    the parcel goes with the cheapest (ties: the first)."""
+
+    units: tuple[OrderLine, ...] = attrs.field(
+        converter=v.to_tuple, validator=v.tuple_of(OrderLine, min_size=1)
+    )
+    weight_kg: float = attrs.field(validator=v.fast_finite_at_least(0.0, v.MAX_DECISION_AMOUNT))
+    quotes: tuple[CarrierQuote, ...] = attrs.field(
+        converter=v.to_tuple, validator=v.tuple_of(CarrierQuote, min_size=1)
+    )

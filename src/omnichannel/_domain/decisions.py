@@ -13,7 +13,7 @@ import attrs
 from .._errors import InvalidInputError, UnknownReferenceError
 from . import validators as v
 from .calendar import aware
-from .carriers import Parcel
+from .carriers import Parcel, ParcelQuotes
 from .inventory import Inventory
 from .orders import OrderLine
 
@@ -299,7 +299,9 @@ class Explanation:
 
     ``chosen_node_id`` is the node the sequential rule picks for the order alone on
     this stock (lowest score, then rank, then id), or None when no single node can
-    serve every line (the order would be split or go unfulfilled).
+    serve every line (the order would be split or go unfulfilled). ``parcels``:
+    when carrier services price the order, the chosen node's shipment as parcels,
+    each with every service's quote (empty otherwise).
     """
 
     order_id: str = attrs.field(validator=v.non_empty_str)
@@ -307,6 +309,9 @@ class Explanation:
         converter=v.to_tuple, validator=v.tuple_of(NodeCandidate)
     )
     chosen_node_id: str | None = attrs.field(validator=v.optional(v.non_empty_str))
+    parcels: tuple[ParcelQuotes, ...] = attrs.field(
+        default=(), converter=v.to_tuple, validator=v.tuple_of(ParcelQuotes)
+    )
 
     def __attrs_post_init__(self) -> None:
         chosen = self.chosen_node_id

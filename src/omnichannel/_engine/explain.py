@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .._domain.calendar import from_minute
+from .._domain.carriers import ParcelQuotes
 from .._domain.decisions import Explanation, NodeCandidate, Rule
 from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory
@@ -17,6 +18,7 @@ from .._types import BoolArray
 from ..allocation._wave import Wave
 from ..sourcing._batch import SourcingBatch
 from ..sourcing._builtin import LowestCost, checked_costs
+from ..sourcing._parcels import catalogue_items, parcel_quotes
 from ..sourcing._protocol import SourcingStrategy
 
 
@@ -90,8 +92,15 @@ def explain(
     )
     serving = [n for n, rule in enumerate(rejected) if rule is None]
     chosen = min(serving, key=lambda n: float(score[n])) if serving else None
+    quoted: tuple[ParcelQuotes, ...] = ()
+    if chosen is not None and arrays.parcel_priced[0]:
+        tables = arrays.carrier_tables[int(arrays.level[0])]
+        assert tables is not None
+        items = network.derived(catalogue_items)
+        quoted = parcel_quotes(tables, items, order.lines, float(batch.distance_km[0, chosen]))
     return Explanation(
         order_id=order.id,
         candidates=candidates,
         chosen_node_id=None if chosen is None else nodes.ids[chosen],
+        parcels=quoted,
     )

@@ -32,7 +32,7 @@ import attrs
 import numpy as np
 
 from .._domain import validators as v
-from .._domain.carriers import CarrierService, Parcel
+from .._domain.carriers import CarrierQuote, CarrierService, Parcel, ParcelQuotes
 from .._domain.enums import ServiceLevel
 from .._domain.network import Network
 from .._domain.orders import OrderLine
@@ -370,3 +370,45 @@ class _Contents:
             )
             self._made[key] = found
         return found
+
+
+def parcel_quotes(
+    tables: LevelTables, items: Mapping[str, Item], lines: Sequence[OrderLine], km: float
+) -> tuple[ParcelQuotes, ...]:
+    """The parcels of shipping ``lines`` ``km`` away (as :func:`price_shipment` packs
+    them), each with every service's quote; every unit must be shippable alone."""
+    contents = _Contents(lines)
+    found: list[ParcelQuotes] = []
+    for packed in pack([(line.sku, line.quantity) for line in lines], items, tables.pack_grams):
+        quoted = _quotes(tables, packed, km)
+        if any(q.cost is not None for q in quoted) or sum(packed.units.values()) == 1:
+            found.append(_parcel_quotes(contents, packed, quoted))
+            continue
+        for sku, count in packed.units.items():
+            lone: Packed[str] = Packed()
+            lone.add(sku, items[sku], 1)
+            found.extend([_parcel_quotes(contents, lone, _quotes(tables, lone, km))] * count)
+    return tuple(found)
+
+
+def _quotes(tables: LevelTables, packed: Packed[str], km: float) -> tuple[CarrierQuote, ...]:
+    quoted = []
+    for service in tables.services:
+        cents, billable = quote(service, packed.grams, packed.volume_cm3, packed.side_cm, km)
+        taken = math.isfinite(cents)
+        quoted.append(
+            CarrierQuote(
+                carrier=service.name,
+                cost=cents / 100 if taken else None,
+                billable_kg=billable if taken else None,
+            )
+        )
+    return tuple(quoted)
+
+
+def _parcel_quotes(
+    contents: _Contents, packed: Packed[str], quoted: tuple[CarrierQuote, ...]
+) -> ParcelQuotes:
+    return ParcelQuotes(
+        units=contents.of(packed), weight_kg=packed.grams / GRAMS_PER_KG, quotes=quoted
+    )
