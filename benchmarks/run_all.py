@@ -44,6 +44,10 @@ FULL = {
         name: {**{key: shape[key] for key in ("nodes", "skus", "orders")}, "check": 300}
         for name, shape in bench_allocate.SHAPES.items()
     },
+    "parcels": {
+        name: {**{key: shape[key] for key in ("nodes", "skus", "orders")}, "check": 300}
+        for name, shape in bench_allocate.SHAPES.items()
+    },
     "returns": {"nodes": 200, "skus": 5_000, "lines": 20_000},
     "realtime": {"shapes": bench_realtime.FULL_SHAPES, "calls": 2_000, "traced_calls": 300},
     "orders": [1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000],
@@ -67,6 +71,10 @@ QUICK = {
     "time": {
         "benchmark_day": {"nodes": 30, "skus": 300, "orders": 2_000, "check": 100},
         "big_network": {"nodes": 300, "skus": 300, "orders": 500, "check": 30},
+    },
+    "parcels": {
+        "benchmark_day": {"nodes": 30, "skus": 300, "orders": 2_000, "check": 100},
+        "grocery": {"nodes": 20, "skus": 300, "orders": 100, "check": 30},
     },
     "returns": {"nodes": 30, "skus": 300, "lines": 1_000},
     "realtime": {"shapes": bench_realtime.QUICK_SHAPES, "calls": 200, "traced_calls": 100},
@@ -330,6 +338,52 @@ def time_section(runs: Sequence[dict[str, Any]]) -> list[str]:
     ]
 
 
+def parcels_section(runs: Sequence[dict[str, Any]]) -> list[str]:
+    """Parcel-priced allocation against the same day priced by rate cards, per shape."""
+    rows = [
+        [
+            f"`{run['shape']}`",
+            f"{run['scenario']['nodes']:,} / {run['scenario']['orders']:,}",
+            f"{run['off_orders_per_s']:,}",
+            f"{run['fast_orders_per_s']:,}",
+            f"**{run['parcels_vs_off']:.0%}**",
+            f"{run['checked_orders']:,}: " + ("yes" if run["identical"] else "**NO**"),
+            f"{run['parcels_per_order']:.2f}",
+            f"{run['unshippable_lines']:,}",
+        ]
+        for run in runs
+    ]
+    return [
+        "## Parcel prices",
+        "",
+        "```bash",
+        "python benchmarks/bench_parcels.py --shape NAME",
+        "```",
+        "",
+        "Each shape generated twice from one seed: priced by rate cards (the feature off) "
+        "and with a catalogue and eight carrier services (`Scenario.generate(parcels=True)`: "
+        "three for STANDARD and SAME_DAY, two for EXPRESS), the same orders and stock, "
+        "allocated by the fast engine in one process; the reference checks the first "
+        "orders in decision order (decisions, parcels and costs). Target (issue 21): "
+        "parcel-priced throughput at least 70% of the rate-card run.",
+        "",
+        *_table(
+            [
+                "shape",
+                "nodes / orders",
+                "rate cards orders/s",
+                "parcels orders/s",
+                "parcels / rate cards",
+                "checked: identical",
+                "parcels per order",
+                "UNSHIPPABLE lines",
+            ],
+            rows,
+        ),
+        "",
+    ]
+
+
 def render(results: dict[str, Any], quick: bool, command: str) -> str:
     """docs/benchmarks.md from the measurements."""
     a, r = results["allocate"], results["returns"]
@@ -376,6 +430,7 @@ def render(results: dict[str, Any], quick: bool, command: str) -> str:
         *shapes_section([a, *results["shapes"]]),
         "",
         *time_section(results["time"]),
+        *parcels_section(results["parcels"]),
         "",
         "## Return routing",
         "",
@@ -536,6 +591,10 @@ def main(argv: list[str] | None = None) -> int:
             shape_in_own_process(name, sizes, args.seed, plan["repeat"], "bench_time.py")
             for name, sizes in plan["time"].items()
         ],
+        "parcels": [
+            shape_in_own_process(name, sizes, args.seed, plan["repeat"], "bench_parcels.py")
+            for name, sizes in plan["parcels"].items()
+        ],
         "returns": bench_returns.measure(**plan["returns"], seed=args.seed, repeat=plan["repeat"]),
         "realtime": bench_realtime.measure(**plan["realtime"], seed=args.seed),
         "base": plan["base"],
@@ -554,7 +613,13 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(f"wrote {args.output} in {results['total_s']:.0f} s\n")
     identical = all(
         run["identical"]
-        for run in (results["allocate"], results["returns"], *results["shapes"], *results["time"])
+        for run in (
+            results["allocate"],
+            results["returns"],
+            *results["shapes"],
+            *results["time"],
+            *results["parcels"],
+        )
     )
     return 0 if identical else 1
 
