@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from _harness import max_rss_mb, parser, peak_traced_mb, report, timed, versus
@@ -146,6 +147,45 @@ def measure(
         "split_rate": round(fast_result.split_rate, 4),
         "total_cost": round(fast_result.total_cost, 2),
     }
+
+
+def checked_head(
+    day: Scenario, fast: omnichannel.AllocationResult, check: int, **options: Any
+) -> tuple[float, int, bool]:
+    """The reference on the first ``check`` orders of ``day`` in decision order (the
+    sequential rule decides those exactly as in the whole wave): its seconds, the
+    orders checked, and whether it agrees with the fast engine there and with the
+    whole wave's ``fast`` decisions. ``options`` go to both ``allocate`` calls."""
+    ranked = sorted(range(len(day.orders)), key=lambda i: -day.orders[i].priority)
+    first = [day.orders[i] for i in sorted(ranked[:check])]
+    reference_s, plain = timed(
+        lambda: reference.allocate(first, day.network, day.inventory, demand=day.demand, **options)
+    )
+    part = omnichannel.allocate(first, day.network, day.inventory, demand=day.demand, **options)
+    decided = {a.order_id: a for a in fast.allocations}
+    identical = (
+        part.allocations == plain.allocations
+        and all(decided[a.order_id] == a for a in plain.allocations)
+        and part.inventory == plain.inventory
+        and part.daily_used == plain.daily_used
+    )
+    return reference_s, len(first), identical
+
+
+def checked_shape_main(
+    doc: str, measure: Callable[..., dict[str, Any]], argv: list[str] | None
+) -> int:
+    """The command line of a benchmark that measures a shape and checks the reference
+    on its first ``--check`` orders; exit 1 when they disagree."""
+    cli = parser(doc.splitlines()[0])
+    add_shape_options(cli)
+    cli.add_argument(
+        "--check", type=int, default=2_000, help="orders checked against the reference"
+    )
+    args = cli.parse_args(argv)
+    figures = measure(**shape_sizes(args), seed=args.seed, repeat=args.repeat, check=args.check)
+    report(figures, args.json)
+    return 0 if figures["identical"] else 1
 
 
 def add_shape_options(cli: argparse.ArgumentParser) -> None:

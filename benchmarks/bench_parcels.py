@@ -18,11 +18,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from _harness import parser, report, timed
-from bench_allocate import SHAPES, add_shape_options, scenario_of, shape_sizes
+from _harness import timed
+from bench_allocate import SHAPES, checked_head, checked_shape_main, scenario_of
 
 import omnichannel
-from omnichannel import reference
 
 
 def measure(
@@ -47,18 +46,7 @@ def measure(
 
     off_s, _ = timed(lambda: run(plain_day.network), repeat=repeat)
     parcel_s, fast = timed(lambda: run(day.network), repeat=repeat)
-    ranked = sorted(range(len(day.orders)), key=lambda i: -day.orders[i].priority)
-    first = [day.orders[i] for i in sorted(ranked[:check])]
-    reference_s, plain = timed(
-        lambda: reference.allocate(first, day.network, day.inventory, demand=day.demand)
-    )
-    part = omnichannel.allocate(first, day.network, day.inventory, demand=day.demand)
-    decided = {a.order_id: a for a in fast.allocations}
-    identical = (
-        part.allocations == plain.allocations
-        and all(decided[a.order_id] == a for a in plain.allocations)
-        and part.inventory == plain.inventory
-    )
+    reference_s, checked, identical = checked_head(day, fast, check)
     served = [a for a in fast.allocations if a.shipments]
     parcels = sum(len(s.parcels) for a in served for s in a.shipments)
     return {
@@ -79,9 +67,9 @@ def measure(
         "fast_orders_per_s": round(orders / parcel_s),
         "fast_lines_per_s": round(n_lines / parcel_s),
         "parcels_vs_off": round(off_s / parcel_s, 3),
-        "checked_orders": len(first),
+        "checked_orders": checked,
         "reference_s": round(reference_s, 4),
-        "reference_orders_per_s": round(len(first) / reference_s),
+        "reference_orders_per_s": round(checked / reference_s),
         "identical": identical,
         "parcels_per_order": round(parcels / max(len(served), 1), 3),
         "unshippable_lines": sum(
@@ -94,15 +82,7 @@ def measure(
 
 
 def main(argv: list[str] | None = None) -> int:
-    cli = parser(__doc__.splitlines()[0])
-    add_shape_options(cli)
-    cli.add_argument(
-        "--check", type=int, default=2_000, help="orders checked against the reference"
-    )
-    args = cli.parse_args(argv)
-    figures = measure(**shape_sizes(args), seed=args.seed, repeat=args.repeat, check=args.check)
-    report(figures, args.json)
-    return 0 if figures["identical"] else 1
+    return checked_shape_main(__doc__, measure, argv)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,10 @@ import datetime as dt
 import sys
 from typing import Any
 
-from _harness import parser, report, timed
-from bench_allocate import SHAPES, add_shape_options, scenario_of, shape_sizes
+from _harness import timed
+from bench_allocate import SHAPES, checked_head, checked_shape_main, scenario_of
 
 import omnichannel
-from omnichannel import reference
 from omnichannel.simulation import Scenario
 from omnichannel.simulation._kpis import time_kpis
 
@@ -65,19 +64,7 @@ def measure(
     )
     off_s, _ = timed(lambda: run(None), repeat=repeat)
     dated_s, fast = timed(lambda: run(NOW), repeat=repeat)
-    ranked = sorted(range(len(day.orders)), key=lambda i: -day.orders[i].priority)
-    first = [day.orders[i] for i in sorted(ranked[:check])]
-    reference_s, plain = timed(
-        lambda: reference.allocate(first, day.network, day.inventory, demand=day.demand, now=NOW)
-    )
-    part = omnichannel.allocate(first, day.network, day.inventory, demand=day.demand, now=NOW)
-    decided = {a.order_id: a for a in fast.allocations}
-    identical = (
-        part.allocations == plain.allocations
-        and all(decided[a.order_id] == a for a in plain.allocations)
-        and part.inventory == plain.inventory
-        and part.daily_used == plain.daily_used
-    )
+    reference_s, checked, identical = checked_head(day, fast, check, now=NOW)
     promised = sum(order.deliver_by is not None for order in day.orders)
     return {
         "benchmark": "time",
@@ -98,9 +85,9 @@ def measure(
         "fast_orders_per_s": round(orders / dated_s),
         "fast_lines_per_s": round(n_lines / dated_s),
         "dated_vs_off": round(off_s / dated_s, 3),
-        "checked_orders": len(first),
+        "checked_orders": checked,
         "reference_s": round(reference_s, 4),
-        "reference_orders_per_s": round(len(first) / reference_s),
+        "reference_orders_per_s": round(checked / reference_s),
         "identical": identical,
         "promised_orders": promised,
         "fill_rate": round(fast.fill_rate, 4),
@@ -121,15 +108,7 @@ def _on_time_rate(day: Scenario, result: omnichannel.AllocationResult) -> float 
 
 
 def main(argv: list[str] | None = None) -> int:
-    cli = parser(__doc__.splitlines()[0])
-    add_shape_options(cli)
-    cli.add_argument(
-        "--check", type=int, default=2_000, help="orders checked against the reference"
-    )
-    args = cli.parse_args(argv)
-    figures = measure(**shape_sizes(args), seed=args.seed, repeat=args.repeat, check=args.check)
-    report(figures, args.json)
-    return 0 if figures["identical"] else 1
+    return checked_shape_main(__doc__, measure, argv)
 
 
 if __name__ == "__main__":
