@@ -10,7 +10,7 @@ from .._core.costs import handling_cost, shipment_cost
 from .._domain.carriers import Parcel
 from .._domain.decisions import Allocation, Shipment
 from ..allocation._wave import Wave
-from ..sourcing._parcels import catalogue_items, price_shipment
+from ..sourcing._parcels import Packed, catalogue_items, price_shipment
 from ..sourcing._shipment_parcels import one_parcel
 
 
@@ -56,7 +56,14 @@ def priced(
         else:
             tables = arrays.carrier_tables[int(one.level[position])]
             assert tables is not None
-            quoted = price_shipment(tables, items, shipment.lines, shipment.distance_km)
+            row = todo[position][0]
+            kept = arrays.packings.get(row)
+            packed = (
+                None
+                if kept is None or shipment.lines != arrays.orders[row].lines
+                else [_by_sku(parcel, arrays.skus) for parcel in kept]
+            )
+            quoted = price_shipment(tables, items, shipment.lines, shipment.distance_km, packed)
             assert quoted is not None, "the verifier lets no unshippable unit through"
             price, parcels = quoted
         node = node_index(shipment.node_id)
@@ -89,3 +96,13 @@ def priced(
             split_penalty=allocation.split_penalty,
         )
     return tuple(result)
+
+
+def _by_sku(parcel: Packed[int], skus: Sequence[str]) -> Packed[str]:
+    """``parcel`` (packed with SKU positions) with its units by SKU."""
+    return Packed(
+        grams=parcel.grams,
+        volume_cm3=parcel.volume_cm3,
+        side_cm=parcel.side_cm,
+        units={skus[position]: count for position, count in parcel.units.items()},
+    )

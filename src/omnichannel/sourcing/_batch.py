@@ -21,7 +21,14 @@ from .._domain.network import NODE_KINDS, Network, NodeArrays
 from .._domain.orders import Order
 from .._domain.ranges import concatenated_ranges
 from .._types import BoolArray, FloatArray, IntArray, read_only
-from ._parcel_window import ItemArrays, LoneReach, WindowLines, WindowParcels, window_parcels
+from ._parcel_window import (
+    ItemArrays,
+    LoneReach,
+    Packings,
+    WindowLines,
+    WindowParcels,
+    window_parcels,
+)
 from ._parcels import Item, LevelTables, catalogue_items, level_tables
 from ._timing import NodeTimes
 
@@ -299,6 +306,12 @@ class OrderArrays:
         return ItemArrays.of(self.parcel_items)
 
     @functools.cached_property
+    def packings(self) -> Packings:
+        """Whole orders packed into several parcels while their windows were scored,
+        kept for pricing the shipments decided whole (filled as the call goes)."""
+        return {}
+
+    @functools.cached_property
     def lone_reach(self) -> tuple[LoneReach | None, ...]:
         """How far a lone unit of each SKU travels, per level that carriers price."""
         items = self.parcel_item_arrays
@@ -526,6 +539,8 @@ class SourcingBatch:
             WindowLines(item=self.line_sku, units=self.line_quantity, row=self.line_row),
             self.distance_km,
             self.static_eligible,
+            rows,
+            a.packings,
         )
 
     @functools.cached_property

@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 
 from .._types import BoolArray, FloatArray, IntArray, read_only
-from ._parcels import GRAMS_PER_KG, Item, LevelTables, _cents, pack
+from ._parcels import GRAMS_PER_KG, Item, LevelTables, Packed, _cents, pack
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -158,6 +158,11 @@ def unshippable(
     return out
 
 
+Packings = dict[int, list[Packed[int]]]
+"""Packings of whole orders worked out while scoring windows, by the call's order row,
+so that shipments decided whole are priced without packing them again."""
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class WindowParcels:
     """Parcel prices of a window of orders against every node."""
@@ -192,10 +197,14 @@ def window_parcels(
     lines: WindowLines,
     km: FloatArray,
     static: BoolArray,
+    order_rows: IntArray,
+    packings: Packings,
 ) -> WindowParcels:
     """Parcel prices of orders with service ``level`` codes (indices into ``tables``
     and ``reach``), ``priced`` by carriers, at ``km`` (n_orders, n_nodes); ``static``
-    the hard rules other than stock, capacity and time, shape (n_orders, n_nodes)."""
+    the hard rules other than stock, capacity and time, shape (n_orders, n_nodes).
+    Orders packed into several parcels leave their packing in ``packings``, under
+    their ``order_rows`` (the call's row of each order), shape (n_orders,)."""
     shipping = np.zeros(km.shape)
     unshippable_lines = np.zeros((lines.item.size, km.shape[1]), dtype=np.bool_)
     for code in np.unique(level[priced]).tolist():
@@ -204,7 +213,8 @@ def window_parcels(
         assert level_reach is not None
         rows = np.flatnonzero(priced & (level == code))
         mine = np.flatnonzero(np.isin(lines.row, rows))
-        cents = _order_cents(level_tables, items, lines, mine, rows, km, static)
+        cents, packed = _order_cents(level_tables, items, lines, mine, rows, km, static)
+        packings.update((int(order_rows[rows[at]]), packing) for at, packing in packed.items())
         cents[np.isinf(cents) & ~static[rows]] = 0.0  # nodes that may not serve anyway
         owner = lines.row[mine]
         out = unshippable(level_tables, items, level_reach, lines.item[mine], km[owner])
@@ -228,12 +238,13 @@ def _order_cents(
     rows: IntArray,
     km: FloatArray,
     static: BoolArray,
-) -> FloatArray:
+) -> tuple[FloatArray, dict[int, list[Packed[int]]]]:
     """The price (hundredths) of shipping each order ``rows`` whole from each node,
     shape (n_rows, n_nodes); ``mine`` are their lines. ``inf`` where a parcel cannot
     travel even unpacked, or (not worked out) where a node may not serve the order
     (``static`` False). Prices are whole hundredths: they add up exactly (below
-    2**53) in any order."""
+    2**53) in any order. Also the packing of each order (by position in ``rows``) that
+    takes several parcels."""
     item, units, owner = lines.item[mine], lines.units[mine], lines.row[mine]
     # Lines are grouped by order: each order's lines are one slice of ``mine``.
     first, stop = np.searchsorted(owner, rows, "left"), np.searchsorted(owner, rows, "right")
@@ -262,12 +273,15 @@ def _order_cents(
         total[at, where] = _unpacked_cents(tables, items, content, km[rows[at], where])
     # The other orders are packed one by one, and their parcels priced all at once.
     by_item = dict(enumerate(items.items))
+    packings: dict[int, list[Packed[int]]] = {}
     owners: list[int] = []
     packed: list[tuple[int, int, float]] = []
     contents: list[list[tuple[int, int]]] = []
     for at in np.setdiff1d(np.arange(rows.size), single, assume_unique=True).tolist():
         content = _content(lines, mine[first[at] : stop[at]])
-        for parcel in pack(content, by_item, tables.pack_grams):
+        packing = pack(content, by_item, tables.pack_grams)
+        packings[at] = packing
+        for parcel in packing:
             owners.append(at)
             packed.append((parcel.grams, parcel.volume_cm3, parcel.side_cm))
             contents.append(list(parcel.units.items()))
@@ -287,7 +301,7 @@ def _order_cents(
             if gaps.size and sum(n for _, n in content) > 1:
                 cents[index, gaps] = _unpacked_cents(tables, items, content, km[rows[at], gaps])
         np.add.at(total, owner_of, cents)
-    return total
+    return total, packings
 
 
 def _content(lines: WindowLines, at: IntArray) -> list[tuple[int, int]]:

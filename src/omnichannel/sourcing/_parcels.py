@@ -279,12 +279,13 @@ def _cheapest(
 
 
 def _shipped(
-    tables: LevelTables, items: Mapping[str, Item], lines: Sequence[tuple[str, int]], km: float
+    tables: LevelTables, items: Mapping[str, Item], parcels: Sequence[Packed[str]], km: float
 ) -> list[tuple[Packed[str], float, int, float]] | None:
-    """Each parcel of ``lines`` (sku, units) sent ``km``: its content, price
-    (hundredths), service index and billable kg; None if a unit cannot go alone."""
+    """Each of the packed ``parcels`` sent ``km`` (unpacked where no service takes it):
+    its content, price (hundredths), service index and billable kg; None if a unit
+    cannot go alone."""
     shipped: list[tuple[Packed[str], float, int, float]] = []
-    for packed in pack(lines, items, tables.pack_grams):
+    for packed in parcels:
         cents, who, billable = _cheapest(
             tables, packed.grams, packed.volume_cm3, packed.side_cm, km
         )
@@ -303,11 +304,15 @@ def _shipped(
 
 
 def price_shipment(
-    tables: LevelTables, items: Mapping[str, Item], lines: Sequence[OrderLine], km: float
+    tables: LevelTables,
+    items: Mapping[str, Item],
+    lines: Sequence[OrderLine],
+    km: float,
+    packed: Sequence[Packed[str]] | None = None,
 ) -> tuple[float, tuple[Parcel, ...]] | None:
     """Carrier price (currency) and parcels of shipping ``lines`` ``km`` away, None if
     some unit cannot go. Prices add up exactly (whole hundredths); a parcel lists its
-    units in the order of ``lines``."""
+    units in the order of ``lines``. ``packed``: the lines already packed, if known."""
     grams = volume = 0
     side = 0.0
     alone = False
@@ -329,7 +334,9 @@ def price_shipment(
                 cost=cents / 100,
             )
             return cents / 100, (parcel,)
-    shipped = _shipped(tables, items, [(line.sku, line.quantity) for line in lines], km)
+    if packed is None:
+        packed = pack([(line.sku, line.quantity) for line in lines], items, tables.pack_grams)
+    shipped = _shipped(tables, items, packed, km)
     if shipped is None:
         return None
     total = sum(int(cents) for _, cents, _, _ in shipped)
