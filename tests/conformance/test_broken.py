@@ -8,7 +8,14 @@ import attrs
 import numpy as np
 import pytest
 
-from omnichannel import Allocation, AllocationStatus, Network, NodeKind, OrderLine
+from omnichannel import (
+    Allocation,
+    AllocationStatus,
+    Network,
+    NodeKind,
+    OrderLine,
+    UnfulfilledReason,
+)
 from omnichannel.allocation import Sequential, Wave
 from omnichannel.returns import ReturnBatch
 from omnichannel.sourcing import LowestCost, SourcingBatch, StateUse
@@ -147,6 +154,35 @@ def overfilled(wave: Wave, allocation: Allocation) -> Allocation:
     )
 
 
+def shipped_unshippable(wave: Wave, allocation: Allocation) -> Allocation:
+    """Ships the units no carrier service can take from the first node anyway."""
+    stuck = [u for u in allocation.unfulfilled if u.reason is UnfulfilledReason.UNSHIPPABLE]
+    if not allocation.shipments or not stuck:
+        return allocation
+    first, *rest = allocation.shipments
+    extra = tuple(OrderLine(sku=u.sku, quantity=u.quantity) for u in stuck)
+    left = tuple(u for u in allocation.unfulfilled if u not in stuck)
+    return attrs.evolve(
+        allocation,
+        shipments=(attrs.evolve(first, lines=(*first.lines, *extra)), *rest),
+        unfulfilled=left,
+        status=AllocationStatus.PARTIAL if left else AllocationStatus.FULFILLED,
+    )
+
+
+def out_of_stock(wave: Wave, allocation: Allocation) -> Allocation:
+    """Calls every unshippable line out of stock."""
+    return attrs.evolve(
+        allocation,
+        unfulfilled=tuple(
+            attrs.evolve(u, reason=UnfulfilledReason.OUT_OF_STOCK)
+            if u.reason is UnfulfilledReason.UNSHIPPABLE
+            else u
+            for u in allocation.unfulfilled
+        ),
+    )
+
+
 @attrs.frozen
 class EveryChannelEverywhere:
     """Allocates as if every channel could use every kind of node."""
@@ -167,6 +203,8 @@ class EveryChannelEverywhere:
     [
         (Policy(doubled), "hard rules: Policy broke rule lines: order"),
         (Policy(overfilled), "no oversell: Policy reserved more than is on hand"),
+        (Policy(shipped_unshippable), "hard rules: Policy broke rule UNSHIPPABLE: order"),
+        (Policy(out_of_stock), "parcels: Policy left 'SAFE-40KG' of order 'p0' unfulfilled"),
         (
             EveryChannelEverywhere(),
             "hard rules: EveryChannelEverywhere broke rule CHANNEL: order",

@@ -1,5 +1,6 @@
 """Invariants every allocation keeps, whatever the strategy."""
 
+import importlib.util
 import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -19,8 +20,12 @@ from omnichannel.allocation import (
     FairShare,
     Sequential,
 )
+from omnichannel.reference._costs import handling
+from omnichannel.reference._parcels import carriers_of, shippable
 from omnichannel.sourcing import LowestCost, MostStock, SourcingStrategy, StockProtecting
 from omnichannel.testing import strategies as oms
+
+from .test_parcels_match_reference import regional_waves
 
 NEEDS = {
     FulfillmentMethod.SHIP_TO_HOME: oc.Capability.SHIP,
@@ -188,3 +193,51 @@ def test_a_failed_call_allocates_nothing(scenario: oms.Scenario) -> None:
     with pytest.raises(oc.UnknownReferenceError):
         oc.allocate([*scenario.orders, bad], scenario.network, scenario.inventory)
     assert scenario.inventory.positions() == before
+
+
+NEEDS_SCIPY = pytest.mark.skipif(
+    importlib.util.find_spec("scipy") is None, reason="needs the 'optimize' extra"
+)
+PARCEL_POLICIES = [
+    pytest.param(Sequential(), id="Sequential"),
+    pytest.param(FairShare(), id="FairShare"),
+    pytest.param(BatchOptimal(time_limit_s=10.0), id="BatchOptimal", marks=NEEDS_SCIPY),
+    pytest.param(DualPriceLookahead(), id="DualPriceLookahead", marks=NEEDS_SCIPY),
+]
+
+
+@pytest.mark.parametrize("policy", PARCEL_POLICIES)
+@given(scenario=regional_waves() | oms.scenarios(max_orders=20, parcels=True))
+def test_parcel_allocations_keep_every_rule(
+    policy: AllocationPolicy, scenario: oms.Scenario
+) -> None:
+    """With carrier services: no oversell, stock conserved, no unit shipped that no
+    service takes from its node, and each shipment costs its parcels plus handling."""
+    network, inventory = scenario.network, scenario.inventory
+    result = oc.allocate(scenario.orders, network, inventory, policy=policy)
+    assert_keeps_every_rule(scenario.orders, network, inventory, result)
+    assert_parcels_priced(scenario.orders, network, result)
+
+
+def assert_parcels_priced(
+    orders: Sequence[oc.Order], network: oc.Network, result: oc.AllocationResult
+) -> None:
+    """Every shipment of an order carrier services price carries only units that can
+    travel from its node, in parcels holding exactly its units, at their price plus the
+    node's handling; other shipments have no parcels."""
+    for order, allocation in zip(orders, result.allocations, strict=True):
+        by_carrier = bool(carriers_of(network, order))
+        for shipment in allocation.shipments:
+            if not by_carrier:
+                assert shipment.parcels == ()
+                continue
+            for line in shipment.lines:
+                assert shippable(network, order, line.sku, shipment.distance_km)
+            packed: Counter[str] = Counter()
+            for parcel in shipment.parcels:
+                for unit in parcel.units:
+                    packed[unit.sku] += unit.quantity
+            assert packed == Counter({line.sku: line.quantity for line in shipment.lines})
+            node = network.node(shipment.node_id)
+            expected = sum(p.cost for p in shipment.parcels) + handling(node, shipment.units)
+            assert shipment.cost == pytest.approx(expected, rel=1e-9, abs=1e-9)

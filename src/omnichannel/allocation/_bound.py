@@ -28,7 +28,7 @@ def lower_bound(
 ) -> float:
     """The least ``penalized_cost(unserved_penalty)`` any allocation of the wave can have.
 
-    The optimum of the LP relaxation of the wave's model: shipment cost (carrier
+    The optimum of the LP relaxation of the wave's model: shipment cost (rate-card
     base and per km, node handling per order, per unit for both), split
     penalties and ``unserved_penalty`` (currency, finite, 0 to 1e12) per unit not
     served, over the (order, node) pairs the hard rules and ``sourcing`` allow (an
@@ -36,6 +36,12 @@ def lower_bound(
     line at most its quantity and orders that may not split shipping whole. Compare a
     result's ``penalized_cost(unserved_penalty)`` with it to see how far a
     policy is from the best possible. Needs the ``optimize`` extra.
+
+    Shipments that carrier services price count at their parcel prices: the LP
+    mixes each pair's exactly priced shipment patterns, or, for a pair with more
+    than 64 patterns, charges it the cheapest parcel price in the node's zone
+    once it ships. Either way it is a bound of every allocation's cost as the
+    engine prices it.
     """
     problem = amount_problem(unserved_penalty)
     if problem is not None:

@@ -7,7 +7,11 @@ node holds some of the order's stock:
   part, node handling per order) and the split penalty;
 - ``x[k]`` (units): line ``l`` takes ``x`` units at node ``n``, paying the
   per-unit carrier and handling cost; ``x <= min(quantity, available) * y``;
-- ``z[o]`` (0 to 1): credit of one split penalty for an order that ships at all.
+- ``z[o]`` (0 to 1): credit of one split penalty for an order that ships at all;
+- ``w[j]`` (0/1): for pairs that carrier services price, shipment pattern ``j`` (a
+  count of units per unit variable) is what the pair ships, at its exact parcel
+  price: ``y = sum(w)``, ``x = sum(units * w)`` (see ``_patterns``). Such pairs pay
+  no rate-card part; handling stays on ``y`` and ``x``.
 
 Constraints: each line at most its quantity; per (SKU, node) at most the free
 units, and for channels that respect safety stock at most the free units above
@@ -21,7 +25,8 @@ The LP relaxation is built smaller: a pair with one unit variable gets no ``y``
 of its own but ``y = x / d``, ``d`` the units it can ship (its line's quantity
 for an order that may not split). That is exact: a larger ``y`` only costs more
 (it pays the fixed cost and earns at most as much split credit), and it drops a
-column and a linking row for every single-line pair.
+column and a linking row for every single-line pair. Pairs with shipment patterns
+keep their ``y`` (it sums their patterns).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from .._errors import MissingDependencyError
 from .._types import BoolArray, FloatArray, IntArray
 from ..sourcing._batch import METHODS, SourcingBatch
 from ..sourcing._builtin import checked_costs
+from ._patterns import PairPatterns, pair_patterns
 from ._quiet import quiet_stdout
 from ._sequential import Sequential
 from ._wave import Wave
@@ -114,6 +120,8 @@ class WaveModel:
     constant: float
     """``unserved_penalty`` times every unit ordered: objective + constant is fulfilment
     cost plus the penalty of unserved units."""
+    patterns: PairPatterns
+    """The shipment patterns of the pairs carrier services price (columns after z)."""
 
     @property
     def n_pairs(self) -> int:
@@ -145,9 +153,13 @@ class WaveModel:
 
     @property
     def integrality(self) -> IntArray:
-        """1 for the integer variables (y and x), 0 for z."""
+        """1 for the integer variables (y, x and w), 0 for z."""
         return np.concatenate(
-            [np.ones(self.n_y + self.n_x, np.int64), np.zeros(self.split_orders.size, np.int64)]
+            [
+                np.ones(self.n_y + self.n_x, np.int64),
+                np.zeros(self.split_orders.size, np.int64),
+                np.ones(self.patterns.n_w, np.int64),
+            ]
         )
 
 
@@ -228,11 +240,13 @@ def build_model(
 
     level = arrays.level[pair_row]
     in_store = arrays.method[pair_row] == _IN_STORE
-    fixed = np.where(in_store, 0.0, base[level] + per_km[level] * pair_km)
-    fixed = fixed + nodes.handling_per_order[pair_node]
+    patterns = pair_patterns(arrays, pair_row, pair_km, x_pair, x_line, x_upper, relaxed=relaxed)
+    by_table = in_store | arrays.parcel_priced[pair_row]  # no rate-card part
+    fixed = np.where(by_table, 0.0, base[level] + per_km[level] * pair_km)
+    fixed = fixed + nodes.handling_per_order[pair_node] + patterns.estimate
     x_row = pair_row[x_pair]
     x_node = pair_node[x_pair]
-    per_x = np.where(in_store[x_pair], 0.0, per_unit[arrays.level[x_row]])
+    per_x = np.where(by_table[x_pair], 0.0, per_unit[arrays.level[x_row]])
     per_x = per_x + nodes.handling_per_unit[x_node]
     penalty = arrays.network.costs.split_penalty
     split_orders = np.unique(pair_row) if penalty > 0 else _ints()
@@ -242,10 +256,12 @@ def build_model(
     whole_only = ~arrays.allow_split[x_row]
     units_per_x = np.where(whole_only, quantity_x, x_upper).astype(np.float64)
     folded = np.bincount(x_pair, minlength=n_pairs) == 1
-    folded &= relaxed
+    folded &= relaxed & ~patterns.patterned
     y_pair = np.flatnonzero(~folded)
     n_y = y_pair.size
     x_col0, z_col0 = n_y, n_y + n_x
+    n_w = patterns.n_w
+    w_col0 = z_col0 + n_z
     x_of_pair = np.zeros(n_pairs, dtype=np.int64)
     x_of_pair[x_pair] = np.arange(n_x)
     pair_column = np.empty(n_pairs, dtype=np.int64)
@@ -333,15 +349,35 @@ def build_model(
         z_of_pair = np.searchsorted(split_orders, pair_row)
         add(first + np.arange(n_z), z_col0 + np.arange(n_z), np.ones(n_z))
         add(first + z_of_pair, pair_column, -pair_coefficient)
+    # Patterns: y == sum(w) and x == sum(units * w) for every patterned pair.
+    if n_w:
+        patterned = np.flatnonzero(patterns.patterned)
+        row_of_pair = np.full(n_pairs, -1, dtype=np.int64)
+        row_of_pair[patterned] = np.arange(patterned.size)
+        first = bounds(np.zeros(patterned.size), np.zeros(patterned.size))
+        add(first + np.arange(patterned.size), pair_column[patterned], np.ones(patterned.size))
+        add(first + row_of_pair[patterns.pattern_pair], w_col0 + np.arange(n_w), -np.ones(n_w))
+        x_patterned = np.flatnonzero(patterns.patterned[x_pair])
+        row_of_x = np.full(n_x, -1, dtype=np.int64)
+        row_of_x[x_patterned] = np.arange(x_patterned.size)
+        first = bounds(np.zeros(x_patterned.size), np.zeros(x_patterned.size))
+        add(first + np.arange(x_patterned.size), x_col0 + x_patterned, np.ones(x_patterned.size))
+        add(
+            first + row_of_x[patterns.entry_x],
+            w_col0 + patterns.entry_pattern,
+            -patterns.entry_units.astype(np.float64),
+        )
 
     matrix = sparse.csr_array(
         (np.concatenate(vals), (np.concatenate(rows_i), np.concatenate(cols_i))),
-        shape=(next_row, n_y + n_x + n_z),
+        shape=(next_row, n_y + n_x + n_z + n_w),
     )
     pair_cost = fixed + penalty
     x_cost = per_x - unserved_penalty
     x_cost[x_of_pair[folded]] += pair_cost[folded] * pair_coefficient[folded]
-    cost = np.concatenate([pair_cost[y_pair], x_cost, np.full(n_z, -penalty)]).astype(np.float64)
+    cost = np.concatenate(
+        [pair_cost[y_pair], x_cost, np.full(n_z, -penalty), patterns.cost]
+    ).astype(np.float64)
     return WaveModel(
         pair_row=pair_row,
         pair_node=pair_node,
@@ -359,12 +395,15 @@ def build_model(
         matrix=matrix,
         lower=np.concatenate(lower),
         upper=np.concatenate(upper),
-        variable_upper=np.concatenate([np.ones(n_y), x_upper.astype(np.float64), np.ones(n_z)]),
+        variable_upper=np.concatenate(
+            [np.ones(n_y), x_upper.astype(np.float64), np.ones(n_z), np.ones(n_w)]
+        ),
         stock_rows=(stock_first, stock_end),
         stock_key=np.concatenate(keys_parts),
         capacity_rows=(capacity_first, capacity_end),
         capacity_node=limited,
         constant=unserved_penalty * float(arrays.line_qty.sum()),
+        patterns=patterns,
     )
 
 
@@ -400,7 +439,7 @@ class Solution:
     """What the solver found for a model."""
 
     values: FloatArray
-    """Every variable: y, then x, then z."""
+    """Every variable: y, then x, then z, then w."""
     objective: float
     """Fulfilment cost plus the penalty of unserved units (currency)."""
     optimal: bool

@@ -8,15 +8,18 @@ import attrs
 import numpy as np
 
 from .._domain import validators as v
-from .._domain.decisions import Allocation, UnfulfilledLine, penalized_cost
+from .._domain.decisions import Allocation, UnfulfilledLine
 from .._types import FloatArray
 from ._model import WaveModel, pruned_model, solve
+from ._patterns import exact_penalized_cost
 from ._resolve import (
     Taken,
+    _unshippable_reasons,
     build_allocation,
     refused_whole,
     unfulfilled_reason,
     units_left,
+    unshippable_lines,
 )
 from ._sequential import Sequential
 from ._wave import Wave
@@ -41,6 +44,13 @@ class BatchOptimal:
     and :class:`Sequential`'s allocation is used (so it is never worse than
     the greedy), and the result's ``notes`` say which. Needs the ``optimize``
     extra.
+
+    Shipments that carrier services price enter the model at their exact parcel
+    price, one candidate shipment pattern per way the pair can ship (see
+    ``allocation/_patterns.py``). A pair with more than 64 patterns keeps only some
+    of them (each line none or all it can take): still priced exactly, but a
+    cheaper partial shipment may be missed, so then too the better of the solution
+    and :class:`Sequential`'s is used.
     """
 
     time_limit_s: float = attrs.field(
@@ -69,18 +79,25 @@ class BatchOptimal:
             )
             return Sequential().allocate(wave)
         decided = allocations_from(model, wave, solution.values)
-        if solution.optimal:
+        restricted = bool(model.patterns.restricted.any())
+        if solution.optimal and not restricted:
             return decided
         greedy = greedy or Sequential().allocate(wave)
-        if penalized_cost(greedy, self.unserved_penalty) < penalized_cost(
-            decided, self.unserved_penalty
+        if exact_penalized_cost(wave, greedy, self.unserved_penalty) < exact_penalized_cost(
+            wave, decided, self.unserved_penalty
         ):
+            why = (
+                f"the solver stopped before proving optimality ({solution.message})"
+                if not solution.optimal
+                else "some orders had too many shipment patterns to list"
+            )
             wave.notes.append(
-                f"BatchOptimal: the solver stopped before proving optimality "
-                f"({solution.message}) and its best solution was worse than Sequential's; "
+                f"BatchOptimal: {why} and its best solution was worse than Sequential's; "
                 "the wave was decided by Sequential"
             )
             return greedy
+        if solution.optimal:
+            return decided
         wave.notes.append(
             f"BatchOptimal: the solver stopped before proving optimality "
             f"({solution.message}); the best solution found was used"
@@ -122,6 +139,14 @@ def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[A
         quantity = arrays.line_qty[span]
         available = state.available_to(arrays.line_sku[span], bool(arrays.respects_safety[r]))
         eligible = model.eligible[r]
+        held_unshippable = None
+        if arrays.parcel_priced[r]:
+            every = np.arange(n_nodes)
+            distance_r = arrays.pair_distance_km(np.full(n_nodes, r), every)
+            unshippable = unshippable_lines(wave, r, distance_r, eligible)
+            if unshippable is not None:
+                held_unshippable = np.any(unshippable & (available >= 1), axis=1)
+                available = np.where(unshippable, 0, available)
         unfulfilled: list[UnfulfilledLine] = []
         if not mine and not arrays.allow_split[r]:
             unfulfilled = refused_whole(
@@ -136,6 +161,8 @@ def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[A
                     unfulfilled.append(
                         UnfulfilledLine(sku=order.lines[index].sku, quantity=left, reason=reason)
                     )
+        if held_unshippable is not None:
+            unfulfilled = _unshippable_reasons(order.lines, unfulfilled, held_unshippable)
         distance = {n: km[r, n] for n in mine}
         allocations.append(build_allocation(r, wave, distance, mine, unfulfilled))
     return allocations

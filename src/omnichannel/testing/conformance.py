@@ -23,9 +23,24 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from .._domain.decisions import AllocationResult, Rule
+from .._domain.carriers import CarrierService
+from .._domain.catalogue import Catalogue, Product
+from .._domain.decisions import AllocationResult, Rule, UnfulfilledReason
+from .._domain.demand import DemandRates
 from .._domain.dispositions import DispositionTable
-from .._domain.enums import Disposition
+from .._domain.enums import (
+    Capability,
+    ChannelKind,
+    Disposition,
+    FulfillmentMethod,
+    NodeKind,
+    ServiceLevel,
+)
+from .._domain.geo import GeoPoint
+from .._domain.inventory import Inventory
+from .._domain.network import Channel, CostModel, Network, Node
+from .._domain.orders import Order, OrderLine
+from .._domain.stock import StockPosition
 from .._engine.allocate import allocate
 from .._engine.explain import explain
 from .._engine.returns import route_returns
@@ -35,6 +50,8 @@ from .._types import FloatArray
 from ..allocation._protocol import AllocationPolicy
 from ..allocation._sequential import Sequential
 from ..allocation._wave import Wave
+from ..reference._costs import handling
+from ..reference._parcels import carriers_of, shippable
 from ..returns._batch import ReturnArrays, ReturnBatch, destination_accepts
 from ..returns._protocol import ReturnStrategy
 from ..simulation._scenario import Scenario
@@ -45,8 +62,9 @@ Check = Callable[[Any], None]
 """One check: takes the subject, raises AssertionError when it breaks the contract."""
 
 _SEEDS = (11, 12, 13)
-_ALLOWED_AT_START = (None, Rule.STOCK, Rule.CAPACITY)
-"""What ``explain`` (on the wave's starting state) may say of a node that served."""
+_ALLOWED_AT_START = (None, Rule.UNSHIPPABLE, Rule.STOCK, Rule.CAPACITY)
+"""What ``explain`` (on the wave's starting state) may say of a node that served;
+UNSHIPPABLE only if each line it shipped can travel (some other line cannot)."""
 
 
 _START = dt.datetime(2026, 3, 28, tzinfo=dt.timezone.utc)
@@ -66,6 +84,102 @@ def _dated_days() -> tuple[Scenario, ...]:
 def _days() -> tuple[Scenario, ...]:
     """Small seeded days: two ordinary, one with scarce stock and returns."""
     return _generated(n_orders=80, n_returns=30, start=None)
+
+
+@functools.cache
+def _parcel_days() -> tuple[Scenario, ...]:
+    """Days priced by carrier services: a seeded day with scarce stock, and
+    :func:`_parcel_wave`."""
+    generated = Scenario.generate(
+        n_nodes=14,
+        n_skus=40,
+        n_orders=60,
+        n_returns=0,
+        rng=_SEEDS[-1],
+        stock_cover_days=0.5,
+        parcels=True,
+    )
+    return generated, _parcel_wave()
+
+
+_FRANKFURT = GeoPoint(lat=50.11, lon=8.68)
+_HAMBURG = GeoPoint(lat=53.55, lon=10.0)
+_SAFE = "SAFE-40KG"
+"""A product no carrier service takes (heavier than every service's limit)."""
+
+
+def _parcel_wave() -> Scenario:
+    """A hand-made wave: a DC near Frankfurt and a store in Hamburg (from the DC,
+    Hamburg is beyond the post's zones but within the freight service's), a 40 kg safe
+    that no service takes, 8 kg boxes that split into parcels at the 20 kg packing
+    limit, and light cases."""
+    post = CarrierService(
+        name="post",
+        service_level=ServiceLevel.STANDARD,
+        zones=(100.0, 300.0),
+        weight_steps_kg=(1.0, 5.0, 10.0, 20.0),
+        prices=((4.5, 6.0, 8.0, 11.0), (5.5, 7.5, 10.0, 14.0)),
+        max_parcel_kg=20.0,
+    )
+    freight = CarrierService(
+        name="freight",
+        service_level=ServiceLevel.STANDARD,
+        zones=(1000.0,),
+        weight_steps_kg=(30.0,),
+        prices=((38.0,),),
+        max_parcel_kg=31.5,
+    )
+    nodes = [
+        Node(
+            id="dc",
+            kind=NodeKind.DC,
+            location=GeoPoint(lat=50.0, lon=8.5),
+            capabilities=Capability.SHIP,
+            handling_cost_per_order=1.0,
+            handling_cost_per_unit=0.25,
+        ),
+        Node(id="store", kind=NodeKind.STORE, location=_HAMBURG, capabilities=Capability.SHIP),
+    ]
+    network = Network(
+        nodes=nodes,
+        channels=[Channel(id="web", kind=ChannelKind.WEB)],
+        costs=CostModel(carriers=(post, freight)),
+        catalogue=Catalogue(
+            products=[
+                Product(sku=_SAFE, weight_kg=40.0),
+                Product(sku="BOX-8KG", weight_kg=8.0, dimensions_cm=(40.0, 30.0, 30.0)),
+                Product(sku="CASE", weight_kg=0.2, dimensions_cm=(18.0, 10.0, 2.0)),
+            ]
+        ),
+    )
+    stock = [("dc", _SAFE, 2), ("dc", "BOX-8KG", 5), ("dc", "CASE", 5)]
+    stock += [("store", _SAFE, 1), ("store", "CASE", 3)]
+
+    def order(i: int, to: GeoPoint, lines: list[tuple[str, int]], split: bool = True) -> Order:
+        return Order(
+            id=f"p{i}",
+            channel_id="web",
+            method=FulfillmentMethod.SHIP_TO_HOME,
+            destination=to,
+            lines=[OrderLine(sku=sku, quantity=n) for sku, n in lines],
+            allow_split=split,
+        )
+
+    return Scenario(
+        network=network,
+        inventory=Inventory.from_positions(
+            [StockPosition(node_id=n, sku=sku, on_hand=q) for n, sku, q in stock]
+        ),
+        demand=DemandRates.from_mapping({}),
+        orders=(
+            order(0, _FRANKFURT, [(_SAFE, 1), ("CASE", 1)]),
+            order(1, _FRANKFURT, [("BOX-8KG", 3)]),
+            order(2, _HAMBURG, [("CASE", 2)], split=False),
+            order(3, _FRANKFURT, [(_SAFE, 1)], split=False),
+            order(4, _HAMBURG, [("BOX-8KG", 1), ("CASE", 1)]),
+        ),
+        returns=(),
+    )
 
 
 def _generated(*, n_orders: int, n_returns: int, start: dt.datetime | None) -> tuple[Scenario, ...]:
@@ -234,12 +348,14 @@ def check_sourcing_dates(strategy: SourcingStrategy) -> None:
 
 def check_sourcing_allocates(strategy: SourcingStrategy) -> None:
     """Allocating with it keeps every hard rule and never oversells, with and without
-    ``now``."""
+    ``now`` and with carrier services pricing parcels."""
     for day in _days():
         _check_result(strategy, day, strategy, _allocated(strategy, day, strategy, Sequential()))
     for day in _dated_days():
         result = _allocated(strategy, day, strategy, Sequential(), _NOW)
         _check_result(strategy, day, strategy, result, _NOW)
+    for day in _parcel_days():
+        _check_result(strategy, day, strategy, _allocated(strategy, day, strategy, Sequential()))
 
 
 def _allocated(
@@ -286,6 +402,8 @@ def _check_result(
         why = explain(order, network, day.inventory, sourcing=sourcing, demand=day.demand, now=now)
         served: Counter[str] = Counter()
         for shipment in allocation.shipments:
+            if carriers_of(network, order):
+                _check_parcels(subject, network, order, shipment)
             if now is not None and (
                 shipment.delivered_by is None
                 or (order.deliver_by is not None and shipment.delivered_by > order.deliver_by)
@@ -324,6 +442,35 @@ def _check_result(
             _fail("capacity", subject, f"gave {node.id!r} more shipments than its capacity")
 
 
+def _check_parcels(subject: object, network: Network, order: Order, shipment: Any) -> None:
+    """A carrier-priced shipment carries only units that can travel from its node, in
+    parcels that hold exactly its units, and costs its parcels plus the node's handling."""
+    for line in shipment.lines:
+        if not shippable(network, order, line.sku, shipment.distance_km):
+            _fail(
+                "hard rules",
+                subject,
+                f"shipped {line.sku!r} of order {order.id!r} from {shipment.node_id!r}, "
+                "which no carrier service takes from there (rule UNSHIPPABLE)",
+            )
+    packed: Counter[str] = Counter()
+    for parcel in shipment.parcels:
+        for unit in parcel.units:
+            packed[unit.sku] += unit.quantity
+    if packed != Counter({line.sku: line.quantity for line in shipment.lines}):
+        _fail("parcels", subject, f"order {order.id!r}: parcels do not hold the shipment's units")
+    expected = sum(p.cost for p in shipment.parcels) + handling(
+        network.node(shipment.node_id), shipment.units
+    )
+    if abs(shipment.cost - expected) > 1e-9 * max(1.0, abs(expected)):
+        _fail(
+            "parcels",
+            subject,
+            f"order {order.id!r} from {shipment.node_id!r} costs {shipment.cost}, "
+            f"its parcels and handling {expected}",
+        )
+
+
 def check_policy_protocol(policy: AllocationPolicy) -> None:
     """It has ``allocate(wave)``."""
     if not isinstance(policy, AllocationPolicy):
@@ -339,6 +486,27 @@ def check_policy_rules(policy: AllocationPolicy) -> None:
     for day in _dated_days():
         result = _allocated(policy, day, LowestCost(), policy, _NOW)
         _check_result(policy, day, LowestCost(), result, _NOW)
+
+
+def check_policy_parcels(policy: AllocationPolicy) -> None:
+    """With carrier services: every rule kept, no unit shipped that no service takes
+    from its node, each shipment costs its parcels plus handling, and a line that only
+    such nodes hold is left unfulfilled with reason UNSHIPPABLE."""
+    from ..sourcing._builtin import LowestCost
+
+    for day in _parcel_days():
+        _check_result(policy, day, LowestCost(), _allocated(policy, day, LowestCost(), policy))
+    wave = _parcel_wave()
+    result = _allocated(policy, wave, LowestCost(), policy)
+    for order, allocation in zip(wave.orders, result.allocations, strict=True):
+        for line in allocation.unfulfilled:
+            if line.sku == _SAFE and line.reason is not UnfulfilledReason.UNSHIPPABLE:
+                _fail(
+                    "parcels",
+                    policy,
+                    f"left {_SAFE!r} of order {order.id!r} unfulfilled as {line.reason.name}, "
+                    "not UNSHIPPABLE (no carrier service takes it from the nodes holding it)",
+                )
 
 
 def check_policy_deterministic(policy: AllocationPolicy) -> None:
@@ -453,6 +621,7 @@ def policy_checks() -> tuple[Check, ...]:
         check_policy_protocol,
         check_policy_empty_wave,
         check_policy_rules,
+        check_policy_parcels,
         check_policy_deterministic,
     )
 
