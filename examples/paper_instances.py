@@ -24,14 +24,9 @@ order decided on arrival on the stock the earlier ones left (``Sequential`` with
 ``LowestCost`` or ``Nearest``), with the whole stream decided at once as if known
 in advance (``BatchOptimal``) and with the LP bound (``lower_bound``).
 
-``BatchOptimal`` and ``lower_bound`` do not read carrier tables yet (issue 21):
-they price a wave by the service level's ``RateCard``. The example gives
-STANDARD a straight-line card that is never above a table price
-(``rate_card``), so the bound is still a true lower bound on table prices, and
-``BatchOptimal`` optimises that card's prices, not the table's. Every
-``Shipment.cost`` in every result is the table's price. The printed gaps are
-therefore upper estimates: part of each is the card, not the policy, and the
-example prints how much.
+``BatchOptimal`` and ``lower_bound`` price every package by the carrier table,
+as the engine does (see "Parcels in the optimizing policies" in docs/parcels.md),
+so the gaps are the policies' own.
 
 The numbers (fixed charge, per-item charges, zone bands, populations, order
 sizes, carrying probability) are plausible values chosen for this example, of
@@ -70,7 +65,6 @@ from omnichannel import (
     Order,
     OrderLine,
     Product,
-    RateCard,
     ServiceLevel,
     StockPosition,
     allocate,
@@ -161,26 +155,6 @@ def carrier() -> CarrierService:
     )
 
 
-def rate_card() -> RateCard:
-    """A STANDARD rate card that never costs more than the carrier table.
-
-    ``BatchOptimal`` and ``lower_bound`` price a wave by the level's rate card, not
-    (yet) by its carrier tables (issue 21). A package of ``n >= 1`` items over
-    ``km`` in zone ``z`` costs ``FIXED_CHARGE + PER_ITEM_CHARGE[z] * n`` by the
-    table and ``base + per_km * km + per_unit * n`` by this card, with ``per_unit``
-    zone 0's per-item charge and ``per_km`` the smallest slope from zone 0's upper
-    bound to any later zone's: the card is never above the table, so
-    ``lower_bound`` stays a true bound on table prices, and ``BatchOptimal`` still
-    prefers near FCs.
-    """
-    first_km, first_item = ZONES_KM[0], PER_ITEM_CHARGE[0]
-    per_km = min(
-        (item - first_item) / (km - first_km)
-        for km, item in zip(ZONES_KM[1:], PER_ITEM_CHARGE[1:], strict=True)
-    )
-    return RateCard(base=FIXED_CHARGE - per_km * first_km, per_km=per_km, per_unit=first_item)
-
-
 def catalogue() -> Catalogue:
     """``N_SKUS`` products of ``ITEM_WEIGHT_KG`` each, without dimensions."""
     return Catalogue(products=[Product(sku=sku, weight_kg=ITEM_WEIGHT_KG) for sku in skus()])
@@ -205,9 +179,7 @@ def network() -> Network:
             for fc, (lat, lon) in FCS.items()
         ],
         channels=[Channel(id="web", kind=ChannelKind.WEB)],
-        costs=CostModel(
-            rates={**CostModel().rates, ServiceLevel.STANDARD: rate_card()}, carriers=[carrier()]
-        ),
+        costs=CostModel(carriers=[carrier()]),
         catalogue=catalogue(),
     )
 
@@ -314,16 +286,6 @@ def row(name: str, result: AllocationResult, bound: float | None) -> str:
     )
 
 
-def card_cost(result: AllocationResult) -> float:
-    """What ``rate_card`` charges for the packages of ``result`` (currency)."""
-    card = rate_card()
-    return sum(
-        card.base + card.per_km * shipment.distance_km + card.per_unit * shipment.units
-        for allocation in result.allocations
-        for shipment in allocation.shipments
-    )
-
-
 def main() -> None:
     shop, stock, stream = instance()
     items = sum(len(order.lines) for order in stream)
@@ -349,21 +311,16 @@ def main() -> None:
         )
         return
     # The whole stream at once, as if every order were known in advance: roughly what
-    # the online policies could have had with perfect foresight (on the card's prices).
+    # the online policies could have had with perfect foresight.
     policy = BatchOptimal(unserved_penalty=UNSERVED_PENALTY, time_limit_s=60.0)
     result = allocate(stream, shop, stock, policy=policy)
     print(row("BatchOptimal (offline)", result, bound))
     print(f"{'LP lower bound':24s} {bound:10,.2f}")
     for note in result.notes:
         print(note)
-    under = 1 - card_cost(result) / result.total_cost
     print(
         f"cost: table prices (+ {UNSERVED_PENALTY:.0f} per unit not served);"
         " pkg/order: packages per order served; gap: over the LP bound"
-    )
-    print(
-        f"the bound prices packages by rate_card(), {under:.1%} below the table on"
-        " BatchOptimal's own packages: roughly that much of each gap is the card's"
     )
 
 

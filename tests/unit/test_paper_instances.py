@@ -143,15 +143,6 @@ def test_splitting_an_order_costs_one_more_fixed_charge() -> None:
     assert same_zone > 0  # the exact "one more fixed charge" case was met
 
 
-def test_the_rate_card_is_never_above_the_table() -> None:
-    card = paper.rate_card()
-    last_km = int(paper.ZONES_KM[-1])
-    for km in [float(k) for k in range(last_km + 1)] + list(paper.ZONES_KM):
-        for items in range(1, paper.MAX_ITEMS_PER_PACKAGE + 1):
-            by_card = card.base + card.per_km * km + card.per_unit * items
-            assert by_card <= formula(km, items) + 1e-9
-
-
 def test_the_bound_is_below_the_table_cost_of_every_policy() -> None:
     pytest.importorskip("scipy")
     from omnichannel.allocation import BatchOptimal, lower_bound

@@ -14,12 +14,12 @@ from ._model import WaveModel, pruned_model, solve
 from ._patterns import exact_penalized_cost
 from ._resolve import (
     Taken,
-    _unshippable_reasons,
     build_allocation,
     refused_whole,
     unfulfilled_reason,
     units_left,
     unshippable_lines,
+    unshippable_reasons,
 )
 from ._sequential import Sequential
 from ._wave import Wave
@@ -162,7 +162,7 @@ def allocations_from(model: WaveModel, wave: Wave, values: FloatArray) -> list[A
                         UnfulfilledLine(sku=order.lines[index].sku, quantity=left, reason=reason)
                     )
         if held_unshippable is not None:
-            unfulfilled = _unshippable_reasons(order.lines, unfulfilled, held_unshippable)
+            unfulfilled = unshippable_reasons(order.lines, unfulfilled, held_unshippable)
         distance = {n: km[r, n] for n in mine}
         allocations.append(build_allocation(r, wave, distance, mine, unfulfilled))
     return allocations

@@ -4,7 +4,7 @@ A carrier prices a shipment by its parcels, a step function of the units sent, s
 no fixed-plus-per-unit cost describes it. For an (order, node) pair that carrier
 services price, the model instead lists the pair's *patterns*: every vector of
 units (one count per unit variable of the pair, not all zero) it could ship, each
-priced exactly by :func:`~omnichannel.sourcing._parcels.order_cents`, the engine's
+priced exactly by :func:`~omnichannel.sourcing._parcels.content_cents`, the engine's
 own rule. One variable ``w`` per pattern (0/1 in the MILP) picks it:
 ``y = sum(w)`` and ``x = sum(units * w)``. The LP relaxation then ranges over the
 convex hull of the patterns, so the bound stays a bound.
@@ -38,7 +38,7 @@ from .._core.costs import handling_cost, shipment_cost
 from .._domain.decisions import Allocation, penalized_cost
 from .._types import BoolArray, FloatArray, IntArray
 from ..sourcing._batch import OrderArrays
-from ..sourcing._parcels import LevelTables, catalogue_items, order_cents, price_shipment
+from ..sourcing._parcels import LevelTables, catalogue_items, content_cents, price_shipment
 from ._wave import Wave
 
 MAX_PATTERNS = 64
@@ -185,10 +185,11 @@ def _prices(
         tables = arrays.carrier_tables[code]
         assert tables is not None
         at = np.flatnonzero(level == code)
-        lines = [[(int(sku[x_line[x]]), n) for x, n in entries[i]] for i in at.tolist()]
-        cents = order_cents(tables, arrays.parcel_items, lines, pair_km[pairs[at]][:, None])
         # Only units that can travel are in a pattern, so every price is finite.
-        cost[at] = cents[:, 0] / 100
+        for i in at.tolist():
+            content = [(int(sku[x_line[x]]), n) for x, n in entries[i]]
+            km = float(pair_km[pattern_pair[i]])
+            cost[i] = content_cents(tables, arrays.parcel_items, content, km) / 100
     return cost
 
 

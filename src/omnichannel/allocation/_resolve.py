@@ -112,7 +112,7 @@ def resolve_order(
             order.lines, available, quantity, cost, eligible, state, taken, late
         )
     if held_unshippable is not None:
-        unfulfilled = _unshippable_reasons(order.lines, unfulfilled, held_unshippable)
+        unfulfilled = unshippable_reasons(order.lines, unfulfilled, held_unshippable)
     for node, lines in taken.items():
         state.take(sku[list(lines)], np.full(len(lines), node), np.array(list(lines.values())))
         state.ship_one(node)
@@ -139,7 +139,7 @@ def unshippable_lines(
     return mask if mask.any() else None
 
 
-def _unshippable_reasons(
+def unshippable_reasons(
     lines: tuple[OrderLine, ...], unfulfilled: list[UnfulfilledLine], held: BoolArray
 ) -> list[UnfulfilledLine]:
     """``unfulfilled`` with reason UNSHIPPABLE for each line an eligible (or only late)

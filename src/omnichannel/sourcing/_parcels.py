@@ -279,12 +279,12 @@ def _cheapest(
 
 
 def _shipped(
-    tables: LevelTables, items: Mapping[str, Item], parcels: Sequence[Packed[str]], km: float
-) -> list[tuple[Packed[str], float, int, float]] | None:
+    tables: LevelTables, items: Mapping[Key, Item], parcels: Sequence[Packed[Key]], km: float
+) -> list[tuple[Packed[Key], float, int, float]] | None:
     """Each of the packed ``parcels`` sent ``km`` (unpacked where no service takes it):
     its content, price (hundredths), service index and billable kg; None if a unit
     cannot go alone."""
-    shipped: list[tuple[Packed[str], float, int, float]] = []
+    shipped: list[tuple[Packed[Key], float, int, float]] = []
     for packed in parcels:
         cents, who, billable = _cheapest(
             tables, packed.grams, packed.volume_cm3, packed.side_cm, km
@@ -297,10 +297,21 @@ def _shipped(
             cents, who, billable = _cheapest(tables, item.grams, item.volume_cm3, item.side_cm, km)
             if who < 0:
                 return None
-            lone: Packed[str] = Packed()
+            lone: Packed[Key] = Packed()
             lone.add(key, item, 1)
             shipped.extend([(lone, cents, who, billable)] * count)
     return shipped
+
+
+def content_cents(
+    tables: LevelTables, items: Sequence[Item], content: Sequence[tuple[int, int]], km: float
+) -> float:
+    """The price (hundredths) of ``content`` (item position, units) shipped ``km``, as
+    :func:`price_shipment` prices it; every unit must be able to travel alone."""
+    by_position = dict(enumerate(items))
+    shipped = _shipped(tables, by_position, pack(content, by_position, tables.pack_grams), km)
+    assert shipped is not None, "only units that can travel are priced"
+    return float(sum(int(cents) for _, cents, _, _ in shipped))
 
 
 def price_shipment(
