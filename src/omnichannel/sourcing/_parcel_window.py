@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 
+from .._core.bands import band_index
 from .._types import BoolArray, FloatArray, IntArray, read_only
 from ._parcels import GRAMS_PER_KG, Item, LevelTables, Packed, _cents, pack
 
@@ -46,7 +47,7 @@ def lone_cents(
     ``grams``, ``volume`` (cm³) and longest ``side`` (cm), shape (n,) each, at ``km``,
     shape (n, n_nodes); ``_parcels._cheapest`` for many parcels and nodes at once."""
     best = _band_quotes(tables, grams, volume, side)[0]
-    return np.take_along_axis(best, np.searchsorted(tables.bounds, km, side="left"), axis=1)
+    return np.take_along_axis(best, band_index(tables.bounds, km), axis=1)
 
 
 def quotes(
@@ -55,7 +56,7 @@ def quotes(
     """:func:`lone_cents`, the service that gives each price (-1: none) and the billable
     kg it bills, each shape of ``km``."""
     best, who, billed = _band_quotes(tables, grams, volume, side)
-    band = np.searchsorted(tables.bounds, km, side="left")
+    band = band_index(tables.bounds, km)
     return (
         np.take_along_axis(best, band, axis=1),
         np.take_along_axis(who, band, axis=1),
@@ -76,7 +77,7 @@ def _band_quotes(
     for index, (service, zone_of) in enumerate(zip(tables.services, tables.zone_of, strict=True)):
         billable = np.maximum(grams / GRAMS_PER_KG, volume / service.divisor)
         steps = service.steps
-        step = np.searchsorted(steps, billable, side="left")
+        step = band_index(steps, billable)
         last = steps.size - 1
         over = step > last
         kg = steps[np.minimum(step, last)]
@@ -247,7 +248,7 @@ def _order_cents(
     takes several parcels."""
     item, units, owner = lines.item[mine], lines.units[mine], lines.row[mine]
     # Lines are grouped by order: each order's lines are one slice of ``mine``.
-    first, stop = np.searchsorted(owner, rows, "left"), np.searchsorted(owner, rows, "right")
+    first, stop = _spans(owner, rows)
     weight = units.astype(np.float64)
     grams = np.add.reduceat(items.grams[item] * weight, first)
     volume = np.add.reduceat(items.volume[item] * weight, first)
@@ -302,6 +303,12 @@ def _order_cents(
                 cents[index, gaps] = _unpacked_cents(tables, items, content, km[rows[at], gaps])
         np.add.at(total, owner_of, cents)
     return total, packings
+
+
+def _spans(owner: IntArray, rows: IntArray) -> tuple[IntArray, IntArray]:
+    """Where each order of ``rows`` starts and stops among lines grouped by order
+    (``owner``, ascending), each shape (n_rows,)."""
+    return np.searchsorted(owner, rows, "left"), np.searchsorted(owner, rows, "right")
 
 
 def _content(lines: WindowLines, at: IntArray) -> list[tuple[int, int]]:
@@ -362,7 +369,7 @@ def _price_shippable(
     the lines that can (0 if none can): into ``cents`` (n_rows, n_nodes), hundredths.
     ``out`` says which of the lines ``mine`` cannot leave which node."""
     owner = lines.row[mine]
-    first, stop = np.searchsorted(owner, rows, "left"), np.searchsorted(owner, rows, "right")
+    first, stop = _spans(owner, rows)
     gone_count = np.add.reduceat(out.astype(np.int64), first, axis=0)
     lines_of = (stop - first)[:, None]
     cents[gone_count == lines_of] = 0.0  # nothing can leave: nothing ships from there

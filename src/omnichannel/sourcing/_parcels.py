@@ -31,6 +31,7 @@ from typing import Generic, TypeVar
 import attrs
 import numpy as np
 
+from .._core.bands import band_index
 from .._domain import validators as v
 from .._domain.carriers import CarrierQuote, CarrierService, Parcel, ParcelQuotes
 from .._domain.enums import ServiceLevel
@@ -162,7 +163,7 @@ def _level(services: tuple[ServiceTable, ...]) -> LevelTables:
     zone_of = []
     for s in services:
         at = np.append(bounds, math.inf)  # a band's farthest distance stands for it
-        zone = np.searchsorted(s.zones, at, side="left")
+        zone = band_index(s.zones, at)
         zone_of.append(read_only(np.where((zone < s.zones.size) & (at <= s.reach_km), zone, -1)))
     return LevelTables(
         services=services,
