@@ -274,28 +274,34 @@ def collected_at(
     """When parcels dispatched at ``gone`` (minutes since the epoch) and delivered on
     table day ``delivery`` (in the table) are ready for collection at the pickup node
     of calendar row ``pickup_row`` (-1: none), and whether that and their arrival are
-    within the horizon. The three arrays broadcast together (one per pair, or a
-    node's dispatch per column and a pickup row per row) to the results' shape."""
+    within the horizon. ``delivery`` and ``pickup_row`` broadcast together to the
+    results' shape, and ``gone`` to that (one per pair, or a node's dispatch per
+    column and a pickup row per row)."""
     limit = now + HORIZON_DAYS * MINUTES_PER_DAY
     safe = np.clip(delivery, 0, TABLE_DAYS - 1)
     has = pickup_row >= 0
+    everywhere = bool(has.all())
     rows = np.maximum(pickup_row, 0)
-    utc_midnight = (tables.base - np.datetime64(0, "D")).astype(np.int64) * MINUTES_PER_DAY
-    midnight = np.where(has, tables.midnight[rows, safe], utc_midnight + safe * MINUTES_PER_DAY)
-    arrival = np.maximum(gone, midnight)
+    midnight = tables.midnight[rows, safe]
+    if not everywhere:
+        utc_midnight = (tables.base - np.datetime64(0, "D")).astype(np.int64) * MINUTES_PER_DAY
+        midnight = np.where(has, midnight, utc_midnight + safe * MINUTES_PER_DAY)
     # Parcels mostly arrive at the pickup node's midnight (transit days > 0): read
     # those from the table; work out the others.
     collected = tables.collected_at_midnight[rows, safe]
-    later = np.nonzero(arrival != midnight)
+    later = np.nonzero(np.broadcast_to(gone, midnight.shape) > midnight)
     if later[0].size:
+        arrival = np.broadcast_to(gone, midnight.shape)[later]
         collected[later] = _collected(
             tables,
-            np.broadcast_to(rows, arrival.shape)[later],
-            np.minimum(arrival[later], limit + 1),
+            np.broadcast_to(rows, midnight.shape)[later],
+            np.minimum(arrival, limit + 1),
             now,
         )
-    delivered = np.where(has, collected, arrival)
-    return delivered, (arrival <= limit) & (delivered <= limit)
+    delivered = collected if everywhere else np.where(has, collected, np.maximum(gone, midnight))
+    # Ready for collection no sooner than the parcel arrives: within the horizon, so
+    # is the arrival.
+    return delivered, delivered <= limit
 
 
 def _collected(tables: TimeTables, rows: IntArray, arrival: IntArray, now: int) -> IntArray:

@@ -193,15 +193,14 @@ class Timing:
                 offset = (day - first).days
                 if 0 <= offset < TABLE_DAYS:
                     load[node, offset] = count
-        deliver_by = np.array(
-            [
-                kernel.BEYOND
-                if o.deliver_by is None
-                else to_minute(o.deliver_by, f"orders[{i}].deliver_by", round_up=False)
-                for i, o in enumerate(orders)
-            ],
-            dtype=np.int64,
-        )
+        # Promises repeat (the end of a day, say): each distinct one is converted once.
+        minutes: dict[dt.datetime | None, int] = {None: kernel.BEYOND}
+        for i, order in enumerate(orders):
+            if order.deliver_by not in minutes:
+                minutes[order.deliver_by] = to_minute(
+                    order.deliver_by, f"orders[{i}].deliver_by", round_up=False
+                )
+        deliver_by = np.array([minutes[order.deliver_by] for order in orders], dtype=np.int64)
         via = np.isin(method, [_METHODS.index(m) for m in _VIA_PICKUP])
         pickup_row = (
             net.node_row[np.maximum(pickup_node, 0)]
