@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 import numpy as np
 import pytest
 
 import omnichannel as oc
 from omnichannel import reference
 from omnichannel._domain.validators import MAX_COUNT
-from omnichannel.allocation import BatchOptimal, FairShare
+from omnichannel.allocation import BatchOptimal, FairShare, Sequential
 from omnichannel.allocation._wave import Wave
 from omnichannel.sourcing import Fastest, LowestCost, SourcingBatch, Weighted
 
@@ -315,6 +316,66 @@ def test_a_late_node_out_of_shipments_says_no_capacity_first() -> None:
     assert result.allocations[0].unfulfilled[0].reason is oc.UnfulfilledReason.NO_CAPACITY
     why = oc.explain(_order(deliver_by=promise), network, _stock("store"), now=WEDNESDAY_10_UTC)
     assert why.candidates[0].rejected_by is oc.Rule.CAPACITY
+
+
+@pytest.mark.parametrize("window", [1, 2, 16])
+@pytest.mark.parametrize(
+    ("units", "capacity", "reason"),
+    [
+        (5, None, oc.UnfulfilledReason.TOO_LATE),  # the late store keeps units to spare
+        (1, None, oc.UnfulfilledReason.OUT_OF_STOCK),  # ``taker`` takes its last unit
+        (2, 1, oc.UnfulfilledReason.NO_CAPACITY),  # ``taker`` takes its last shipment
+    ],
+)
+def test_what_a_late_node_holds_is_read_at_each_orders_turn(
+    window: int, units: int, capacity: int | None, reason: oc.UnfulfilledReason
+) -> None:
+    """The store is late for the promised orders only; what it still holds when their
+    turn comes gives their reasons, in any window: whole orders, the short line of a
+    lone plan at the DC and of a split between the DC and the kiosk alike."""
+    slow = oc.NodeCalendar.every_day(
+        PARIS, dt.time(9), dt.time(20), processing=dt.timedelta(days=1)
+    )
+    network = _network(
+        _node("store", HERE, slow, order_capacity=capacity),
+        _node("dc", FAR, None),
+        _node("kiosk", NEAR, None),
+    )
+    inventory = oc.Inventory.from_positions(
+        [
+            oc.StockPosition(node_id="store", sku="tee", on_hand=units),
+            oc.StockPosition(node_id="dc", sku="cap", on_hand=50),
+            oc.StockPosition(node_id="kiosk", sku="hat", on_hand=5),
+        ]
+    )
+    tonight = dt.datetime(2026, 3, 4, 23, 59, tzinfo=UTC)
+
+    def promised(order_id: str, *skus: str) -> oc.Order:
+        lines = [oc.OrderLine(sku=sku, quantity=1) for sku in skus]
+        return oc.Order(
+            id=order_id, channel_id="web", lines=lines, destination=NEAR, deliver_by=tonight
+        )
+
+    orders = [
+        _order("taker", priority=1),
+        promised("whole", "tee"),
+        promised("lone", "tee", "cap"),
+        attrs.evolve(promised("refused", "tee"), allow_split=False),
+        promised("split", "tee", "cap", "hat"),
+        # Orders the DC serves whole, so that the window plans splits.
+        *(promised(f"cap-{k}", "cap") for k in range(12)),
+    ]
+    result = _both(
+        orders, network, inventory, now=WEDNESDAY_10_UTC, policy=Sequential(window=window)
+    )
+    taker, whole, lone, refused, split = result.allocations[:5]
+    assert taker.shipments[0].node_id == "store"
+    assert [line.reason for line in whole.unfulfilled] == [reason]
+    assert [s.node_id for s in lone.shipments] == ["dc"]
+    assert [line.reason for line in lone.unfulfilled] == [reason]
+    assert [line.reason for line in refused.unfulfilled] == [reason]
+    assert sorted(s.node_id for s in split.shipments) == ["dc", "kiosk"]
+    assert [line.reason for line in split.unfulfilled] == [reason]
 
 
 def test_days_long_past_are_not_carried_and_counts_stay_bounded() -> None:

@@ -33,3 +33,10 @@ def overdrawn(
     failed = stale.copy()
     failed[order] |= failed_sorted
     return np.asarray(failed, dtype=np.bool_)
+
+
+def between(ascending: IntArray, start: int, stop: int) -> slice:
+    """The items of ``ascending`` (sorted item owners) in ``[start, stop)``, as a slice."""
+    if not ascending.size:
+        return slice(0, 0)
+    return slice(*np.searchsorted(ascending, [start, stop]).tolist())

@@ -356,11 +356,18 @@ def dated_shipment(
     return _copy_with(shipment, ready_at=ready_at, delivered_by=delivered_by)
 
 
-def date_in_place(shipment: Shipment, ready_at: dt.datetime, delivered_by: dt.datetime) -> None:
-    """Give ``shipment`` its dates (aware, UTC) where it is: only for a shipment the
-    engine has just made and nobody else has seen yet."""
-    object.__setattr__(shipment, "ready_at", ready_at)
-    object.__setattr__(shipment, "delivered_by", delivered_by)
+def date_in_place(
+    shipments: Iterable[Shipment],
+    ready_at: Iterable[dt.datetime],
+    delivered_by: Iterable[dt.datetime],
+) -> None:
+    """Give each of ``shipments`` its dates (aware, UTC) where it is, one of each
+    iterable per shipment: only for shipments the engine has just made and nobody
+    else has seen yet."""
+    set_ = object.__setattr__
+    for shipment, ready, delivered in zip(shipments, ready_at, delivered_by, strict=True):
+        set_(shipment, "ready_at", ready)
+        set_(shipment, "delivered_by", delivered)
 
 
 def with_shipments(allocation: Allocation, shipments: tuple[Shipment, ...]) -> Allocation:

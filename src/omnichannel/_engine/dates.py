@@ -55,8 +55,7 @@ def dated(
     ready_at = map(instants.__getitem__, ready.tolist())
     delivered_by = map(instants.__getitem__, delivered.tolist())
     if fresh:
-        for shipment in shipped.shipments:
-            date_in_place(shipment, next(ready_at), next(delivered_by))
+        date_in_place(shipped.shipments, ready_at, delivered_by)
         found = tuple(allocations)
     else:
         found = tuple(

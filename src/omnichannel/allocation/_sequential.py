@@ -20,7 +20,7 @@ import numpy as np
 
 from .._core.costs import handling_cost, shipment_cost, shipping_cost
 from .._core.geo import chord_distance_km
-from .._core.runs import overdrawn
+from .._core.runs import between, overdrawn
 from .._domain import validators as v
 from .._domain.decisions import (
     Allocation,
@@ -37,7 +37,16 @@ from ..sourcing._batch import METHODS, SourcingBatch, StockState
 from ..sourcing._builtin import checked_costs
 from ..sourcing._protocol import StateUse
 from ..sourcing._shipment_parcels import one_parcel
-from ._resolve import Scored, Taken, build_allocation, refused, resolve_order, split_order
+from ._late import REASONS, LateReasons
+from ._resolve import (
+    Scored,
+    Taken,
+    build_allocation,
+    refused,
+    resolve_order,
+    split_order,
+    units_left,
+)
 from ._wave import Wave
 
 NO_ELIGIBLE_NODE = UnfulfilledReason.NO_ELIGIBLE_NODE
@@ -137,15 +146,17 @@ class _Scan:
         available = batch.line_available
         holds = batch.any_line(available > 0)
         stocked = holds & eligible
-        # An order that only late nodes could serve from stock is decided alone: its
-        # reasons (TOO_LATE or not) depend on who takes that stock first.
-        late_held = np.asarray((holds & static & ~eligible).any(axis=1), dtype=np.bool_)
+        late = np.asarray(static & ~eligible, dtype=np.bool_)
+        # The reasons of an order that late nodes hold units for (TOO_LATE or not)
+        # depend on who takes those units first: unless they can be checked at its
+        # turn (LateReasons, for strategies that read no state), it is decided alone.
+        late_held = np.asarray((holds & late).any(axis=1), dtype=np.bool_)
         # An order with a line some node cannot ship is decided alone: its reasons
         # (UNSHIPPABLE or not) depend on the stock that node still holds at its turn.
         unshippable = _unshippable_orders(batch)
-        late_held |= unshippable
         hopeless = ~static.any(axis=1)
-        starved = ~hopeless & ~stocked.any(axis=1) & ~late_held
+        unstocked = np.asarray(~hopeless & ~stocked.any(axis=1), dtype=np.bool_)
+        starved = unstocked & ~late_held & ~unshippable
         if hopeless.any() or starved.any():
             # Eligibility and stock only shrink as the wave goes on, so these orders
             # get nothing whenever their turn comes: decide them now, go on without.
@@ -154,16 +165,24 @@ class _Scan:
                     self.decided[row] = refused(row, self.wave, reason)
             keep = np.asarray(~(hopeless | starved), dtype=np.bool_)
             rows, cost, eligible, distance = rows[keep], cost[keep], eligible[keep], distance[keep]
-            static, late_held, timely = static[keep], late_held[keep], timely[keep]
+            static, late, timely = static[keep], late[keep], timely[keep]
+            late_held, unstocked = late_held[keep], unstocked[keep]
             unshippable = unshippable[keep]
             stocked, available = stocked[keep], available[keep[batch.line_row]]
             if rows.size == 0:
                 return rows  # every order of the window is decided (always so with no nodes)
             batch = SourcingBatch(self.arrays, rows, state)
-        plan = _Plan.make(
-            batch, cost, eligible, stocked, available, self.arrays.allow_split[rows] & ~late_held
-        )
         reuse = not self.reads
+        checked = late_held if reuse else np.zeros(rows.size, dtype=np.bool_)
+        plan = _Plan.make(
+            batch,
+            cost,
+            eligible,
+            stocked,
+            available,
+            self.arrays.allow_split[rows] & (~late_held | checked) & ~unshippable,
+            unstocked & checked,
+        )
         # Split plans hold only while costs cannot change under them, and pay only
         # while few orders contend (see _SPLIT_PLANS_BELOW).
         contended = np.count_nonzero(~plan.planned) >= _SPLIT_PLANS_BELOW * rows.size
@@ -174,10 +193,15 @@ class _Scan:
                 (cost, eligible, distance),
                 available,
                 state,
-                (static & ~eligible, late_held),
+                late,
             )
             if reuse and not contended
             else _Splits.none()
+        )
+        short = (checked & plan.lone)[plan.owner] & plan.short
+        short[splits.short] = checked[plan.owner[splits.short]]
+        late_reasons = LateReasons.make(
+            (plan.owner, plan.sku, plan.line_plane, short), late, available, state.capacity_left
         )
         if splits.positions.size:
             planned = plan.planned.copy()
@@ -187,8 +211,10 @@ class _Scan:
             plan = attrs.evolve(plan, planned=plan.planned & ~unshippable)
         position, run = 0, _FIRST_RUN
         while position < rows.size:
-            stop, blocked = self._accepted_run(plan, splits, position, run, window_id)
-            self._accept(plan, splits, position, stop, window_id)
+            stop, blocked = self._accepted_run(
+                plan, splits, late_reasons, (position, run), window_id
+            )
+            self._accept(plan, splits, late_reasons, (position, stop), window_id)
             run = min(max(2 * (stop - position), _FIRST_RUN), rows.size)
             position = stop
             if blocked:
@@ -228,13 +254,19 @@ class _Scan:
         moved = times.day != self.window_days
         if not moved.any():
             return 0
-        return int(np.count_nonzero(moved[plan.node[position:]] & plan.planned[position:]))
+        return int(np.count_nonzero(moved[plan.node[position:]] & (plan.ships[position:] > 0)))
 
     def _accepted_run(
-        self, plan: _Plan, splits: _Splits, position: int, run: int, window_id: int
+        self,
+        plan: _Plan,
+        splits: _Splits,
+        late: LateReasons,
+        start: tuple[int, int],
+        window_id: int,
     ) -> tuple[int, bool]:
-        """End of the run of orders from ``position`` whose plans stand, and whether the
-        order at that end must be decided alone."""
+        """End of the run of orders from ``start = (position, most orders)`` whose plans
+        stand, and whether the order at that end must be decided alone."""
+        position, run = start
         end = min(position + run, plan.rows.size)
         without = np.flatnonzero(~plan.planned[position:end])
         limit = position + int(without[0]) if without.size else end
@@ -245,12 +277,13 @@ class _Scan:
         order_nodes = plan.node[position:limit]
         state = self.state
         n_positions = self.state.free.size
+        spare = state.spare.reshape(-1)
         # One check over two kinds of takes: each line takes its units from its
         # (sku, node) position, each order its shipment from its node's capacity.
         # A lone line plans min(held, quantity) units, so it stands exactly when
         # those units are still there: the same check as for a whole order. A lone
         # order whose node had no shipment left takes nothing, and nobody can take
-        # from that node after it.
+        # from that node after it; a take of nothing stands whatever is left.
         stale = np.zeros(key.size + order_nodes.size, dtype=np.bool_)
         repeat = np.zeros_like(stale)
         if self.reads_stock:
@@ -259,42 +292,55 @@ class _Scan:
         if self.reads_capacity:
             stale[key.size :] = self.node_stamp[order_nodes] == window_id
             repeat[key.size :] = True
-        spare = state.spare.reshape(-1)[plan.line_plane[lines] * n_positions + key]
-        keys = np.concatenate([key, n_positions + order_nodes])
-        amounts = np.concatenate([plan.line_units[lines], plan.ships[position:limit]])
-        limits = np.concatenate([spare, self._shipments_left(order_nodes)])
-        owners = np.concatenate([plan.owner[lines], np.arange(position, limit)])
+        keys = [key, n_positions + order_nodes]
+        amounts = [plan.line_units[lines], plan.ships[position:limit]]
+        limits = [
+            spare[plan.line_plane[lines] * n_positions + key],
+            self._shipments_left(order_nodes),
+        ]
+        owners = [plan.owner[lines], np.arange(position, limit)]
         takes, shipments = splits.takes(position, limit), splits.shipments(position, limit)
         if takes.stop > takes.start or shipments.stop > shipments.start:
-            # Split plans take at several nodes. In decision order, each group's
-            # running total is the one the orders meet, so a failure is pinned on the
-            # order that meets it rather than an earlier one that would stand.
+            # Split plans take at several nodes.
             take_key = splits.key[takes]
-            keys = np.concatenate([keys, take_key, n_positions + splits.ship_node[shipments]])
-            amounts = np.concatenate(
-                [amounts, splits.units[takes], np.ones(shipments.stop - shipments.start, np.int64)]
-            )
-            limits = np.concatenate(
-                [
-                    limits,
-                    state.spare.reshape(-1)[splits.plane[takes] * n_positions + take_key],
-                    self._shipments_left(splits.ship_node[shipments]),
-                ]
-            )
-            owners = np.concatenate([owners, splits.order[takes], splits.ship_order[shipments]])
-            extra = keys.size - stale.size
+            keys += [take_key, n_positions + splits.ship_node[shipments]]
+            amounts += [splits.units[takes], np.ones(shipments.stop - shipments.start, np.int64)]
+            limits += [
+                spare[splits.plane[takes] * n_positions + take_key],
+                self._shipments_left(splits.ship_node[shipments]),
+            ]
+            owners += [splits.order[takes], splits.ship_order[shipments]]
+        units, ships = late.units(position, limit), late.shipments(position, limit)
+        if units.stop > units.start or ships.stop > ships.start:
+            # Reasons that late nodes give take nothing: a units check stands while a
+            # unit is left at its position, a shipments check while a shipment is.
+            unit_key, ship_node = late.unit_key[units], late.ship_node[ships]
+            keys += [unit_key, n_positions + ship_node]
+            amounts += [np.zeros(unit_key.size + ship_node.size, np.int64)]
+            limits += [
+                spare[late.unit_plane[units] * n_positions + unit_key] - 1,
+                np.minimum(state.capacity_left[ship_node], _NO_LIMIT) - 1,
+            ]
+            owners += [late.unit_order[units], late.ship_order[ships]]
+        every_key, every_amount = np.concatenate(keys), np.concatenate(amounts)
+        every_limit = np.concatenate(limits)
+        every_limit[: stale.size] = np.where(
+            every_amount[: stale.size] > 0, every_limit[: stale.size], _NO_LIMIT
+        )
+        every_owner = np.concatenate(owners)
+        if every_key.size > stale.size:
+            # In decision order, each group's running total is the one the orders
+            # meet, so a failure is pinned on the order that meets it rather than an
+            # earlier one that would stand.
+            extra = every_key.size - stale.size
             stale = np.concatenate([stale, np.zeros(extra, np.bool_)])
             repeat = np.concatenate([repeat, np.zeros(extra, np.bool_)])
-            in_order = np.argsort(owners, kind="stable")
-            keys, amounts, limits, owners = (
-                keys[in_order],
-                amounts[in_order],
-                limits[in_order],
-                owners[in_order],
-            )
+            in_order = np.argsort(every_owner, kind="stable")
+            every_key, every_amount = every_key[in_order], every_amount[in_order]
+            every_limit, every_owner = every_limit[in_order], every_owner[in_order]
             stale, repeat = stale[in_order], repeat[in_order]
-        failed = overdrawn(keys, amounts, limits.astype(np.int64), stale, repeat)
-        first_bad = int(owners[failed].min(initial=limit))
+        failed = overdrawn(every_key, every_amount, every_limit.astype(np.int64), stale, repeat)
+        first_bad = int(every_owner[failed].min(initial=limit))
         return first_bad, first_bad < limit or limit < end
 
     def _shipments_left(self, nodes: IntArray) -> FloatArray:
@@ -307,7 +353,17 @@ class _Scan:
             return left
         return np.where(times.day[nodes] != self.window_days[nodes], 0.0, left)
 
-    def _accept(self, plan: _Plan, splits: _Splits, start: int, stop: int, window_id: int) -> None:
+    def _accept(
+        self,
+        plan: _Plan,
+        splits: _Splits,
+        late: LateReasons,
+        span: tuple[int, int],
+        window_id: int,
+    ) -> None:
+        """Take what the plans of orders ``span = (start, stop)`` take, and record their
+        decisions."""
+        start, stop = span
         if stop <= start:
             return
         lines = slice(*plan.line_span(start, stop))
@@ -334,14 +390,15 @@ class _Scan:
         self.accepted_rows.append(plan.rows[start:stop][whole])
         self.accepted_nodes.append(nodes[whole])
         for order in (start + np.flatnonzero(lone)).tolist():
-            span = slice(*plan.line_span(order, order + 1))
+            order_lines = slice(*plan.line_span(order, order + 1))
             self.lone.append(
                 _Lone(
                     int(plan.rows[order]),
                     int(plan.node[order]),
                     bool(plan.ships[order]),
-                    plan.line_units[span].tolist(),
-                    plan.line_held[span].tolist(),
+                    plan.line_units[order_lines].tolist(),
+                    plan.line_held[order_lines].tolist(),
+                    late.reason[order_lines].tolist(),
                 )
             )
 
@@ -455,7 +512,8 @@ class _Splits:
     node covers more lines than it did, a node the rule passed over cannot win,
     and a node it drained or opened that lost units or shipments fails the check.
     The reasons of what stays unfulfilled cannot change either: a node without
-    shipments keeps its units, and any other node holding units was drained.
+    shipments keeps its units, and any other node holding units was drained
+    (those late nodes give are checked apart: ``LateReasons``).
     """
 
     positions: IntArray
@@ -478,6 +536,8 @@ class _Splits:
     """Window position of each shipment (node opened), ascending."""
     ship_node: IntArray
     """Canonical node of each shipment."""
+    short: IntArray
+    """Window positions of the lines the split orders leave short, ascending."""
 
     @classmethod
     def none(cls) -> _Splits:
@@ -494,6 +554,7 @@ class _Splits:
             units=empty,
             ship_order=empty,
             ship_node=empty,
+            short=empty,
         )
 
     @classmethod
@@ -504,18 +565,17 @@ class _Splits:
         scored: tuple[FloatArray, BoolArray, FloatArray],
         available: IntArray,
         state: StockState,
-        late: tuple[BoolArray, BoolArray],
+        late: BoolArray,
     ) -> _Splits:
         """The split plans of the window ``plan`` covers, from its scoring (cost,
         eligibility and km, orders x nodes) and the ``available`` units per line and
         node, all on ``state``; ``late`` marks the nodes only the time rules keep out
-        (orders x nodes) and the orders such a node holds units for, which are left
-        to be decided alone."""
+        (orders x nodes), whose units give reasons that ``LateReasons`` checks."""
         cost, eligible, distance = scored
-        late_nodes, late_held = late
         arrays = wave.arrays
         n_nodes = available.shape[1]
-        candidates = ~plan.planned & arrays.allow_split[plan.rows] & ~late_held
+        candidates = ~plan.planned & arrays.allow_split[plan.rows]
+        short: list[int] = []
         positions: list[int] = []
         allocation: dict[int, Allocation] = {}
         takes: list[tuple[int, int, int, int, int, int]] = []
@@ -532,9 +592,11 @@ class _Splits:
                 eligible[order],
                 state,
                 taken,
-                late_nodes[order],
+                late[order],
             )
             km = {node: float(distance[order, node]) for node in taken}
+            left = units_left(arrays.orders[row].lines, taken)
+            short.extend(lines.start + line for line, units in enumerate(left) if units)
             positions.append(order)
             allocation[order] = build_allocation(row, wave, km, taken, unfulfilled)
             plane = int(plan.line_plane[lines.start])
@@ -558,26 +620,20 @@ class _Splits:
             units=take[:, 5],
             ship_order=ship[:, 0],
             ship_node=ship[:, 1],
+            short=np.array(short, dtype=np.int64),
         )
 
     def takes(self, start: int, stop: int) -> slice:
         """The takes of orders ``start:stop``."""
-        return _between(self.order, start, stop)
+        return between(self.order, start, stop)
 
     def shipments(self, start: int, stop: int) -> slice:
         """The shipments of orders ``start:stop``."""
-        return _between(self.ship_order, start, stop)
+        return between(self.ship_order, start, stop)
 
     def within(self, start: int, stop: int) -> IntArray:
         """Split orders among orders ``start:stop``."""
-        return self.positions[_between(self.positions, start, stop)]
-
-
-def _between(ascending: IntArray, start: int, stop: int) -> slice:
-    """The items of ``ascending`` in ``[start, stop)``, as a slice."""
-    if not ascending.size:
-        return slice(0, 0)
-    return slice(*np.searchsorted(ascending, [start, stop]).tolist())
+        return self.positions[between(self.positions, start, stop)]
 
 
 class _Lone(NamedTuple):
@@ -592,18 +648,23 @@ class _Lone(NamedTuple):
     """Units each line takes."""
     held: list[int]
     """Units of each line the node held."""
+    late: list[int]
+    """Code in ``REASONS`` of each line's reason for its units left short, unless the
+    node held some and had no shipment left (NO_CAPACITY)."""
 
     def allocation(self, order: Order, ids: tuple[str, ...], km: float, cost: float) -> Allocation:
         """The order's allocation, with the shipment's ``km`` and ``cost`` (currency)."""
         lines: list[OrderLine] = []
         short: list[UnfulfilledLine] = []
-        for line, units, held in zip(order.lines, self.units, self.held, strict=True):
+        for line, units, held, late in zip(
+            order.lines, self.units, self.held, self.late, strict=True
+        ):
             if units:
                 lines.append(
                     line if units == line.quantity else OrderLine(sku=line.sku, quantity=units)
                 )
             if units < line.quantity:
-                reason = NO_CAPACITY if not self.ships and held >= 1 else OUT_OF_STOCK
+                reason = NO_CAPACITY if not self.ships and held >= 1 else REASONS[late]
                 short.append(
                     UnfulfilledLine(sku=line.sku, quantity=line.quantity - units, reason=reason)
                 )
@@ -628,8 +689,11 @@ class _Plan:
     order that may split, that no node serves whole and that only one eligible
     node holds any units for (a pickup in a store short of some lines, say) is
     *lone*: the split rule takes what that node holds of each line, up to its
-    quantity, so the plan is fixed by the stock there. Other orders have no plan
-    here (``_Splits`` plans some of them) and are decided alone at their turn.
+    quantity, so the plan is fixed by the stock there. An order that no eligible
+    node holds anything for but a late one does is *refused* here: a lone plan that
+    takes nothing. What late nodes hold gives the reasons of the lines these plans
+    leave short (``LateReasons``). Other orders have no plan here (``_Splits`` plans
+    some of them) and are decided alone at their turn.
     """
 
     rows: IntArray
@@ -671,27 +735,31 @@ class _Plan:
         stocked: BoolArray,
         available: IntArray,
         allow_split: BoolArray,
+        refused: BoolArray,
     ) -> _Plan:
         """Plans for ``batch`` from its scoring: ``cost``, ``eligible`` and ``stocked``
         (eligible and holding a unit of some line) per order and node, and the
-        ``available`` units per line and node."""
+        ``available`` units per line and node; orders that may split get lone plans
+        (where ``allow_split``), and the ``refused`` ones, which no eligible node
+        holds anything for, plans that take nothing (lone plans without a shipment at
+        a node that holds nothing, whatever node it is)."""
         quantity = batch.line_quantity
         owner = batch.line_row
         can_ship = batch.capacity - batch.capacity_used >= 1
         feasible = eligible & batch.all_lines(available >= quantity[:, None]) & can_ship
         choice = np.argmin(np.where(feasible, cost, np.inf), axis=1)
         whole = feasible[np.arange(batch.n_orders), choice]
-        lone = ~whole & allow_split & (np.count_nonzero(stocked, axis=1) == 1)
+        alone = ~whole & allow_split & (np.count_nonzero(stocked, axis=1) == 1)
         node = np.where(whole, choice, np.argmax(stocked, axis=1))
-        ships = whole | (lone & can_ship[node])
+        ships = whole | (alone & can_ship[node])
         line_node = node[owner]
-        held = available[np.arange(owner.size), line_node]
+        held = np.where(refused[owner], 0, available[np.arange(owner.size), line_node])
         units = np.where(ships[owner], np.minimum(held, quantity), 0)
         return cls(
             rows=batch.rows,
             node=node,
-            planned=whole | lone,
-            lone=lone,
+            planned=whole | alone | refused,
+            lone=alone | refused,
             ships=ships.astype(np.int64),
             owner=owner,
             line_start=batch.line_start,
@@ -703,6 +771,11 @@ class _Plan:
             line_units=units,
             line_held=held,
         )
+
+    @property
+    def short(self) -> BoolArray:
+        """Whether the plan leaves units of each line unserved, shape (n_lines,)."""
+        return np.asarray(self.line_units < self.quantity, dtype=np.bool_)
 
     def line_span(self, start: int, stop: int) -> tuple[int, int]:
         """First line and end of the lines of orders ``start:stop``."""

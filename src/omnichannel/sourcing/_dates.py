@@ -260,27 +260,48 @@ def pair_dates(
     made = (hand.ready <= limit) & (in_store | (in_table & (hand.gone <= limit)))
     picks = np.flatnonzero(via_pickup >= -1)
     if picks.size:
-        p_row = via_pickup[picks]
-        p_has = p_row >= 0
-        p_rows = np.maximum(p_row, 0)
-        p_midnight = np.where(
-            p_has,
-            tables.midnight[p_rows, safe[picks]],
-            utc_midnight + safe[picks] * MINUTES_PER_DAY,
+        delivered[picks], within = collected_at(
+            tables, now, hand.gone[picks], delivery[picks], via_pickup[picks]
         )
-        arrival = np.maximum(hand.gone[picks], p_midnight)
-        # Parcels mostly arrive at the pickup node's midnight (transit days > 0): read
-        # those from the table; work out the others.
-        collected = tables.collected_at_midnight[p_rows, safe[picks]]
-        later = np.flatnonzero(arrival != p_midnight)
-        if later.size:
-            collected[later] = _collected(
-                tables, p_rows[later], np.minimum(arrival[later], limit + 1), now
-            )
-        delivered[picks] = np.where(p_has, collected, arrival)
-        made[picks] &= arrival <= limit
+        made[picks] &= within
     made &= delivered <= limit
     return PairDates(ready_at=hand.ready, delivered_by=delivered, made=made)
+
+
+def collected_at(
+    tables: TimeTables, now: int, gone: IntArray, delivery: IntArray, pickup_row: IntArray
+) -> tuple[IntArray, BoolArray]:
+    """When parcels dispatched at ``gone`` (minutes since the epoch) and delivered on
+    table day ``delivery`` (in the table) are ready for collection at the pickup node
+    of calendar row ``pickup_row`` (-1: none), and whether that and their arrival are
+    within the horizon. ``delivery`` and ``pickup_row`` broadcast together to the
+    results' shape, and ``gone`` to that (one per pair, or a node's dispatch per
+    column and a pickup row per row)."""
+    limit = now + HORIZON_DAYS * MINUTES_PER_DAY
+    safe = np.clip(delivery, 0, TABLE_DAYS - 1)
+    has = pickup_row >= 0
+    everywhere = bool(has.all())
+    rows = np.maximum(pickup_row, 0)
+    midnight = tables.midnight[rows, safe]
+    if not everywhere:
+        utc_midnight = (tables.base - np.datetime64(0, "D")).astype(np.int64) * MINUTES_PER_DAY
+        midnight = np.where(has, midnight, utc_midnight + safe * MINUTES_PER_DAY)
+    # Parcels mostly arrive at the pickup node's midnight (transit days > 0): read
+    # those from the table; work out the others.
+    collected = tables.collected_at_midnight[rows, safe]
+    later = np.nonzero(np.broadcast_to(gone, midnight.shape) > midnight)
+    if later[0].size:
+        arrival = np.broadcast_to(gone, midnight.shape)[later]
+        collected[later] = _collected(
+            tables,
+            np.broadcast_to(rows, midnight.shape)[later],
+            np.minimum(arrival, limit + 1),
+            now,
+        )
+    delivered = collected if everywhere else np.where(has, collected, np.maximum(gone, midnight))
+    # Ready for collection no sooner than the parcel arrives: within the horizon, so
+    # is the arrival.
+    return delivered, delivered <= limit
 
 
 def _collected(tables: TimeTables, rows: IntArray, arrival: IntArray, now: int) -> IntArray:

@@ -19,7 +19,13 @@ import numpy as np
 
 from .._core import time as kernel
 from .._core.bands import band_index
-from .._domain.calendar import MINUTES_PER_DAY, NodeCalendar, from_minute, to_minute
+from .._domain.calendar import (
+    HORIZON_DAYS,
+    MINUTES_PER_DAY,
+    NodeCalendar,
+    from_minute,
+    to_minute,
+)
 from .._domain.enums import FulfillmentMethod, ServiceLevel
 from .._domain.network import Network
 from .._domain.orders import Order
@@ -29,6 +35,7 @@ from ._dates import (
     Handover,
     PairDates,
     TimeTables,
+    collected_at,
     delivery_table,
     first_days,
     handover,
@@ -186,15 +193,14 @@ class Timing:
                 offset = (day - first).days
                 if 0 <= offset < TABLE_DAYS:
                     load[node, offset] = count
-        deliver_by = np.array(
-            [
-                kernel.BEYOND
-                if o.deliver_by is None
-                else to_minute(o.deliver_by, f"orders[{i}].deliver_by", round_up=False)
-                for i, o in enumerate(orders)
-            ],
-            dtype=np.int64,
-        )
+        # Promises repeat (the end of a day, say): each distinct one is converted once.
+        minutes: dict[dt.datetime | None, int] = {None: kernel.BEYOND}
+        for i, order in enumerate(orders):
+            if order.deliver_by not in minutes:
+                minutes[order.deliver_by] = to_minute(
+                    order.deliver_by, f"orders[{i}].deliver_by", round_up=False
+                )
+        deliver_by = np.array([minutes[order.deliver_by] for order in orders], dtype=np.int64)
         via = np.isin(method, [_METHODS.index(m) for m in _VIA_PICKUP])
         pickup_row = (
             net.node_row[np.maximum(pickup_node, 0)]
@@ -324,10 +330,10 @@ class NodeTimes:
         hand = handover(net.tables, timing.now, rows, self.day)
         self.ready, self.gone = hand.ready.copy(), hand.gone.copy()
         self.dispatch_day, self.same_day = hand.dispatch_day.copy(), hand.same_day.copy()
-        self.home_delivered, self.home_made = self._home(np.arange(rows.size))
+        self.home_delivered, self.home_made, self.home_day = self._home(np.arange(rows.size))
         """Home and same-day delivery from each node by transit value (row of
-        ``net.delivery``): the instant delivered and whether it is made, each
-        (n_values, n_nodes)."""
+        ``net.delivery``): the instant delivered, whether it is made, and the table
+        day of delivery, each (n_values, n_nodes)."""
         self.home_due, self.home_lead = self._due()
         self.home_always: BoolArray = np.asarray(self.home_made.all(axis=0))
         """Whether home delivery from each node is made at every transit value."""
@@ -339,13 +345,14 @@ class NodeTimes:
         lead = (self.home_delivered - self.timing.now) / MINUTES_PER_DAY
         return due, np.where(self.home_made, lead, 0.0)
 
-    def _home(self, nodes: IntArray) -> tuple[IntArray, BoolArray]:
+    def _home(self, nodes: IntArray) -> tuple[IntArray, BoolArray, IntArray]:
         timing = self.timing
         net = timing.net
         n_values = net.delivery.shape[0]
         every = np.tile(nodes, n_values)
         hand = self.at(every)
         value = np.repeat(np.arange(n_values), nodes.size)
+        delivery = timing.delivery_day(value, hand.dispatch_day)
         dates = pair_dates(
             net.tables,
             timing.now,
@@ -353,10 +360,14 @@ class NodeTimes:
             net.node_row[every],
             np.zeros(every.size, dtype=np.bool_),
             np.full(every.size, _NOT_VIA_PICKUP, dtype=np.int64),
-            timing.delivery_day(value, hand.dispatch_day),
+            delivery,
         )
         shape = (n_values, nodes.size)
-        return dates.delivered_by.reshape(shape), dates.made.reshape(shape)
+        return (
+            dates.delivered_by.reshape(shape),
+            dates.made.reshape(shape),
+            delivery.reshape(shape),
+        )
 
     def _blocked(self, nodes: IntArray) -> BoolArray | None:
         capacity = self.timing.net.capacity[nodes]
@@ -371,6 +382,7 @@ class NodeTimes:
         found.day, found.ready, found.gone = self.day.copy(), self.ready.copy(), self.gone.copy()
         found.dispatch_day, found.same_day = self.dispatch_day.copy(), self.same_day.copy()
         found.home_delivered, found.home_made = self.home_delivered.copy(), self.home_made.copy()
+        found.home_day = self.home_day.copy()
         found.home_due, found.home_lead = self.home_due.copy(), self.home_lead.copy()
         found.home_always = self.home_always.copy()
         return found
@@ -415,7 +427,8 @@ class NodeTimes:
         hand = handover(net.tables, self.timing.now, rows, found)
         self.day[nodes], self.ready[nodes], self.gone[nodes] = found, hand.ready, hand.gone
         self.dispatch_day[nodes], self.same_day[nodes] = hand.dispatch_day, hand.same_day
-        self.home_delivered[:, nodes], self.home_made[:, nodes] = self._home(nodes)
+        home = self._home(nodes)
+        self.home_delivered[:, nodes], self.home_made[:, nodes], self.home_day[:, nodes] = home
         self.home_due, self.home_lead = self._due()
         self.home_always = np.asarray(self.home_made.all(axis=0))
 
@@ -466,15 +479,18 @@ class NodeTimes:
     ) -> tuple[FloatArray | None, BoolArray]:
         """On-time of orders ``rows`` at every node, and with ``lead`` their lead days
         (0 where not made); ``km`` and ``eligible`` (the pairs that need dates) have
-        shape (n_rows, n_nodes). :meth:`pairs` for a window of orders: home deliveries
-        are read as whole rows, and an order with no promise and no same-day level is
-        on time wherever every delivery is made."""
+        shape (n_rows, n_nodes). :meth:`pairs` for a window of orders, each order worked
+        out as a whole row from the per-node tables (home delivery, a parcel's
+        dispatch, readiness); an order with no promise and no same-day level is on
+        time wherever every delivery is made."""
         timing = self.timing
         shape = km.shape
         days = np.zeros(shape) if lead else None
         on_time = np.zeros(shape, dtype=np.bool_)
         in_store = timing.in_store[rows]
-        home = ~in_store & (timing.via_pickup[rows] == _NOT_VIA_PICKUP)
+        via = timing.via_pickup[rows]
+        home = ~in_store & (via == _NOT_VIA_PICKUP)
+        column = np.arange(shape[1])[None, :]
         at = np.flatnonzero(home)
         promised = (timing.deliver_by[rows[at]] < kernel.BEYOND) | timing.same_day[rows[at]]
         plain = ~promised if not lead and self.home_always.all() else np.zeros(at.size, bool)
@@ -484,7 +500,6 @@ class NodeTimes:
             value = timing.transit_value(rows[at], km[at])
             # Past a level's last band (value -1) a node is beyond its reach and never
             # eligible, so any row of the tables will do there.
-            column = np.arange(shape[1])[None, :]
             row = np.maximum(value, 0)
             keeps = self.home_due[row, column] <= timing.deliver_by[rows[at]][:, None]
             same_day = timing.same_day[rows[at]]
@@ -492,13 +507,26 @@ class NodeTimes:
             on_time[at] = keeps
             if days is not None:
                 days[at] = self.home_lead[row, column]
-        other_rows, nodes = np.nonzero(eligible & ~home[:, None])
-        if other_rows.size:
-            dates, ok = self.pairs(rows[other_rows], nodes, km[other_rows, nodes])
-            on_time[other_rows, nodes] = ok
+        at = np.flatnonzero(via != _NOT_VIA_PICKUP)
+        if at.size:
+            value = timing.transit_value(rows[at], km[at])
+            delivery = self.home_day[np.maximum(value, 0), column]
+            delivered, within = collected_at(
+                timing.net.tables, timing.now, self.gone, delivery, via[at][:, None]
+            )
+            made = eligible[at] & (value >= 0) & (delivery < TABLE_DAYS) & within
+            keeps = made & (delivered <= timing.deliver_by[rows[at]][:, None])
+            same_day = timing.same_day[rows[at]]
+            keeps[same_day] &= self.same_day[None, :]
+            on_time[at] = keeps
             if days is not None:
-                made = np.flatnonzero(dates.made)
-                days[other_rows[made], nodes[made]] = (
-                    dates.delivered_by[made] - timing.now
-                ) / MINUTES_PER_DAY
+                days[at] = np.where(made, (delivered - timing.now) / MINUTES_PER_DAY, 0.0)
+        at = np.flatnonzero(in_store)
+        if at.size:
+            # Ready for collection where the order is picked: nothing travels.
+            horizon = timing.now + HORIZON_DAYS * MINUTES_PER_DAY
+            made = eligible[at] & (self.ready <= horizon)[None, :]
+            on_time[at] = made & (self.ready[None, :] <= timing.deliver_by[rows[at]][:, None])
+            if days is not None:
+                days[at] = np.where(made, (self.ready - timing.now) / MINUTES_PER_DAY, 0.0)
         return days, on_time
