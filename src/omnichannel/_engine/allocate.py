@@ -22,6 +22,7 @@ from ..allocation._wave import Wave
 from ..sourcing._batch import StockState
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
+from .collector import collector_paused
 from .dates import carried, dated
 from .parcels import priced
 from .verify import Shipped, verify, verify_strategy
@@ -75,22 +76,23 @@ def allocate(
         shipments per node and day. Nothing is reserved if the call raises.
     """
     checked_strategy(policy, AllocationPolicy, "policy")
-    wave, used = Wave.prepare(
-        orders,
-        network,
-        inventory,
-        sourcing,
-        capacity_used,
-        demand,
-        now,
-        daily_used,
-        push=type(policy) is Sequential,
-    )
-    # The library's policies work on copies of the state; another policy might write
-    # to the wave's, so its answer is checked against a copy taken before it ran.
-    start = wave.state if type(policy) in BUILT_IN_POLICIES else wave.state.copy()
-    answer = policy.allocate(wave)
-    return build_result(wave, answer, used, policy, start)
+    with collector_paused():
+        wave, used = Wave.prepare(
+            orders,
+            network,
+            inventory,
+            sourcing,
+            capacity_used,
+            demand,
+            now,
+            daily_used,
+            push=type(policy) is Sequential,
+        )
+        # The library's policies work on copies of the state; another policy might
+        # write to the wave's, so its answer is checked against a copy taken first.
+        start = wave.state if type(policy) in BUILT_IN_POLICIES else wave.state.copy()
+        answer = policy.allocate(wave)
+        return build_result(wave, answer, used, policy, start)
 
 
 def _allocations_of(answer: object, wave: Wave, decided_by: str) -> tuple[Allocation, ...]:

@@ -23,6 +23,7 @@ from .._types import IntArray
 from ..returns._batch import ReturnArrays, ReturnBatch
 from ..returns._builtin import ValueRecovery
 from ..returns._protocol import ReturnStrategy
+from .collector import collector_paused
 
 _CELLS_PER_BATCH = 1 << 20
 """Bound on (disposition, line, node) cells scored at once, to bound memory."""
@@ -87,13 +88,14 @@ def route_returns(
     """
     if now is not None:
         to_minute(now, "now", round_up=True)
-    arrays = prepare_returns(requests, network, inventory, strategy, demand, dispositions)
-    routes: list[ReturnRoute] = []
-    per_batch = max(_CELLS_PER_BATCH // (len(ROUTED) * max(network.arrays.n_nodes, 1)), 1)
-    for start in range(0, arrays.n_lines, per_batch):
-        batch = ReturnBatch(arrays, slice(start, min(start + per_batch, arrays.n_lines)))
-        routes.extend(_routes(batch, strategy))
-    return build_return_result(arrays.requests, routes, inventory)
+    with collector_paused():
+        arrays = prepare_returns(requests, network, inventory, strategy, demand, dispositions)
+        routes: list[ReturnRoute] = []
+        per_batch = max(_CELLS_PER_BATCH // (len(ROUTED) * max(network.arrays.n_nodes, 1)), 1)
+        for start in range(0, arrays.n_lines, per_batch):
+            batch = ReturnBatch(arrays, slice(start, min(start + per_batch, arrays.n_lines)))
+            routes.extend(_routes(batch, strategy))
+        return build_return_result(arrays.requests, routes, inventory)
 
 
 def _routes(batch: ReturnBatch, strategy: ReturnStrategy) -> list[ReturnRoute]:
