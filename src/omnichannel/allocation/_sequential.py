@@ -173,6 +173,10 @@ class _Scan:
                 return rows  # every order of the window is decided (always so with no nodes)
             batch = SourcingBatch(self.arrays, rows, state)
         reuse = not self.reads
+        if rows.size == 1:
+            # One order (a real-time call): nothing to plan, it is decided alone.
+            self._decide_alone(rows, 0, (cost, static, distance, timely), window_id)
+            return rows[1:]
         checked = late_held if reuse else np.zeros(rows.size, dtype=np.bool_)
         plan = _Plan.make(
             batch,
@@ -218,18 +222,30 @@ class _Scan:
             run = min(max(2 * (stop - position), _FIRST_RUN), rows.size)
             position = stop
             if blocked:
-                row = int(rows[position])
-                scored = (
-                    Scored(cost[position], static[position], distance[position]) if reuse else None
-                )
-                on_time = self._on_time_now(row, timely[position], distance[position])
-                allocation, taken = resolve_order(row, self.wave, state, scored, on_time)
-                self.decided[row] = allocation
-                self._stamp(row, taken, window_id)
+                self._decide_alone(rows, position, (cost, static, distance, timely), window_id)
                 position += 1
                 if self._plans_moved(plan, position) >= _RESCORE_AT:
                     return rows[position:]
         return rows[position:]
+
+    def _decide_alone(
+        self,
+        rows: IntArray,
+        position: int,
+        scoring: tuple[FloatArray, BoolArray, FloatArray, BoolArray],
+        window_id: int,
+    ) -> None:
+        """Decide the order at window ``position`` alone on the state left now;
+        ``scoring`` the window's (cost, static, distance, timely), one row per order."""
+        cost, static, distance, timely = scoring
+        row = int(rows[position])
+        scored = (
+            Scored(cost[position], static[position], distance[position]) if not self.reads else None
+        )
+        on_time = self._on_time_now(row, timely[position], distance[position])
+        allocation, taken = resolve_order(row, self.wave, self.state, scored, on_time)
+        self.decided[row] = allocation
+        self._stamp(row, taken, window_id)
 
     def _on_time_now(self, row: int, timely: BoolArray, distance: FloatArray) -> BoolArray | None:
         """Whether each node keeps order ``row``'s time rules now: as the window found
