@@ -15,7 +15,7 @@ def collector_paused() -> Iterator[None]:
     thousands of objects that live on in the result, none of them in a reference
     cycle. Each batch of them wakes the collector, and its full collections walk
     every object of the caller's process too (the network, the orders, the
-    caller's own data): a third of a benchmark day's time went there. Reference
+    caller's own data): about a tenth of a benchmark day's time. Reference
     counting still frees everything the call drops, so only cyclic garbage waits
     for the collector's next turn after the call.
 
