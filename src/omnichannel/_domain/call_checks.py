@@ -79,13 +79,25 @@ def checked_orders(
         _check_catalogue(checked, network, path)
     channels = {order.channel_id for order in checked}
     pickups = {order.pickup_node_id for order in checked if order.pickup_node_id is not None}
-    if all(map(network.has_channel, channels)) and all(map(network.has_node, pickups)):
+    pinned = {
+        node_id
+        for order in checked
+        if order.allowed_node_ids is not None
+        for node_id in order.allowed_node_ids
+    }
+    if (
+        all(map(network.has_channel, channels))
+        and all(map(network.has_node, pickups))
+        and all(map(network.has_node, pinned))
+    ):
         return checked
     for index, order in enumerate(checked):
         owner = f"order {order.id!r}"
         _known_channel(network, order.channel_id, f"{path}[{index}].channel_id", owner)
         if order.pickup_node_id is not None:
             _known_node(network, order.pickup_node_id, f"{path}[{index}].pickup_node_id", owner)
+        for node_id in sorted(order.allowed_node_ids or ()):
+            _known_node(network, node_id, f"{path}[{index}].allowed_node_ids", owner)
     return checked
 
 

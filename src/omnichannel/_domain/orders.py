@@ -32,7 +32,8 @@ class Order:
     ``deliver_by`` is a promise made to the customer: with ``now``, only nodes
     whose shipment is delivered (or ready for collection) by then may serve.
     ``placed_at`` is when the customer ordered (for KPIs; it changes no decision).
-    Both are aware datetimes.
+    Both are aware datetimes. ``allowed_node_ids``, when given, pins the order to
+    those nodes (a hard rule: any other node is ``Rule.EXCLUDED``); None allows all.
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
@@ -54,6 +55,9 @@ class Order:
     allow_split: bool = attrs.field(default=True, validator=v.instance_of(bool))
     deliver_by: dt.datetime | None = attrs.field(default=None, validator=aware)
     placed_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    allowed_node_ids: frozenset[str] | None = attrs.field(
+        default=None, converter=v.to_id_set, validator=v.optional(v.id_set)
+    )
 
     def __attrs_post_init__(self) -> None:
         first_line: dict[str, int] = {}
