@@ -43,6 +43,9 @@ from ._domain.network import NodeArrays as NodeArrays
 from ._domain.network import RateCard as RateCard
 from ._domain.orders import Order as Order
 from ._domain.orders import OrderLine as OrderLine
+from ._domain.promise import Cart as Cart
+from ._domain.promise import FulfillmentOption as FulfillmentOption
+from ._domain.promise import Promise as Promise
 from ._domain.returns import ReturnLine as ReturnLine
 from ._domain.returns import ReturnRequest as ReturnRequest
 from ._domain.routes import ReturnResult as ReturnResult
@@ -51,6 +54,7 @@ from ._domain.stock import StockMove as StockMove
 from ._domain.stock import StockPosition as StockPosition
 from ._engine.allocate import allocate as allocate
 from ._engine.explain import explain as explain
+from ._engine.promise import promise as promise
 from ._engine.returns import route_returns as route_returns
 from ._errors import InsufficientStockError as InsufficientStockError
 from ._errors import InvalidInputError as InvalidInputError
@@ -66,6 +70,7 @@ __all__ = [
     "Capability",
     "CarrierQuote",
     "CarrierService",
+    "Cart",
     "Catalogue",
     "Channel",
     "ChannelKind",
@@ -75,6 +80,7 @@ __all__ = [
     "DispositionTable",
     "Explanation",
     "FulfillmentMethod",
+    "FulfillmentOption",
     "GeoPoint",
     "InsufficientStockError",
     "InvalidInputError",
@@ -93,6 +99,7 @@ __all__ = [
     "ParcelQuotes",
     "PositionColumns",
     "Product",
+    "Promise",
     "RateCard",
     "ReturnCondition",
     "ReturnLine",
@@ -113,5 +120,6 @@ __all__ = [
     "__version__",
     "allocate",
     "explain",
+    "promise",
     "route_returns",
 ]

@@ -17,10 +17,11 @@ from .enums import Capability
 from .inventory import Inventory
 from .network import Network, Node
 from .orders import Order
+from .promise import Cart
 from .returns import DROP_OFF_KIND, ReturnRequest
 from .validators import MAX_AMOUNT, MAX_COUNT, daily_count_problems
 
-Identified = TypeVar("Identified", Order, ReturnRequest)
+Identified = TypeVar("Identified", Order, ReturnRequest, Cart)
 """A call's items that carry their own id."""
 
 
@@ -99,6 +100,44 @@ def checked_orders(
         for node_id in sorted(order.allowed_node_ids or ()):
             _known_node(network, node_id, f"{path}[{index}].allowed_node_ids", owner)
     return checked
+
+
+def checked_carts(carts: Iterable[Cart], network: Network) -> tuple[Cart, ...]:
+    """``carts`` as a tuple, each a Cart with a unique id that names known channels,
+    pickup nodes and (with a catalogue) SKUs.
+
+    Raises :class:`InvalidInputError` listing every bad cart, or
+    :class:`UnknownReferenceError` for the first unknown reference.
+    """
+    checked = _unique_items(carts, Cart, "carts")
+    catalogue = network.catalogue
+    for index, cart in enumerate(checked):
+        owner = f"cart {cart.id!r}"
+        _known_channel(network, cart.channel_id, f"carts[{index}].channel_id", owner)
+        for position, node_id in enumerate(cart.pickup_node_ids):
+            _known_node(network, node_id, f"carts[{index}].pickup_node_ids[{position}]", owner)
+        if catalogue is None:
+            continue
+        for position, line in enumerate(cart.lines):
+            if line.sku not in catalogue:
+                raise UnknownReferenceError(
+                    f"carts[{index}].lines[{position}].sku",
+                    f"{owner} holds {line.sku!r}, which is not in the catalogue",
+                )
+    return checked
+
+
+def checked_per_method(per_method: object) -> int:
+    """``per_method``: an int in [1, MAX_COUNT], options per method and service level."""
+    if (
+        isinstance(per_method, bool)
+        or not isinstance(per_method, int)
+        or not 1 <= per_method <= MAX_COUNT
+    ):
+        raise InvalidInputError(
+            "per_method", f"must be an int in [1, {MAX_COUNT}], got {per_method!r}"
+        )
+    return per_method
 
 
 MAX_PARCEL_UNITS = 10_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -11,6 +12,9 @@ from . import validators as v
 from .calendar import aware
 from .enums import DELIVERED_METHODS, FulfillmentMethod, ServiceLevel
 from .geo import GeoPoint
+
+if TYPE_CHECKING:
+    from .promise import Cart, FulfillmentOption
 
 
 @attrs.frozen(kw_only=True)
@@ -78,3 +82,31 @@ class Order:
     def units(self) -> int:
         """Units ordered over all lines."""
         return sum(line.quantity for line in self.lines)
+
+    @classmethod
+    def from_option(
+        cls,
+        cart: Cart,
+        option: FulfillmentOption,
+        *,
+        order_id: str,
+        placed_at: dt.datetime | None,
+    ) -> Order:
+        """The order a customer places by choosing ``option`` for ``cart``.
+
+        It copies the cart (channel, lines, destination, priority, split rule), takes
+        the option's method, service level and pickup node, promises its
+        ``delivered_by`` (``deliver_by``) and may use only the option's nodes
+        (``allowed_node_ids``). Allocated on the state ``promise`` saw, it ships
+        from those nodes at the option's cost, delivered by the promised date.
+        ``placed_at``: when the customer ordered (aware), for KPIs.
+        """
+        return cart.as_order(
+            order_id=order_id,
+            method=option.method,
+            service_level=option.service_level,
+            pickup_node_id=option.pickup_node_id,
+            deliver_by=option.delivered_by,
+            placed_at=placed_at,
+            allowed_node_ids=option.node_ids,
+        )

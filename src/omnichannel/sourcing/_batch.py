@@ -82,6 +82,19 @@ def _pickup_accepts(network: Network) -> BoolArray:
     return read_only(accepts & nodes.active[None, :])
 
 
+def pickup_acceptance(network: Network) -> BoolArray:
+    """Whether canonical node ``n`` is active and can hand over orders of method
+    ``METHODS[m]`` as their pickup node, shape (n_methods, n_nodes); cached per network."""
+    return network.derived(_pickup_accepts)
+
+
+def source_permission(network: Network) -> BoolArray:
+    """Whether a node may serve orders of a channel (position in ``network.channels``)
+    and method before distance and pickup rules, shape (n_channels, n_methods,
+    n_nodes); cached per network."""
+    return network.derived(_may_source)
+
+
 def _pickup_ok(network: Network, method: IntArray, pickup: IntArray) -> BoolArray:
     """Whether each order's pickup node (if any) is active and can hand it over."""
     accepts = network.derived(_pickup_accepts)
