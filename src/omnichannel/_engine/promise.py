@@ -169,18 +169,14 @@ def first_requests(carts: Sequence[Cart], network: Network, per_method: int) -> 
                 pickups: Sequence[str | None] = [None] if cart.destination is not None else []
             else:
                 pickups = pickup_nodes(cart, method, network, per_method)
-            requests.extend(
-                Request(
-                    cart=index,
-                    order=cart.as_order(
-                        order_id=str(len(requests) + n),
-                        method=method,
-                        service_level=level,
-                        pickup_node_id=pickup,
-                    ),
+            for pickup in pickups:
+                order = cart.as_order(
+                    order_id=str(len(requests)),
+                    method=method,
+                    service_level=level,
+                    pickup_node_id=pickup,
                 )
-                for n, pickup in enumerate(pickups)
-            )
+                requests.append(Request(cart=index, order=order))
     return requests
 
 
