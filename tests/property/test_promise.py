@@ -7,7 +7,7 @@ import datetime as dt
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import omnichannel as oc
@@ -27,7 +27,12 @@ def checkouts(
     scenario = draw(oms.scenarios(max_orders=8, timed=True, parcels=parcels))
     assert scenario.now is not None
     before = oc.allocate(scenario.orders, scenario.network, scenario.inventory, now=scenario.now)
-    skus = sorted({p.sku for p in scenario.inventory.positions()}) or ["A"]
+    catalogue = scenario.network.catalogue
+    if catalogue is not None:
+        skus = sorted(p.sku for p in catalogue.products)
+        assume(skus)  # every SKU of a cart must be in the catalogue
+    else:
+        skus = sorted({p.sku for p in scenario.inventory.positions()}) or ["A"]
     carts = draw(
         st.lists(
             oms.carts(network=scenario.network, sku_codes=skus),

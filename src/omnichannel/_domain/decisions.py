@@ -335,7 +335,7 @@ class Explanation:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _copy_with(value: _Frozen, **changes: object) -> _Frozen:
+def copy_with(value: _Frozen, **changes: object) -> _Frozen:
     """A copy of a frozen, slotted attrs ``value`` with ``changes``, built without
     running validators again: for values the engine has just made and checked."""
     cls = type(value)
@@ -355,7 +355,7 @@ def dated_shipment(
     shipment: Shipment, ready_at: dt.datetime, delivered_by: dt.datetime
 ) -> Shipment:
     """``shipment`` with the dates the engine gave it (aware, UTC)."""
-    return _copy_with(shipment, ready_at=ready_at, delivered_by=delivered_by)
+    return copy_with(shipment, ready_at=ready_at, delivered_by=delivered_by)
 
 
 def date_in_place(
@@ -375,4 +375,4 @@ def date_in_place(
 def with_shipments(allocation: Allocation, shipments: tuple[Shipment, ...]) -> Allocation:
     """``allocation`` with ``shipments`` in place of its own: the same shipments (same
     nodes, lines and costs), dated by the engine."""
-    return _copy_with(allocation, shipments=shipments)
+    return copy_with(allocation, shipments=shipments)

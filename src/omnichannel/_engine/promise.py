@@ -11,13 +11,12 @@ import numpy as np
 from .._core.geo import chord_distance_km, unit_vectors
 from .._domain.calendar import from_minute, to_minute
 from .._domain.call_checks import checked_carts, checked_context, checked_per_method
-from .._domain.decisions import Allocation, date_in_place
+from .._domain.decisions import Allocation, copy_with, date_in_place
 from .._domain.enums import DELIVERED_METHODS, FulfillmentMethod, ServiceLevel
 from .._domain.inventory import Inventory
 from .._domain.network import Network
 from .._domain.orders import Order
 from .._domain.promise import OFFERED, Cart, FulfillmentOption, Promise
-from .._types import IntArray
 from ..allocation._resolve import Scored, build_allocation, decide_order
 from ..allocation._wave import Wave
 from ..sourcing._batch import (
@@ -138,7 +137,7 @@ def earlier(order: Order, option: FulfillmentOption) -> Order:
     """``order`` promised one minute before ``option`` is delivered: the cheapest
     option that is strictly faster."""
     minute = to_minute(option.delivered_by, "delivered_by", round_up=False)
-    return attrs.evolve(order, deliver_by=from_minute(minute - 1))
+    return copy_with(order, deliver_by=from_minute(minute - 1))
 
 
 def ranked(options: Sequence[FulfillmentOption], per_method: int) -> tuple[FulfillmentOption, ...]:
@@ -163,15 +162,24 @@ def first_requests(carts: Sequence[Cart], network: Network, per_method: int) -> 
     """The orders of every cart for each (method, level) of ``OFFERED``: one for each
     delivered method of a cart with a destination, one per pickup node otherwise."""
     requests: list[Request] = []
+    nearest = _nearest_pickups(carts, network, per_method)
     for index, cart in enumerate(carts):
+        # One checked order per cart; its variants differ only in fields checked here.
+        template = cart.as_order(
+            order_id="0",
+            method=FulfillmentMethod.PICKUP_POINT,
+            service_level=ServiceLevel.STANDARD,
+            pickup_node_id="0",
+        )
         for method, level in OFFERED:
             if method in DELIVERED_METHODS:
                 pickups: Sequence[str | None] = [None] if cart.destination is not None else []
             else:
-                pickups = pickup_nodes(cart, method, network, per_method)
+                pickups = cart.pickup_node_ids or nearest[method][index]
             for pickup in pickups:
-                order = cart.as_order(
-                    order_id=str(len(requests)),
+                order = copy_with(
+                    template,
+                    id=str(len(requests)),
                     method=method,
                     service_level=level,
                     pickup_node_id=pickup,
@@ -180,26 +188,43 @@ def first_requests(carts: Sequence[Cart], network: Network, per_method: int) -> 
     return requests
 
 
-def pickup_nodes(
-    cart: Cart, method: FulfillmentMethod, network: Network, per_method: int
-) -> list[str]:
-    """Where ``cart`` may be collected by ``method``: its own ``pickup_node_ids``, or
-    the ``per_method`` nearest nodes to its destination that can hand the method over
-    (ties: canonical order, rank then id); none without either."""
-    if cart.pickup_node_ids:
-        return list(cart.pickup_node_ids)
-    if cart.destination is None:
-        return []
-    code = METHODS.index(method)
-    can = pickup_acceptance(network)[code]
-    if code == _IN_STORE:
-        can = can & source_permission(network)[network.channel_index(cart.channel_id), code]
-    nodes: IntArray = np.flatnonzero(can)
-    point = unit_vectors(np.array([cart.destination.lat]), np.array([cart.destination.lon]))
-    km = chord_distance_km(point, network.derived(node_units)[:, nodes])
-    nearest = nodes[np.lexsort((nodes, km))[:per_method]]
+def _nearest_pickups(
+    carts: Sequence[Cart], network: Network, per_method: int
+) -> dict[FulfillmentMethod, list[list[str]]]:
+    """For each pickup method, the ``per_method`` nearest nodes to each cart's
+    destination that can hand the method over (ties: canonical order, rank then id;
+    for pickup in store, the cart's channel may also source from them); empty for a
+    cart without destination or that names its own pickup nodes."""
     ids = network.arrays.ids
-    return [ids[node] for node in nearest.tolist()]
+    wanted = [c.destination is not None and not c.pickup_node_ids for c in carts]
+    rows = [i for i, want in enumerate(wanted) if want]
+    lat = np.array([carts[i].destination.lat for i in rows])  # type: ignore[union-attr]
+    lon = np.array([carts[i].destination.lon for i in rows])  # type: ignore[union-attr]
+    points = unit_vectors(lat, lon)
+    channel = np.array([network.channel_index(carts[i].channel_id) for i in rows], np.int64)
+    units = network.derived(node_units)
+    found: dict[FulfillmentMethod, list[list[str]]] = {}
+    for method, _ in OFFERED:
+        if method in DELIVERED_METHODS:
+            continue
+        code = METHODS.index(method)
+        can = np.broadcast_to(pickup_acceptance(network)[code], (len(rows), len(ids)))
+        if code == _IN_STORE:
+            can = can & source_permission(network)[channel, code]
+        per_cart: list[list[str]] = [[] for _ in carts]
+        chunk = max(_CELLS_PER_CHUNK // max(len(ids), 1), 1)
+        for start in range(0, len(rows), chunk):
+            part = slice(start, start + chunk)
+            km = chord_distance_km(points[:, part, None], units[:, None, :])
+            km = np.where(can[part], km, np.inf)
+            # A stable sort keeps canonical order among equal distances.
+            order = np.argsort(km, axis=1, kind="stable")[:, :per_method]
+            for k, nodes in enumerate(order.tolist()):
+                row = rows[start + k]
+                kept = np.isfinite(km[k, nodes])
+                per_cart[row] = [ids[n] for n, ok in zip(nodes, kept.tolist(), strict=True) if ok]
+        found[method] = per_cart
+    return found
 
 
 def decide_options(
@@ -218,8 +243,9 @@ def decide_options(
         orders, network, inventory, sourcing, capacity_used, None, now, daily_used, push=True
     )
     arrays, state = wave.arrays, wave.state
-    empty = [Allocation(order_id=o.id, shipments=(), unfulfilled=()) for o in arrays.orders]
-    allocations = list(empty)
+    # Orders that ship nothing share one allocation with no shipment (only shipments
+    # are read from here on).
+    allocations = [Allocation(order_id="none", shipments=(), unfulfilled=())] * arrays.n_orders
     has_capacity = state.capacity_left >= 1
     chunk = max(_CELLS_PER_CHUNK // max(network.arrays.n_nodes, 1), 1)
     for start in range(0, arrays.n_orders, chunk):
