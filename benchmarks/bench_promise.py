@@ -10,7 +10,7 @@ destination (or the pickup node's location), no pickup node named (so the neares
 are proposed). Times ``promise`` on all of them (best of ``--repeat``, after the
 calendar tables are built and cached: timed apart as ``tables_s``) and the
 reference on the first ``--check`` carts (each option is a full plain allocation,
-about 20 s per cart at 200 nodes). Prints carts/s (the target is 10,000 or
+tens of seconds per cart at 200 nodes). Prints carts/s (the target is 10,000 or
 more), options per cart, and whether fast and reference agree on the checked carts.
 """
 
