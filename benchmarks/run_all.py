@@ -411,8 +411,8 @@ def promise_section(run: dict[str, Any]) -> list[str]:
         "bands (Monday 2 March 2026, 10:00 UTC), no pickup node named, all in one "
         "`promise` call; the reference checks the first carts. Target (issue 15): "
         "10,000 carts/s. Not met: each option is an order decided, priced and dated as "
-        "`allocate` would, and on this day about 18% of the options (carts no single node "
-        "holds) run the split rule option by option.",
+        "`allocate` would, and on this day about one order in eight (a cart no single node "
+        "holds) runs the split rule by itself.",
         "",
         *_table(
             [
