@@ -86,3 +86,19 @@ def test_explain_reports_excluded(data: st.DataObject, scenario: oms.Scenario) -
                 )
             elif candidate.rejected_by is not None:
                 assert candidate.rejected_by is not oc.Rule.EXCLUDED
+
+
+@pytest.mark.parametrize("policy", ["batch_optimal", "dual_price"])
+@given(data=st.data(), scenario=oms.scenarios(max_nodes=5, max_orders=8, scarce=True))
+def test_optimizing_policies_keep_to_the_pins(
+    policy: str, data: st.DataObject, scenario: oms.Scenario
+) -> None:
+    """The engine's verifier refuses a shipment outside a pin, so these calls succeed
+    only if every policy keeps to them."""
+    pytest.importorskip("scipy", reason="the optimizing policies need the 'optimize' extra")
+    scenario = data.draw(pinned(scenario))
+    chosen = oc.allocation.get(policy)()
+    result = oc.allocate(scenario.orders, scenario.network, scenario.inventory, policy=chosen)
+    for order, allocation in zip(scenario.orders, result.allocations, strict=True):
+        if order.allowed_node_ids is not None:
+            assert {s.node_id for s in allocation.shipments} <= order.allowed_node_ids
