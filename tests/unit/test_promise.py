@@ -295,3 +295,27 @@ def test_bad_option_fields_are_named(fields: dict[str, Any], path: str) -> None:
     with pytest.raises(oc.InvalidInputError) as caught:
         _option(**fields)
     assert str(caught.value).startswith(f"{path}:")
+
+
+def test_the_state_given_is_left_as_it_was() -> None:
+    capacity_used = {"dc": 1}
+    daily_used = {"dc": {dt.date(2026, 6, 2): 2}}
+    positions = STOCK.positions()
+    oc.promise(
+        [cart(), cart("c2", pickup_node_ids=["store"])],
+        NETWORK,
+        STOCK,
+        now=NOW,
+        capacity_used=capacity_used,
+        daily_used=daily_used,
+    )
+    assert capacity_used == {"dc": 1}
+    assert daily_used == {"dc": {dt.date(2026, 6, 2): 2}}
+    assert STOCK.positions() == positions
+
+
+def test_carts_do_not_compete_for_stock() -> None:
+    """Each cart sees the whole state: two carts may both be promised the last unit."""
+    short = oc.Inventory.from_positions([oc.StockPosition(node_id="store", sku="A", on_hand=1)])
+    first, second = oc.promise([cart(), cart("c2")], NETWORK, short, now=NOW, per_method=1)
+    assert first.options == second.options != ()
