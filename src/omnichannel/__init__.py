@@ -45,7 +45,9 @@ from ._domain.orders import Order as Order
 from ._domain.orders import OrderLine as OrderLine
 from ._domain.promise import Cart as Cart
 from ._domain.promise import FulfillmentOption as FulfillmentOption
+from ._domain.promise import NodeAvailability as NodeAvailability
 from ._domain.promise import Promise as Promise
+from ._domain.promise import SkuAvailability as SkuAvailability
 from ._domain.returns import ReturnLine as ReturnLine
 from ._domain.returns import ReturnRequest as ReturnRequest
 from ._domain.routes import ReturnResult as ReturnResult
@@ -53,6 +55,7 @@ from ._domain.routes import ReturnRoute as ReturnRoute
 from ._domain.stock import StockMove as StockMove
 from ._domain.stock import StockPosition as StockPosition
 from ._engine.allocate import allocate as allocate
+from ._engine.availability import availability as availability
 from ._engine.explain import explain as explain
 from ._engine.promise import promise as promise
 from ._engine.returns import route_returns as route_returns
@@ -89,6 +92,7 @@ __all__ = [
     "Network",
     "Node",
     "NodeArrays",
+    "NodeAvailability",
     "NodeCalendar",
     "NodeCandidate",
     "NodeKind",
@@ -110,6 +114,7 @@ __all__ = [
     "Rule",
     "ServiceLevel",
     "Shipment",
+    "SkuAvailability",
     "StockBlock",
     "StockMove",
     "StockPosition",
@@ -119,6 +124,7 @@ __all__ = [
     "UnknownReferenceError",
     "__version__",
     "allocate",
+    "availability",
     "explain",
     "promise",
     "route_returns",

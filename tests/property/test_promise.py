@@ -145,3 +145,28 @@ def test_options_are_ordered_and_bounded(
                 assert option.pickup_node_id in cart.pickup_node_ids
             if option.method in (oc.FulfillmentMethod.SHIP_TO_HOME, oc.FulfillmentMethod.SAME_DAY):
                 assert cart.destination is not None
+
+
+@given(checkout=checkouts(parcels=False), data=st.data())
+def test_availability_matches_reference(
+    checkout: tuple[oms.Scenario, tuple[oc.Cart, ...], oc.AllocationResult], data: st.DataObject
+) -> None:
+    scenario, _, before = checkout
+    network = scenario.network
+    skus = sorted({p.sku for p in before.inventory.positions()}) or ["A"]
+    question = {
+        "channel_id": data.draw(st.sampled_from([c.id for c in network.channels])),
+        "near": data.draw(oms.geo_points(center=network.nodes[0].location, radius_deg=1.5)),
+        "radius_km": data.draw(st.sampled_from([0.0, 50.0, 150.0, 400.0])),
+        "now": scenario.now,
+        "daily_used": before.daily_used,
+    }
+    fast = oc.availability(skus, network, before.inventory, **question)
+    plain = reference.availability(skus, network, before.inventory, **question)
+    assert [(a.sku, [(n.node_id, n.available, n.ready_at) for n in a.nodes]) for a in fast] == [
+        (a.sku, [(n.node_id, n.available, n.ready_at) for n in a.nodes]) for a in plain
+    ]
+    for a, b in zip(fast, plain, strict=True):
+        for m, n in zip(a.nodes, b.nodes, strict=True):
+            assert math.isclose(m.distance_km, n.distance_km, rel_tol=1e-9, abs_tol=1e-9)
+            assert m.distance_km <= question["radius_km"]  # type: ignore[operator]

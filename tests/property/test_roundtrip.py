@@ -36,11 +36,13 @@ from omnichannel import (
     ReturnRoute,
     Rule,
     Shipment,
+    SkuAvailability,
     StockMove,
     StockPosition,
     TransitBand,
     UnfulfilledLine,
     UnfulfilledReason,
+    availability,
     promise,
 )
 from omnichannel._domain.decisions import allocation_status
@@ -139,6 +141,23 @@ def promises(draw: st.DrawFn) -> Promise:
     return found
 
 
+@st.composite
+def availabilities(draw: st.DrawFn) -> SkuAvailability:
+    """What ``availability`` answers for one SKU near a timed scenario's first node."""
+    scenario = draw(oms.scenarios(max_orders=0, timed=True))
+    skus = sorted({p.sku for p in scenario.inventory.positions()}) or ["A"]
+    (found,) = availability(
+        [draw(st.sampled_from(skus))],
+        scenario.network,
+        scenario.inventory,
+        channel_id=scenario.network.channels[0].id,
+        near=scenario.network.nodes[0].location,
+        radius_km=200.0,
+        now=scenario.now,
+    )
+    return found
+
+
 CASES: list[tuple[type, st.SearchStrategy[Any]]] = [
     (GeoPoint, oms.geo_points()),
     (Channel, oms.channels()),
@@ -172,6 +191,7 @@ CASES: list[tuple[type, st.SearchStrategy[Any]]] = [
         ),
     ),
     (Cart, oms.carts()),
+    (SkuAvailability, availabilities()),
     (Promise, promises()),
     (
         FulfillmentOption,

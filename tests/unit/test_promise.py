@@ -319,3 +319,51 @@ def test_carts_do_not_compete_for_stock() -> None:
     short = oc.Inventory.from_positions([oc.StockPosition(node_id="store", sku="A", on_hand=1)])
     first, second = oc.promise([cart(), cart("c2")], NETWORK, short, now=NOW, per_method=1)
     assert first.options == second.options != ()
+
+
+def test_availability_lists_the_stores_near_a_point_that_can_hand_a_sku_over() -> None:
+    found = oc.availability(
+        ["A", "B"], NETWORK, STOCK, channel_id="web", near=BERLIN, radius_km=50.0, now=NOW
+    )
+    assert [a.sku for a in found] == ["A", "B"]
+    (store,) = found[0].nodes  # the DC cannot hand over in store, the point holds no stock
+    assert (store.node_id, store.available) == ("store", 2)
+    assert store.ready_at == NOW  # open, no processing time
+    assert store.distance_km < 1.0
+    assert found[1].nodes == ()
+    far = oc.availability(
+        ["A"], NETWORK, STOCK, channel_id="web", near=BERLIN, radius_km=0.1, now=NOW
+    )
+    assert far[0].nodes == ()
+    assert found == reference.availability(
+        ["A", "B"], NETWORK, STOCK, channel_id="web", near=BERLIN, radius_km=50.0, now=NOW
+    )
+
+
+@pytest.mark.parametrize("availability", [oc.availability, reference.availability])
+@pytest.mark.parametrize(
+    ("skus", "kwargs", "error", "path"),
+    [
+        (["A"], {"now": NOW.replace(tzinfo=None)}, oc.InvalidInputError, "now"),
+        (["A"], {"channel_id": "fax"}, oc.UnknownReferenceError, "channel_id"),
+        (["A"], {"radius_km": -1.0}, oc.InvalidInputError, "radius_km"),
+        (["A"], {"radius_km": float("nan")}, oc.InvalidInputError, "radius_km"),
+        (["A"], {"near": (52.5, 13.4)}, oc.InvalidInputError, "near"),
+        (["A", "A"], {}, oc.InvalidInputError, "skus[1]"),
+        (["A", ""], {}, oc.InvalidInputError, "skus[1]"),
+        ("A", {}, oc.InvalidInputError, "skus"),
+    ],
+)
+def test_bad_availability_questions_are_named(
+    availability: Any, skus: Any, kwargs: dict[str, Any], error: type, path: str
+) -> None:
+    question: dict[str, Any] = {
+        "channel_id": "web",
+        "near": BERLIN,
+        "radius_km": 10.0,
+        "now": NOW,
+        **kwargs,
+    }
+    with pytest.raises(error) as caught:
+        availability(skus, NETWORK, STOCK, **question)
+    assert str(caught.value).startswith(f"{path}:")

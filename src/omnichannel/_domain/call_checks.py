@@ -14,6 +14,7 @@ from .._errors import InvalidInputError, Problem, UnknownReferenceError
 from .._types import FloatArray
 from .demand import DemandRates
 from .enums import Capability
+from .geo import GeoPoint
 from .inventory import Inventory
 from .network import Network, Node
 from .orders import Order
@@ -125,6 +126,48 @@ def checked_carts(carts: Iterable[Cart], network: Network) -> tuple[Cart, ...]:
                     f"{owner} holds {line.sku!r}, which is not in the catalogue",
                 )
     return checked
+
+
+def checked_skus(skus: Iterable[str], network: Network) -> tuple[str, ...]:
+    """``skus`` as a tuple of distinct non-empty strings, each in the network's
+    catalogue when it has one."""
+    if isinstance(skus, (str, bytes, Mapping)) or not isinstance(skus, Iterable):
+        raise InvalidInputError("skus", f"must be a sequence of SKUs, got {skus!r}")
+    found = tuple(skus)
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for index, sku in enumerate(found):
+        if not isinstance(sku, str) or not sku:
+            problems.append((f"skus[{index}]", f"must be a non-empty string, got {sku!r}"))
+        elif sku in first:
+            problems.append((f"skus[{index}]", f"{sku!r} already given at skus[{first[sku]}]"))
+        else:
+            first[sku] = index
+    if problems:
+        raise InvalidInputError.collect(problems)
+    catalogue = network.catalogue
+    if catalogue is not None:
+        for index, sku in enumerate(found):
+            if sku not in catalogue:
+                raise UnknownReferenceError(f"skus[{index}]", f"{sku!r} is not in the catalogue")
+    return found
+
+
+def checked_near(
+    network: Network, channel_id: object, near: object, radius_km: object
+) -> tuple[str, GeoPoint, float]:
+    """An availability question: a known channel id, a point and a radius (km)."""
+    if not isinstance(channel_id, str) or not network.has_channel(channel_id):
+        raise UnknownReferenceError("channel_id", f"unknown channel {channel_id!r}")
+    problems: list[Problem] = []
+    if not isinstance(near, GeoPoint):
+        problems.append(("near", f"must be GeoPoint, got {type(near).__name__} {near!r}"))
+    problem = amount_problem(radius_km)
+    if problem is not None:
+        problems.append(("radius_km", problem))
+    if problems:
+        raise InvalidInputError.collect(problems)
+    return channel_id, near, float(radius_km)  # type: ignore[arg-type, return-value]
 
 
 def checked_per_method(per_method: object) -> int:

@@ -169,3 +169,29 @@ class Promise:
     options: tuple[FulfillmentOption, ...] = attrs.field(
         converter=v.to_tuple, validator=v.tuple_of(FulfillmentOption)
     )
+
+
+@attrs.frozen(kw_only=True)
+class NodeAvailability:
+    """Units of a SKU one node can hand over to a channel in store, and when.
+
+    ``distance_km`` from the point asked about; ``available``: units the channel may
+    take there now (safety stock held back for channels that respect it);
+    ``ready_at``: when one unit ordered now for pickup in store would be ready for
+    collection (aware, UTC).
+    """
+
+    node_id: str = attrs.field(validator=v.non_empty_str)
+    distance_km: float = attrs.field(converter=v.to_float, validator=v.finite_at_least(0.0))
+    available: int = attrs.field(validator=v.int_at_least(1))
+    ready_at: dt.datetime = attrs.field(validator=[v.instance_of(dt.datetime), aware])
+
+
+@attrs.frozen(kw_only=True)
+class SkuAvailability:
+    """Where one SKU can be collected near a point: nearest node first."""
+
+    sku: str = attrs.field(validator=v.non_empty_str)
+    nodes: tuple[NodeAvailability, ...] = attrs.field(
+        converter=v.to_tuple, validator=v.tuple_of(NodeAvailability)
+    )

@@ -1,5 +1,5 @@
-"""Plain promise: one cart at a time, each option one order decided alone by the plain
-sequential allocation."""
+"""Plain promise and availability: one cart (or SKU and node) at a time, each option
+one order decided alone by the plain sequential allocation."""
 
 from __future__ import annotations
 
@@ -9,12 +9,26 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from .._domain.calendar import from_minute, to_minute
-from .._domain.call_checks import checked_carts, checked_context, checked_per_method
-from .._domain.enums import DELIVERED_METHODS, FulfillmentMethod
+from .._domain.call_checks import (
+    checked_carts,
+    checked_context,
+    checked_near,
+    checked_per_method,
+    checked_skus,
+)
+from .._domain.enums import DELIVERED_METHODS, Capability, FulfillmentMethod, ServiceLevel
+from .._domain.geo import GeoPoint
 from .._domain.inventory import Inventory
 from .._domain.network import Network, Node
-from .._domain.orders import Order
-from .._domain.promise import OFFERED, Cart, FulfillmentOption, Promise
+from .._domain.orders import Order, OrderLine
+from .._domain.promise import (
+    OFFERED,
+    Cart,
+    FulfillmentOption,
+    NodeAvailability,
+    Promise,
+    SkuAvailability,
+)
 from ..sourcing._batch import SOURCE_NEEDS, pickup_node_accepts
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
@@ -170,3 +184,71 @@ def _ranked(options: list[FulfillmentOption], per_method: int) -> tuple[Fulfillm
         if len(same) < per_method:
             kept.append(option)
     return tuple(kept)
+
+
+def availability(
+    skus: Iterable[str],
+    network: Network,
+    inventory: Inventory,
+    *,
+    channel_id: str,
+    near: GeoPoint,
+    radius_km: float,
+    now: dt.datetime,
+    daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
+) -> tuple[SkuAvailability, ...]:
+    """The plain twin of :func:`omnichannel.availability`: SKU by SKU, node by node,
+    one unit for pickup in store through :func:`omnichannel.reference.allocate`."""
+    to_minute(now, "now", round_up=True)
+    network, inventory, _ = checked_context(network, inventory, None)
+    found = checked_skus(skus, network)
+    channel_id, near, radius_km = checked_near(network, channel_id, near, radius_km)
+    channel = network.channel(channel_id)
+    stores = [
+        node
+        for node in canonical_nodes(network)
+        if node.active
+        and Capability.PICKUP in node.capabilities
+        and node.kind in channel.node_kinds
+    ]
+    nearby = sorted(
+        (km, position, node)
+        for position, (node, km) in enumerate(zip(stores, km_to(near, stores), strict=True))
+        if km <= radius_km
+    )
+    call = _Call(
+        network=network,
+        inventory=inventory,
+        now=now,
+        sourcing=LowestCost(),
+        capacity_used=None,
+        daily_used=daily_used,
+    )
+    answers = []
+    for sku in found:
+        listed = []
+        for km, _, node in nearby:
+            units = inventory.available(node.id, sku, channel)
+            if units < 1:
+                continue
+            option = call.option(
+                Order(
+                    id=sku,
+                    channel_id=channel_id,
+                    lines=(OrderLine(sku=sku, quantity=1),),
+                    method=FulfillmentMethod.PICKUP_IN_STORE,
+                    pickup_node_id=node.id,
+                    service_level=ServiceLevel.STANDARD,
+                )
+            )
+            if option is not None:
+                listed.append(
+                    NodeAvailability(
+                        node_id=node.id,
+                        distance_km=km,
+                        available=units,
+                        ready_at=option.delivered_by,
+                    )
+                )
+        answers.append(SkuAvailability(sku=sku, nodes=tuple(listed)))
+    return tuple(answers)
