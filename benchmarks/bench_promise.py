@@ -12,14 +12,18 @@ calendar tables are built and cached: timed apart as ``tables_s``) and the
 reference on the first ``--check`` carts (each option is a full plain allocation,
 tens of seconds per cart at 200 nodes). Prints carts/s (the target is 10,000 or
 more), options per cart, and whether fast and reference agree on the checked carts.
+Then asks ``availability`` about one random SKU within 50 km of each of ``--questions``
+cart destinations, one call each: p50 and p99 ms (the target is p99 <= 0.5 ms).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from typing import Any
 
+import numpy as np
 from _harness import parser, report, timed
 from bench_allocate import SHAPES, scenario_of
 
@@ -52,8 +56,38 @@ def carts_of(day: Scenario, count: int) -> list[omnichannel.Cart]:
     return carts
 
 
+def availability_ms(day: Scenario, basket: list[omnichannel.Cart], seed: int) -> list[float]:
+    """Milliseconds of one ``availability`` call per cart: a random SKU of the day,
+    within 50 km of the cart's destination, for the cart's channel."""
+    rng = np.random.default_rng(seed)
+    skus = sorted({p.sku for p in day.inventory.positions()})
+    found = []
+    for cart in basket:
+        assert cart.destination is not None
+        sku = skus[int(rng.integers(len(skus)))]
+        start = time.perf_counter()
+        omnichannel.availability(
+            [sku],
+            day.network,
+            day.inventory,
+            channel_id=cart.channel_id,
+            near=cart.destination,
+            radius_km=50.0,
+            now=NOW,
+        )
+        found.append((time.perf_counter() - start) * 1000)
+    return found
+
+
 def measure(
-    *, carts: int, nodes: int, skus: int, seed: int, repeat: int = 3, check: int = 3
+    *,
+    carts: int,
+    nodes: int,
+    skus: int,
+    seed: int,
+    repeat: int = 3,
+    check: int = 3,
+    questions: int = 2_000,
 ) -> dict[str, Any]:
     """Fast promise of ``carts`` carts, and whether its first ``check`` are the
     reference's."""
@@ -69,6 +103,7 @@ def measure(
     head = basket[:check]
     reference_s, plain = timed(lambda: reference.promise(head, day.network, day.inventory, now=NOW))
     options = [len(p.options) for p in fast]
+    asked = availability_ms(day, basket[:questions], seed)
     return {
         "benchmark": "promise",
         "scenario": {
@@ -91,6 +126,9 @@ def measure(
         "reference_s": round(reference_s, 4),
         "reference_carts_per_s": round(len(head) / reference_s, 2),
         "identical": tuple(fast[: len(head)]) == plain,
+        "availability_questions": len(asked),
+        "availability_p50_ms": round(float(np.percentile(asked, 50)), 3) if asked else None,
+        "availability_p99_ms": round(float(np.percentile(asked, 99)), 3) if asked else None,
     }
 
 
@@ -100,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     cli.add_argument("--nodes", type=int, default=SHAPES["benchmark_day"]["nodes"])
     cli.add_argument("--skus", type=int, default=SHAPES["benchmark_day"]["skus"])
     cli.add_argument("--check", type=int, default=3, help="carts checked against the reference")
+    cli.add_argument("--questions", type=int, default=2_000, help="availability calls timed")
     args = cli.parse_args(argv)
     figures = measure(
         carts=args.carts,
@@ -108,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         seed=args.seed,
         repeat=args.repeat,
         check=args.check,
+        questions=args.questions,
     )
     report(figures, args.json)
     return 0 if figures["identical"] else 1

@@ -352,6 +352,7 @@ def test_availability_lists_the_stores_near_a_point_that_can_hand_a_sku_over() -
         (["A", "A"], {}, oc.InvalidInputError, "skus[1]"),
         (["A", ""], {}, oc.InvalidInputError, "skus[1]"),
         ("A", {}, oc.InvalidInputError, "skus"),
+        (["Z"], {"daily_used": {"ghost": {}}}, oc.UnknownReferenceError, "daily_used['ghost']"),
     ],
 )
 def test_bad_availability_questions_are_named(

@@ -9,7 +9,12 @@ import numpy as np
 
 from .._core.geo import chord_distance_km, unit_vectors
 from .._domain.calendar import to_minute
-from .._domain.call_checks import checked_context, checked_near, checked_skus
+from .._domain.call_checks import (
+    checked_context,
+    checked_daily_used,
+    checked_near,
+    checked_skus,
+)
 from .._domain.enums import FulfillmentMethod, ServiceLevel
 from .._domain.geo import GeoPoint
 from .._domain.inventory import Inventory
@@ -48,6 +53,7 @@ def availability(
     network, inventory, _ = checked_context(network, inventory, None)
     found = checked_skus(skus, network)
     channel_id, near, radius_km = checked_near(network, channel_id, near, radius_km)
+    checked_daily_used(daily_used, network)
     channel = network.channel(channel_id)
     can = (
         pickup_acceptance(network)[_IN_STORE]
@@ -76,14 +82,19 @@ def availability(
         )
         for k, (row, column) in enumerate(pairs)
     ]
-    options = decide_options(
-        orders,
-        network,
-        inventory,
-        sourcing=LowestCost(),
-        capacity_used=None,
-        daily_used=daily_used,
-        now=now,
+    # Dates only where some node holds the SKU: most questions end before any.
+    options = (
+        decide_options(
+            orders,
+            network,
+            inventory,
+            sourcing=LowestCost(),
+            capacity_used=None,
+            daily_used=daily_used,
+            now=now,
+        )
+        if orders
+        else []
     )
     per_sku: list[list[NodeAvailability]] = [[] for _ in found]
     for (row, column), option in zip(pairs, options, strict=True):

@@ -12,6 +12,7 @@ from .._domain.calendar import from_minute, to_minute
 from .._domain.call_checks import (
     checked_carts,
     checked_context,
+    checked_daily_used,
     checked_near,
     checked_per_method,
     checked_skus,
@@ -203,6 +204,7 @@ def availability(
     network, inventory, _ = checked_context(network, inventory, None)
     found = checked_skus(skus, network)
     channel_id, near, radius_km = checked_near(network, channel_id, near, radius_km)
+    checked_daily_used(daily_used, network)
     channel = network.channel(channel_id)
     stores = [
         node
