@@ -43,6 +43,11 @@ from ._domain.network import NodeArrays as NodeArrays
 from ._domain.network import RateCard as RateCard
 from ._domain.orders import Order as Order
 from ._domain.orders import OrderLine as OrderLine
+from ._domain.promise import Cart as Cart
+from ._domain.promise import FulfillmentOption as FulfillmentOption
+from ._domain.promise import NodeAvailability as NodeAvailability
+from ._domain.promise import Promise as Promise
+from ._domain.promise import SkuAvailability as SkuAvailability
 from ._domain.returns import ReturnLine as ReturnLine
 from ._domain.returns import ReturnRequest as ReturnRequest
 from ._domain.routes import ReturnResult as ReturnResult
@@ -50,7 +55,9 @@ from ._domain.routes import ReturnRoute as ReturnRoute
 from ._domain.stock import StockMove as StockMove
 from ._domain.stock import StockPosition as StockPosition
 from ._engine.allocate import allocate as allocate
+from ._engine.availability import availability as availability
 from ._engine.explain import explain as explain
+from ._engine.promise import promise as promise
 from ._engine.returns import route_returns as route_returns
 from ._errors import InsufficientStockError as InsufficientStockError
 from ._errors import InvalidInputError as InvalidInputError
@@ -66,6 +73,7 @@ __all__ = [
     "Capability",
     "CarrierQuote",
     "CarrierService",
+    "Cart",
     "Catalogue",
     "Channel",
     "ChannelKind",
@@ -75,6 +83,7 @@ __all__ = [
     "DispositionTable",
     "Explanation",
     "FulfillmentMethod",
+    "FulfillmentOption",
     "GeoPoint",
     "InsufficientStockError",
     "InvalidInputError",
@@ -83,6 +92,7 @@ __all__ = [
     "Network",
     "Node",
     "NodeArrays",
+    "NodeAvailability",
     "NodeCalendar",
     "NodeCandidate",
     "NodeKind",
@@ -93,6 +103,7 @@ __all__ = [
     "ParcelQuotes",
     "PositionColumns",
     "Product",
+    "Promise",
     "RateCard",
     "ReturnCondition",
     "ReturnLine",
@@ -103,6 +114,7 @@ __all__ = [
     "Rule",
     "ServiceLevel",
     "Shipment",
+    "SkuAvailability",
     "StockBlock",
     "StockMove",
     "StockPosition",
@@ -112,6 +124,8 @@ __all__ = [
     "UnknownReferenceError",
     "__version__",
     "allocate",
+    "availability",
     "explain",
+    "promise",
     "route_returns",
 ]

@@ -1,5 +1,6 @@
 """The command line: ``python -m omnichannel compare`` runs a simulated day through
-several strategies and prints their KPIs side by side."""
+several strategies and prints their KPIs side by side; ``python -m omnichannel
+promise`` prints the checkout options of a sample cart on a generated network."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import allocation, returns, sourcing
+from ._domain.promise import Cart, Promise
+from ._engine.promise import promise
 from ._errors import OmnichannelError
 from ._version import __version__
+from .serialization import to_dict
 from .simulation import Comparison, Scenario, SimulationConfig, compare
 
 _NOT_PRESETS = frozenset({"lexicographic", "weighted"})
@@ -31,6 +35,9 @@ MAX_STOCK_CELLS = 20_000_000
 """The most nodes x SKUs: the generated stock has a position per carried pair."""
 MAX_WAVES = 1_000
 MAX_SEED = 2**64 - 1
+MAX_PER_METHOD = 100
+PROMISE_NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc)
+"""When the sample cart asks by default: a Monday, 11:00 in Paris."""
 _NEEDS_TEX = frozenset({"pgf"})
 """Image formats matplotlib writes only with LaTeX installed, so not offered."""
 _PLOTTED = (
@@ -168,7 +175,54 @@ def _parser() -> _Parser:
         "png, pdf, svg, ... (needs the plot extra)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    _add_promise(commands)
     return cli
+
+
+def _add_promise(commands: Any) -> None:
+    offer = commands.add_parser(
+        "promise",
+        help="print the checkout options of a sample cart on a generated network",
+        description="Generate a seeded, dated network and stock, take its first order as a "
+        "cart (its channel, lines and destination) and print the fulfilment options "
+        "promise() offers it, nothing reserved.",
+    )
+    offer.add_argument(
+        "--nodes",
+        type=_count(5, MAX_NODES),
+        default=200,
+        help=f"nodes, 5 to {MAX_NODES} (default 200)",
+    )
+    offer.add_argument(
+        "--skus",
+        type=_count(1, MAX_SKUS),
+        default=5_000,
+        help=f"SKUs, 1 to {MAX_SKUS}, and nodes x SKUs at most {MAX_STOCK_CELLS} (default 5000)",
+    )
+    offer.add_argument(
+        "--seed",
+        type=_count(0, MAX_SEED),
+        default=7,
+        help="scenario seed, 0 to 2**64-1 (default 7)",
+    )
+    offer.add_argument(
+        "--now",
+        type=_instant,
+        default=PROMISE_NOW,
+        help="when the cart asks, an ISO 8601 instant with its offset (default "
+        f"{PROMISE_NOW.isoformat()}); the network's calendars start that UTC day",
+    )
+    offer.add_argument(
+        "--per-method",
+        type=_count(1, MAX_PER_METHOD),
+        default=3,
+        help=f"most options per method and service level, 1 to {MAX_PER_METHOD} (default 3)",
+    )
+    offer.add_argument(
+        "--json",
+        type=Path,
+        help="also write the cart and its promise as JSON to this file (its directory must exist)",
+    )
 
 
 def _instant(text: str) -> dt.datetime:
@@ -390,6 +444,75 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def run_promise(args: argparse.Namespace, out: TextIO) -> int:
+    """The ``promise`` command."""
+    _check_sizes(args)
+    if args.json is not None:
+        _check_writable("--json", args.json)
+    start = args.now.astimezone(dt.timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    scenario = Scenario.generate(
+        n_nodes=args.nodes, n_skus=args.skus, n_orders=1, rng=args.seed, start=start
+    )
+    (order,) = scenario.orders
+    destination = order.destination
+    if destination is None:
+        assert order.pickup_node_id is not None
+        destination = scenario.network.node(order.pickup_node_id).location
+    cart = Cart(
+        id="sample-cart", channel_id=order.channel_id, lines=order.lines, destination=destination
+    )
+    (found,) = promise(
+        [cart], scenario.network, scenario.inventory, now=args.now, per_method=args.per_method
+    )
+    lines = ", ".join(f"{line.quantity} x {line.sku}" for line in cart.lines)
+    out.write(
+        f"A sample cart on a generated network ({args.nodes} nodes, {args.skus} SKUs, seed "
+        f"{args.seed}): {lines}, channel {cart.channel_id}, to ({destination.lat:.4f}, "
+        f"{destination.lon:.4f}), asking at {args.now.isoformat()}.\n\n"
+    )
+    out.write(_options_table(found) + "\n")
+    if args.json is not None:
+        document = {"omnichannel": __version__, "cart": to_dict(cart), "promise": to_dict(found)}
+        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def _options_table(found: Promise) -> str:
+    """The options as an aligned text table, delivery times in UTC."""
+    if not found.options:
+        return "No option: no node can serve any line of the cart."
+    header = (
+        "method",
+        "level",
+        "pickup at",
+        "ships from",
+        "delivered by (UTC)",
+        "cost",
+        "complete",
+    )
+    rows = [
+        (
+            option.method.value,
+            option.service_level.value,
+            option.pickup_node_id or "-",
+            ", ".join(sorted(option.node_ids)),
+            option.delivered_by.astimezone(dt.timezone.utc).strftime("%a %Y-%m-%d %H:%M"),
+            f"{option.cost:.2f}",
+            "yes" if option.complete else "no",
+        )
+        for option in found.options
+    ]
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    right = {5}
+    return "\n".join(
+        "  ".join(
+            cell.rjust(width) if i in right else cell.ljust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in (header, *rows)
+    )
+
+
 def main(
     argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr
 ) -> int:
@@ -398,7 +521,9 @@ def main(
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("name a command: compare (see --help)")
+            raise UsageError("name a command: compare or promise (see --help)")
+        if args.command == "promise":
+            return run_promise(args, out)
         return run_compare(args, out, err)
     except (UsageError, OmnichannelError, OSError, MemoryError) as error:
         err.write(f"python -m omnichannel: error: {_one_line(error)}\n")

@@ -19,6 +19,7 @@ from omnichannel import (
 from omnichannel.allocation import Sequential, Wave
 from omnichannel.returns import ReturnBatch
 from omnichannel.sourcing import LowestCost, SourcingBatch, StateUse
+from omnichannel.sourcing._batch import OrderArrays
 from omnichannel.testing.conformance import (
     check_policy,
     check_return_strategy,
@@ -198,9 +199,20 @@ class EveryChannelEverywhere:
         return Sequential().allocate(attrs.evolve(wave, arrays=arrays))
 
 
+@attrs.frozen
+class IgnoresPins:
+    """Allocates as if no order named ``allowed_node_ids``."""
+
+    def allocate(self, wave: Wave, /) -> Sequence[Allocation]:
+        orders = [attrs.evolve(o, allowed_node_ids=None) for o in wave.arrays.orders]
+        arrays = OrderArrays.build(orders, wave.arrays.network)
+        return Sequential().allocate(attrs.evolve(wave, arrays=arrays))
+
+
 @pytest.mark.parametrize(
     ("policy", "message"),
     [
+        (IgnoresPins(), "hard rules: IgnoresPins broke rule EXCLUDED: order"),
         (Policy(doubled), "hard rules: Policy broke rule lines: order"),
         (Policy(overfilled), "no oversell: Policy reserved more than is on hand"),
         (Policy(shipped_unshippable), "hard rules: Policy broke rule UNSHIPPABLE: order"),

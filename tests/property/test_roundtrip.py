@@ -5,6 +5,7 @@ import json
 import math
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,11 +13,13 @@ from hypothesis import strategies as st
 from omnichannel import (
     Allocation,
     AllocationResult,
+    Cart,
     Channel,
     CostModel,
     DemandRates,
     DispositionTable,
     Explanation,
+    FulfillmentOption,
     GeoPoint,
     Inventory,
     Network,
@@ -25,6 +28,7 @@ from omnichannel import (
     NodeCandidate,
     Order,
     OrderLine,
+    Promise,
     RateCard,
     ReturnLine,
     ReturnRequest,
@@ -32,11 +36,14 @@ from omnichannel import (
     ReturnRoute,
     Rule,
     Shipment,
+    SkuAvailability,
     StockMove,
     StockPosition,
     TransitBand,
     UnfulfilledLine,
     UnfulfilledReason,
+    availability,
+    promise,
 )
 from omnichannel._domain.decisions import allocation_status
 from omnichannel._domain.validators import MAX_AMOUNT, MAX_COUNT, MAX_DECISION_AMOUNT
@@ -124,6 +131,33 @@ def explanations(draw: st.DrawFn) -> Explanation:
     )
 
 
+@st.composite
+def promises(draw: st.DrawFn) -> Promise:
+    """Promises ``promise`` makes for a cart on a timed scenario."""
+    scenario = draw(oms.scenarios(max_orders=0, timed=True))
+    skus = sorted({p.sku for p in scenario.inventory.positions()}) or ["A"]
+    cart = draw(oms.carts(network=scenario.network, sku_codes=skus))
+    (found,) = promise([cart], scenario.network, scenario.inventory, now=scenario.now)
+    return found
+
+
+@st.composite
+def availabilities(draw: st.DrawFn) -> SkuAvailability:
+    """What ``availability`` answers for one SKU near a timed scenario's first node."""
+    scenario = draw(oms.scenarios(max_orders=0, timed=True))
+    skus = sorted({p.sku for p in scenario.inventory.positions()}) or ["A"]
+    (found,) = availability(
+        [draw(st.sampled_from(skus))],
+        scenario.network,
+        scenario.inventory,
+        channel_id=scenario.network.channels[0].id,
+        near=scenario.network.nodes[0].location,
+        radius_km=200.0,
+        now=scenario.now,
+    )
+    return found
+
+
 CASES: list[tuple[type, st.SearchStrategy[Any]]] = [
     (GeoPoint, oms.geo_points()),
     (Channel, oms.channels()),
@@ -148,6 +182,21 @@ CASES: list[tuple[type, st.SearchStrategy[Any]]] = [
     (AllocationResult, allocation_results()),
     (NodeCandidate, node_candidates()),
     (Explanation, explanations()),
+    (
+        Order,
+        st.builds(
+            lambda order, pins: attrs.evolve(order, allowed_node_ids=pins),
+            oms.orders(),
+            st.frozensets(IDS, max_size=3),
+        ),
+    ),
+    (Cart, oms.carts()),
+    (SkuAvailability, availabilities()),
+    (Promise, promises()),
+    (
+        FulfillmentOption,
+        promises().filter(lambda p: bool(p.options)).map(lambda p: p.options[0]),
+    ),
     (NodeCalendar, oms.node_calendars()),
     (TransitBand, st.builds(TransitBand, max_km=KM, days=st.integers(0, 365))),
     (Network, oms.scenarios(max_orders=3, timed=True).map(lambda s: s.network)),

@@ -40,6 +40,23 @@ def test_unknown_pickup_node_names_the_order() -> None:
         oc.allocate([bad], NETWORK, INVENTORY)
 
 
+@pytest.mark.parametrize("allocate", [oc.allocate, reference.allocate])
+def test_unknown_allowed_node_names_the_order(allocate: Any) -> None:
+    bad = order("o2", allowed_node_ids={"dc", "ghost"})
+    with pytest.raises(oc.UnknownReferenceError) as caught:
+        allocate([order(), bad], NETWORK, INVENTORY)
+    assert str(caught.value) == (
+        "orders[1].allowed_node_ids: order 'o2' names unknown node 'ghost'"
+    )
+
+
+def test_bad_allowed_node_ids_name_the_field() -> None:
+    with pytest.raises(oc.InvalidInputError, match=r"^allowed_node_ids: must hold non-empty"):
+        order(allowed_node_ids={""})
+    with pytest.raises(oc.InvalidInputError, match=r"^allowed_node_ids: must be a set of ids"):
+        order(allowed_node_ids="dc")
+
+
 def test_every_bad_order_is_listed() -> None:
     with pytest.raises(oc.InvalidInputError) as caught:
         oc.allocate([order(), "o2", order()], NETWORK, INVENTORY)  # type: ignore[list-item]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import omnichannel
+from omnichannel.serialization import from_dict
 
 SMALL = ["--nodes", "20", "--skus", "150", "--orders", "300", "--quiet"]
 HUGE = ["--orders", "1000000", "--strategies", "nearest"]
@@ -260,3 +261,36 @@ def test_help_documents_the_limits() -> None:
         "waves, 1 to 1000",
     ):
         assert limit in text
+
+
+def test_promise_prints_the_options_and_writes_json(tmp_path: Path) -> None:
+    path = tmp_path / "promise.json"
+    done = run("promise", "--nodes", "20", "--skus", "150", "--json", str(path))
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "A sample cart on a generated network (20 nodes, 150 SKUs, seed 7)" in done.stdout
+    assert "delivered by (UTC)" in done.stdout
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert document["omnichannel"] == omnichannel.__version__
+    found = from_dict(omnichannel.Promise, document["promise"])
+    assert found.cart_id == document["cart"]["id"] == "sample-cart"
+    assert len(done.stdout.strip().splitlines()) == len(found.options) + 3
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["promise", "--per-method", "0"], "argument --per-method: must be >= 1, got 0"),
+        (["promise", "--per-method", "101"], "argument --per-method: must be <= 100, got 101"),
+        (["promise", "--now", "2026-03-02T10:00"], "argument --now: must give its offset"),
+        (["promise", "--now", "tuesday"], "argument --now: must be an ISO 8601 instant"),
+        (["promise", "--nodes", "5000", "--skus", "4001"], "--nodes x --skus must be <="),
+        (["promise", "--json", "/nowhere/at/all.json"], "--json: '/nowhere/at' does not exist"),
+    ],
+)
+def test_bad_promise_arguments_print_one_line_and_exit_2(argv: list[str], message: str) -> None:
+    done = run(*argv)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert message in done.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 import omnichannel as oc
@@ -111,3 +113,24 @@ def test_the_model_prices_a_pair_by_its_parcels() -> None:
     (shipment,) = result.allocations[0].shipments
     assert (shipment.node_id, shipment.cost) == ("near", 5.0)
     assert lower_bound([order], _network(), stock) == pytest.approx(5.0)
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=lambda p: type(p).__name__)
+def test_split_shipments_priced_by_carriers_keep_their_dates(
+    policy: oc.allocation.AllocationPolicy,
+) -> None:
+    """A shipment the carriers price after the policy decided (a split) is dated too."""
+    stock = oc.Inventory.from_positions(
+        [
+            oc.StockPosition(node_id="near", sku="CASE", on_hand=2),
+            oc.StockPosition(node_id="far", sku="KETTLE", on_hand=1),
+        ]
+    )
+    now = dt.datetime(2026, 6, 2, 9, 0, tzinfo=dt.timezone.utc)
+    result = oc.allocate(
+        [_order(("CASE", 2), ("KETTLE", 1))], _network(), stock, policy=policy, now=now
+    )
+    shipments = result.allocations[0].shipments
+    assert sorted(s.node_id for s in shipments) == ["far", "near"]
+    assert all(s.parcels for s in shipments)
+    assert all(s.ready_at is not None and s.delivered_by is not None for s in shipments)

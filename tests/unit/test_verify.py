@@ -165,6 +165,14 @@ def test_shipping_from_an_inactive_node_breaks_inactive() -> None:
     assert "node 'closed'" in refused(Scripted(decide), [order("o1")], "INACTIVE")
 
 
+def test_shipping_outside_the_allowed_nodes_breaks_excluded() -> None:
+    def decide(wave: Wave) -> list[Allocation]:
+        return [shipped("o1", shipment(wave, 0, "store", 1))]
+
+    pinned = attrs.evolve(order("o1"), allowed_node_ids={"dc"})
+    assert "node 'store'" in refused(Scripted(decide), [pinned], "EXCLUDED")
+
+
 def test_a_line_neither_shipped_nor_unfulfilled_is_refused() -> None:
     """Before the verifier, this gave fill_rate 1.0 with nothing shipped."""
 

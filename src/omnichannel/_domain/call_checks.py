@@ -14,13 +14,15 @@ from .._errors import InvalidInputError, Problem, UnknownReferenceError
 from .._types import FloatArray
 from .demand import DemandRates
 from .enums import Capability
+from .geo import GeoPoint
 from .inventory import Inventory
 from .network import Network, Node
 from .orders import Order
+from .promise import Cart
 from .returns import DROP_OFF_KIND, ReturnRequest
 from .validators import MAX_AMOUNT, MAX_COUNT, daily_count_problems
 
-Identified = TypeVar("Identified", Order, ReturnRequest)
+Identified = TypeVar("Identified", Order, ReturnRequest, Cart)
 """A call's items that carry their own id."""
 
 
@@ -79,14 +81,106 @@ def checked_orders(
         _check_catalogue(checked, network, path)
     channels = {order.channel_id for order in checked}
     pickups = {order.pickup_node_id for order in checked if order.pickup_node_id is not None}
-    if all(map(network.has_channel, channels)) and all(map(network.has_node, pickups)):
+    pinned = {
+        node_id
+        for order in checked
+        if order.allowed_node_ids is not None
+        for node_id in order.allowed_node_ids
+    }
+    if (
+        all(map(network.has_channel, channels))
+        and all(map(network.has_node, pickups))
+        and all(map(network.has_node, pinned))
+    ):
         return checked
     for index, order in enumerate(checked):
         owner = f"order {order.id!r}"
         _known_channel(network, order.channel_id, f"{path}[{index}].channel_id", owner)
         if order.pickup_node_id is not None:
             _known_node(network, order.pickup_node_id, f"{path}[{index}].pickup_node_id", owner)
+        for node_id in sorted(order.allowed_node_ids or ()):
+            _known_node(network, node_id, f"{path}[{index}].allowed_node_ids", owner)
     return checked
+
+
+def checked_carts(carts: Iterable[Cart], network: Network) -> tuple[Cart, ...]:
+    """``carts`` as a tuple, each a Cart with a unique id that names known channels,
+    pickup nodes and (with a catalogue) SKUs.
+
+    Raises :class:`InvalidInputError` listing every bad cart, or
+    :class:`UnknownReferenceError` for the first unknown reference.
+    """
+    checked = _unique_items(carts, Cart, "carts")
+    catalogue = network.catalogue
+    for index, cart in enumerate(checked):
+        owner = f"cart {cart.id!r}"
+        _known_channel(network, cart.channel_id, f"carts[{index}].channel_id", owner)
+        for position, node_id in enumerate(cart.pickup_node_ids):
+            _known_node(network, node_id, f"carts[{index}].pickup_node_ids[{position}]", owner)
+        if catalogue is None:
+            continue
+        for position, line in enumerate(cart.lines):
+            if line.sku not in catalogue:
+                raise UnknownReferenceError(
+                    f"carts[{index}].lines[{position}].sku",
+                    f"{owner} holds {line.sku!r}, which is not in the catalogue",
+                )
+    return checked
+
+
+def checked_skus(skus: Iterable[str], network: Network) -> tuple[str, ...]:
+    """``skus`` as a tuple of distinct non-empty strings, each in the network's
+    catalogue when it has one."""
+    if isinstance(skus, (str, bytes, Mapping)) or not isinstance(skus, Iterable):
+        raise InvalidInputError("skus", f"must be a sequence of SKUs, got {skus!r}")
+    found = tuple(skus)
+    problems: list[Problem] = []
+    first: dict[str, int] = {}
+    for index, sku in enumerate(found):
+        if not isinstance(sku, str) or not sku:
+            problems.append((f"skus[{index}]", f"must be a non-empty string, got {sku!r}"))
+        elif sku in first:
+            problems.append((f"skus[{index}]", f"{sku!r} already given at skus[{first[sku]}]"))
+        else:
+            first[sku] = index
+    if problems:
+        raise InvalidInputError.collect(problems)
+    catalogue = network.catalogue
+    if catalogue is not None:
+        for index, sku in enumerate(found):
+            if sku not in catalogue:
+                raise UnknownReferenceError(f"skus[{index}]", f"{sku!r} is not in the catalogue")
+    return found
+
+
+def checked_near(
+    network: Network, channel_id: object, near: object, radius_km: object
+) -> tuple[str, GeoPoint, float]:
+    """An availability question: a known channel id, a point and a radius (km)."""
+    if not isinstance(channel_id, str) or not network.has_channel(channel_id):
+        raise UnknownReferenceError("channel_id", f"unknown channel {channel_id!r}")
+    problems: list[Problem] = []
+    if not isinstance(near, GeoPoint):
+        problems.append(("near", f"must be GeoPoint, got {type(near).__name__} {near!r}"))
+    problem = amount_problem(radius_km)
+    if problem is not None:
+        problems.append(("radius_km", problem))
+    if problems:
+        raise InvalidInputError.collect(problems)
+    return channel_id, near, float(radius_km)  # type: ignore[arg-type, return-value]
+
+
+def checked_per_method(per_method: object) -> int:
+    """``per_method``: an int in [1, MAX_COUNT], options per method and service level."""
+    if (
+        isinstance(per_method, bool)
+        or not isinstance(per_method, int)
+        or not 1 <= per_method <= MAX_COUNT
+    ):
+        raise InvalidInputError(
+            "per_method", f"must be an int in [1, {MAX_COUNT}], got {per_method!r}"
+        )
+    return per_method
 
 
 MAX_PARCEL_UNITS = 10_000

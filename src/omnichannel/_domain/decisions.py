@@ -32,14 +32,14 @@ class UnfulfilledReason(enum.Enum):
     """Why units of a line were not allocated.
 
     NO_ELIGIBLE_NODE: no node passes the hard rules (active, channel, capability,
-    distance) for this order. NO_CAPACITY: an eligible node holds the SKU but has
-    no shipments left in this wave. OUT_OF_STOCK: no eligible node has the units
-    left. SPLIT_NOT_ALLOWED: the line could be served, but not from the same node
-    as the rest of an order that does not allow splits. TOO_LATE (only with
-    ``now``): no eligible node can deliver on time, or one that holds the units
-    cannot. UNSHIPPABLE: an eligible node holds the units, but no carrier service
-    of the order's service level can carry one of them from there (too heavy, too
-    long, too far, or no price in its table).
+    distance, the order's allowed nodes) for this order. NO_CAPACITY: an eligible node
+    holds the SKU but has no shipments left in this wave. OUT_OF_STOCK: no eligible node
+    has the units left. SPLIT_NOT_ALLOWED: the line could be served, but not from the
+    same node as the rest of an order that does not allow splits. TOO_LATE (only with
+    ``now``): no eligible node can deliver on time, or one that holds the units cannot.
+    UNSHIPPABLE: an eligible node holds the units, but no carrier service of the order's
+    service level can carry one of them from there (too heavy, too long, too far, or no
+    price in its table).
     """
 
     OUT_OF_STOCK = "out_of_stock"
@@ -249,6 +249,8 @@ class Rule(enum.Enum):
     """The node lacks the capability the fulfilment method needs."""
     DISTANCE = "distance"
     """The node is farther than the service level's ``max_km``."""
+    EXCLUDED = "excluded"
+    """The order may not use the node: it is outside the order's ``allowed_node_ids``."""
     UNSHIPPABLE = "unshippable"
     """No carrier service of the order's service level can carry a unit of some
     line from the node."""
@@ -333,7 +335,7 @@ class Explanation:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _copy_with(value: _Frozen, **changes: object) -> _Frozen:
+def copy_with(value: _Frozen, **changes: object) -> _Frozen:
     """A copy of a frozen, slotted attrs ``value`` with ``changes``, built without
     running validators again: for values the engine has just made and checked."""
     cls = type(value)
@@ -353,7 +355,7 @@ def dated_shipment(
     shipment: Shipment, ready_at: dt.datetime, delivered_by: dt.datetime
 ) -> Shipment:
     """``shipment`` with the dates the engine gave it (aware, UTC)."""
-    return _copy_with(shipment, ready_at=ready_at, delivered_by=delivered_by)
+    return copy_with(shipment, ready_at=ready_at, delivered_by=delivered_by)
 
 
 def date_in_place(
@@ -373,4 +375,4 @@ def date_in_place(
 def with_shipments(allocation: Allocation, shipments: tuple[Shipment, ...]) -> Allocation:
     """``allocation`` with ``shipments`` in place of its own: the same shipments (same
     nodes, lines and costs), dated by the engine."""
-    return _copy_with(allocation, shipments=shipments)
+    return copy_with(allocation, shipments=shipments)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -11,6 +12,9 @@ from . import validators as v
 from .calendar import aware
 from .enums import DELIVERED_METHODS, FulfillmentMethod, ServiceLevel
 from .geo import GeoPoint
+
+if TYPE_CHECKING:
+    from .promise import Cart, FulfillmentOption
 
 
 @attrs.frozen(kw_only=True)
@@ -32,7 +36,8 @@ class Order:
     ``deliver_by`` is a promise made to the customer: with ``now``, only nodes
     whose shipment is delivered (or ready for collection) by then may serve.
     ``placed_at`` is when the customer ordered (for KPIs; it changes no decision).
-    Both are aware datetimes.
+    Both are aware datetimes. ``allowed_node_ids``, when given, pins the order to
+    those nodes (a hard rule: any other node is ``Rule.EXCLUDED``); None allows all.
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
@@ -54,6 +59,9 @@ class Order:
     allow_split: bool = attrs.field(default=True, validator=v.instance_of(bool))
     deliver_by: dt.datetime | None = attrs.field(default=None, validator=aware)
     placed_at: dt.datetime | None = attrs.field(default=None, validator=aware)
+    allowed_node_ids: frozenset[str] | None = attrs.field(
+        default=None, converter=v.to_id_set, validator=v.optional(v.id_set)
+    )
 
     def __attrs_post_init__(self) -> None:
         first_line: dict[str, int] = {}
@@ -74,3 +82,31 @@ class Order:
     def units(self) -> int:
         """Units ordered over all lines."""
         return sum(line.quantity for line in self.lines)
+
+    @classmethod
+    def from_option(
+        cls,
+        cart: Cart,
+        option: FulfillmentOption,
+        *,
+        order_id: str,
+        placed_at: dt.datetime | None,
+    ) -> Order:
+        """The order a customer places by choosing ``option`` for ``cart``.
+
+        It copies the cart (channel, lines, destination, priority, split rule), takes
+        the option's method, service level and pickup node, promises its
+        ``delivered_by`` (``deliver_by``) and may use only the option's nodes
+        (``allowed_node_ids``). Allocated on the state ``promise`` saw, it ships
+        from those nodes at the option's cost, delivered by the promised date.
+        ``placed_at``: when the customer ordered (aware), for KPIs.
+        """
+        return cart.as_order(
+            order_id=order_id,
+            method=option.method,
+            service_level=option.service_level,
+            pickup_node_id=option.pickup_node_id,
+            deliver_by=option.delivered_by,
+            placed_at=placed_at,
+            allowed_node_ids=option.node_ids,
+        )

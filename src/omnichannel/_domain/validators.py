@@ -147,6 +147,28 @@ def to_tuple(value: object) -> object:
     return value
 
 
+def to_id_set(value: object) -> object:
+    """Converter: an iterable of ids (not a string) becomes a frozenset; None and
+    anything else pass through for the validator to judge."""
+    if value is None or isinstance(value, (str, bytes, dict, frozenset)):
+        return value
+    try:
+        return frozenset(value)  # type: ignore[call-overload]
+    except TypeError:
+        return value
+
+
+def id_set(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a frozenset of non-empty strings (ids)."""
+    if not isinstance(value, frozenset):
+        raise InvalidInputError(attribute.name, f"must be a set of ids, got {value!r}")
+    for item in sorted(value, key=repr):
+        if not isinstance(item, str) or not item:
+            raise InvalidInputError(
+                attribute.name, f"must hold non-empty strings, got {type(item).__name__} {item!r}"
+            )
+
+
 def to_float(value: object) -> object:
     """Converter: ints become floats so equal values compare and serialise alike."""
     if _is_int(value):

@@ -70,7 +70,26 @@ def resolve_order(
     scored: Scored | None = None,
     on_time: BoolArray | None = None,
 ) -> tuple[Allocation, Taken]:
-    """Decide order ``row`` of the wave on ``state`` and take what it uses from ``state``.
+    """Decide order ``row`` of the wave on ``state`` (see :func:`decide_order`) and take
+    what it uses from ``state``. Returns the allocation and the units it took at each
+    node."""
+    allocation, taken = decide_order(row, wave, state, scored, on_time)
+    arrays = wave.arrays
+    sku = arrays.line_sku[int(arrays.line_start[row]) : int(arrays.line_start[row + 1])]
+    for node, lines in taken.items():
+        state.take(sku[list(lines)], np.full(len(lines), node), np.array(list(lines.values())))
+        state.ship_one(node)
+    return allocation, taken
+
+
+def decide_order(
+    row: int,
+    wave: Wave,
+    state: StockState,
+    scored: Scored | None = None,
+    on_time: BoolArray | None = None,
+) -> tuple[Allocation, Taken]:
+    """Decide order ``row`` of the wave on ``state``, which is left as it was.
 
     The cheapest node that can serve every line wins (ties: node rank, then id).
     If none can and the order allows splits, lines are split greedily: first,
@@ -82,7 +101,7 @@ def resolve_order(
     With ``now``, only nodes that keep the order's time rules on ``state`` may serve.
     ``scored`` is the order's scoring on ``state``, and ``on_time`` whether each
     node keeps its time rules on ``state`` (n_nodes,), when the caller already has
-    them. Returns the allocation and the units it took at each node.
+    them. Returns the allocation and the units it would take at each node.
     """
     arrays = wave.arrays
     order = arrays.orders[row]
@@ -113,9 +132,6 @@ def resolve_order(
         )
     if held_unshippable is not None:
         unfulfilled = unshippable_reasons(order.lines, unfulfilled, held_unshippable)
-    for node, lines in taken.items():
-        state.take(sku[list(lines)], np.full(len(lines), node), np.array(list(lines.values())))
-        state.ship_one(node)
     km = {node: float(distance[node]) for node in taken}
     return build_allocation(row, wave, km, taken, unfulfilled), taken
 

@@ -7,12 +7,15 @@ Great-circle distance is shared with the engine (``omnichannel._core.geo``):
 it is geometry, not a decision, and sharing it keeps both on the same floats.
 
 Covered: allocation by ``Sequential`` and ``FairShare`` with every built-in
-sourcing strategy, and return routing with every built-in return strategy.
+sourcing strategy, promise at checkout and availability (each option one order allocated alone),
+and return routing with every built-in return strategy.
 The solver-based policies are specified by their model instead (see
 ``omnichannel.allocation.lower_bound``).
 """
 
 from ._allocate import allocate as allocate
+from ._promise import availability as availability
+from ._promise import promise as promise
 from ._returns import route_returns as route_returns
 
-__all__ = ["allocate", "route_returns"]
+__all__ = ["allocate", "availability", "promise", "route_returns"]

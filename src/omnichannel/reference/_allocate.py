@@ -420,6 +420,7 @@ def _candidates(
             and pickup_ok
             and (not in_store or (pickup is not None and node.id == pickup.id))
             and (in_store or km <= max_km)
+            and (order.allowed_node_ids is None or node.id in order.allowed_node_ids)
         )
         unshippable = frozenset(
             line.sku for line in order.lines if not shippable(network, order, line.sku, km)

@@ -100,6 +100,19 @@ def _structure_node_kinds(value: Any, _: type) -> frozenset[NodeKind]:
     return frozenset(_structure_enum(item, NodeKind) for item in value)  # type: ignore[misc]
 
 
+def _structure_ids(value: Any, _: type) -> frozenset[str]:
+    if not isinstance(value, (list, tuple)):
+        raise InvalidInputError("", f"must be a list of ids, got {value!r}")
+    problems: list[Problem] = [
+        (f"[{index}]", f"must be a string, got {item!r}")
+        for index, item in enumerate(value)
+        if not isinstance(item, str)
+    ]
+    if problems:
+        raise InvalidInputError.collect(problems)
+    return frozenset(value)
+
+
 # -- time: ISO 8601 text, timedeltas in whole seconds ------------------------------------
 
 
@@ -405,6 +418,7 @@ _converter.register_structure_hook_func(lambda t: t == frozenset[NodeKind], _str
 _converter.register_unstructure_hook_func(
     lambda t: t == frozenset[NodeKind], _unstructure_node_kinds
 )
+_converter.register_structure_hook_func(lambda t: t == frozenset[str], _structure_ids)
 _converter.register_structure_hook(Inventory, _structure_inventory)
 _converter.register_unstructure_hook(Inventory, _unstructure_inventory)
 _converter.register_structure_hook(DemandRates, _structure_demand)
@@ -424,7 +438,7 @@ _converter.register_unstructure_hook(
 _converter.register_structure_hook(dt.timedelta, _structure_timedelta)
 _converter.register_unstructure_hook(dt.timedelta, _unstructure_timedelta)
 _converter.register_unstructure_hook_func(
-    lambda t: t in (frozenset[int], frozenset[dt.date]), _unstructure_set
+    lambda t: t in (frozenset[int], frozenset[str], frozenset[dt.date]), _unstructure_set
 )
 
 

@@ -82,6 +82,19 @@ def _pickup_accepts(network: Network) -> BoolArray:
     return read_only(accepts & nodes.active[None, :])
 
 
+def pickup_acceptance(network: Network) -> BoolArray:
+    """Whether canonical node ``n`` is active and can hand over orders of method
+    ``METHODS[m]`` as their pickup node, shape (n_methods, n_nodes); cached per network."""
+    return network.derived(_pickup_accepts)
+
+
+def source_permission(network: Network) -> BoolArray:
+    """Whether a node may serve orders of a channel (position in ``network.channels``)
+    and method before distance and pickup rules, shape (n_channels, n_methods,
+    n_nodes); cached per network."""
+    return network.derived(_may_source)
+
+
 def _pickup_ok(network: Network, method: IntArray, pickup: IntArray) -> BoolArray:
     """Whether each order's pickup node (if any) is active and can hand it over."""
     accepts = network.derived(_pickup_accepts)
@@ -172,6 +185,11 @@ class OrderArrays:
     """Units of each line, shape (n_lines,)."""
     units: IntArray
     """Units of each order, shape (n_orders,)."""
+    restricted: BoolArray
+    """Whether the order names ``allowed_node_ids``, shape (n_orders,)."""
+    allowed_key: IntArray
+    """``row * n_nodes + node`` for every (order, canonical node) pair the order's
+    ``allowed_node_ids`` allows, sorted, shape (n_allowed_pairs,)."""
 
     @classmethod
     def build(cls, orders: Sequence[Order], network: Network) -> OrderArrays:
@@ -202,6 +220,16 @@ class OrderArrays:
         lon[at_pickup] = nodes.lon_deg[pickup[at_pickup]]
         respects = network.derived(_respects)
         needs = np.array([SOURCE_NEEDS[m].value for m in METHODS], np.int64)
+        restricted = np.array([o.allowed_node_ids is not None for o in orders], np.bool_)
+        n_nodes = nodes.n_nodes
+        allowed_key = np.array(
+            sorted(
+                row * n_nodes + node_code[node_id]
+                for row in np.flatnonzero(restricted).tolist()
+                for node_id in orders[row].allowed_node_ids or ()
+            ),
+            dtype=np.int64,
+        )
         return cls(
             orders=tuple(orders),
             network=network,
@@ -221,6 +249,8 @@ class OrderArrays:
             line_sku=np.array(line_sku, np.int64),
             line_qty=qty,
             units=np.add.reduceat(qty, starts[:-1]) if len(orders) else np.zeros(0, np.int64),
+            restricted=restricted,
+            allowed_key=allowed_key,
         )
 
     def __attrs_post_init__(self) -> None:
@@ -273,7 +303,20 @@ class OrderArrays:
             (Rule.PICKUP_NODE, ~self.pickup_ok[rows] | (in_store & (nodes != pickup))),
             (Rule.CAPABILITY, (node_arrays.capabilities[nodes] & needs) != needs),
             (Rule.DISTANCE, ~in_store & (km > self.reach(reach_km)[self.level[rows]])),
+            (Rule.EXCLUDED, self.excluded(rows, nodes)),
         ]
+
+    def excluded(self, rows: IntArray, nodes: IntArray) -> BoolArray:
+        """Whether order ``rows[i]`` may not use canonical node ``nodes[i]`` because it
+        is outside the order's ``allowed_node_ids``, shape (n_pairs,)."""
+        found = self.restricted[rows]
+        if not found.any():
+            return found
+        key = rows * self.network.arrays.n_nodes + nodes
+        keys = self.allowed_key
+        at = np.minimum(np.searchsorted(keys, key), max(keys.size - 1, 0))
+        allowed = keys[at] == key if keys.size else np.zeros(key.size, dtype=np.bool_)
+        return np.asarray(found & ~allowed, dtype=np.bool_)
 
     def reach(self, reach_km: FloatArray | None) -> FloatArray:
         """Farthest km each level serves: ``reach_km``, or each rate card's ``max_km``."""
@@ -556,7 +599,8 @@ class SourcingBatch:
         """The engine's hard rules other than stock, capacity and time: node active,
         channel allows its kind, capability for the method, pickup node, distance
         within the service level's reach (``max_km``, and with ``now`` its last
-        transit band); shape (n_orders, n_nodes)."""
+        transit band), within the order's ``allowed_node_ids``; shape
+        (n_orders, n_nodes)."""
         a, rows = self._arrays, self.rows
         method = a.method[rows]
         ok = a.may_source[a.channel[rows], method] & a.pickup_ok[rows][:, None]
@@ -566,6 +610,11 @@ class SourcingBatch:
         within = self.distance_km <= reach[a.level[rows]][:, None]
         within[in_store] = np.arange(self.n_nodes)[None, :] == a.pickup_node[rows[in_store], None]
         ok &= within
+        pinned = np.flatnonzero(a.restricted[rows])
+        if pinned.size:
+            pairs = np.repeat(rows[pinned], self.n_nodes)
+            every = np.tile(np.arange(self.n_nodes), pinned.size)
+            ok[pinned] &= ~a.excluded(pairs, every).reshape(pinned.size, self.n_nodes)
         return read_only(np.asarray(ok))
 
     @functools.cached_property

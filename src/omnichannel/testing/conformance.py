@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn
 
+import attrs
 import numpy as np
 
 from .._domain.carriers import CarrierService
@@ -84,6 +85,23 @@ def _dated_days() -> tuple[Scenario, ...]:
 def _days() -> tuple[Scenario, ...]:
     """Small seeded days: two ordinary, one with scarce stock and returns."""
     return _generated(n_orders=80, n_returns=30, start=None)
+
+
+@functools.cache
+def _pinned_days() -> tuple[Scenario, ...]:
+    """:func:`_days` with every other order pinned to three nodes
+    (``Order.allowed_node_ids``), a different three for each."""
+    days = []
+    for day in _days():
+        ids = sorted(node.id for node in day.network.nodes)
+        orders = tuple(
+            attrs.evolve(order, allowed_node_ids={ids[(i + k) % len(ids)] for k in range(3)})
+            if i % 2 == 0
+            else order
+            for i, order in enumerate(day.orders)
+        )
+        days.append(attrs.evolve(day, orders=orders))
+    return tuple(days)
 
 
 @functools.cache
@@ -478,10 +496,11 @@ def check_policy_protocol(policy: AllocationPolicy) -> None:
 
 
 def check_policy_rules(policy: AllocationPolicy) -> None:
-    """Its allocations keep every hard rule and never oversell, on ordinary and scarce days."""
+    """Its allocations keep every hard rule and never oversell, on ordinary and scarce
+    days, with orders pinned to nodes and with dates."""
     from ..sourcing._builtin import LowestCost
 
-    for day in _days():
+    for day in (*_days(), *_pinned_days()):
         _check_result(policy, day, LowestCost(), _allocated(policy, day, LowestCost(), policy))
     for day in _dated_days():
         result = _allocated(policy, day, LowestCost(), policy, _NOW)

@@ -31,6 +31,7 @@ from .._domain.geo import GeoPoint
 from .._domain.inventory import Inventory
 from .._domain.network import Channel, CostModel, Network, Node, RateCard
 from .._domain.orders import Order, OrderLine
+from .._domain.promise import Cart
 from .._domain.returns import ReturnLine, ReturnRequest, accepts_drop_off
 from .._domain.routes import ReturnResult, ReturnRoute
 from .._domain.stock import StockMove, StockPosition
@@ -41,6 +42,7 @@ __all__ = [
     "Scenario",
     "capabilities",
     "carrier_services",
+    "carts",
     "channels",
     "cost_models",
     "demand_rates",
@@ -265,6 +267,44 @@ def orders(
         destination=draw(destination) if delivered else None,
         pickup_node_id=None if delivered else draw(pickup),
         service_level=draw(st.sampled_from(ServiceLevel)),
+        priority=draw(st.integers(0, 2)),
+        allow_split=draw(st.booleans()),
+    )
+
+
+@st.composite
+def carts(
+    draw: st.DrawFn,
+    *,
+    network: Network | None = None,
+    sku_codes: Sequence[str] | None = None,
+    ids: st.SearchStrategy[str] = _IDS,
+    max_lines: int = 4,
+) -> Cart:
+    """Carts; with ``network``, they name its channels and nodes, and most have a
+    destination near its first node."""
+    lines = draw(
+        st.lists(
+            order_lines(sku_codes=sku_codes),
+            min_size=1,
+            max_size=max_lines,
+            unique_by=lambda line: line.sku,
+        )
+    )
+    if network is not None:
+        channel_id = draw(st.sampled_from([c.id for c in network.channels]))
+        pickup = st.sampled_from([n.id for n in network.nodes])
+        destination = geo_points(center=network.nodes[0].location, radius_deg=1.5)
+    else:
+        channel_id = draw(ids)
+        pickup = ids
+        destination = geo_points()
+    return Cart(
+        id=draw(ids),
+        channel_id=channel_id,
+        lines=lines,
+        destination=draw(st.none() | destination | destination),
+        pickup_node_ids=draw(st.lists(pickup, max_size=3, unique=True)),
         priority=draw(st.integers(0, 2)),
         allow_split=draw(st.booleans()),
     )

@@ -1,0 +1,370 @@
+"""Promise at checkout: the values, a worked cart, and bad calls named by their path."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+import omnichannel as oc
+from omnichannel import reference
+
+BERLIN = oc.GeoPoint(lat=52.52, lon=13.405)
+HOURS = oc.NodeCalendar.every_day("Europe/Berlin", dt.time(8), dt.time(20))
+NOW = dt.datetime(2026, 6, 2, 9, 0, tzinfo=dt.timezone.utc)  # a Tuesday, 11:00 in Berlin
+
+
+def _network() -> oc.Network:
+    ship = oc.Capability.SHIP
+    return oc.Network(
+        nodes=[
+            oc.Node(
+                id="dc",
+                kind=oc.NodeKind.DC,
+                location=oc.GeoPoint(lat=52.3, lon=13.6),
+                capabilities=ship | oc.Capability.SAME_DAY,
+                calendar=HOURS,
+            ),
+            oc.Node(
+                id="store",
+                kind=oc.NodeKind.STORE,
+                location=oc.GeoPoint(lat=52.52, lon=13.41),
+                capabilities=ship | oc.Capability.PICKUP | oc.Capability.RECEIVE_TRANSFER,
+                calendar=HOURS,
+            ),
+            oc.Node(
+                id="point",
+                kind=oc.NodeKind.PICKUP_POINT,
+                location=oc.GeoPoint(lat=52.5, lon=13.4),
+                capabilities=oc.Capability(0),
+                calendar=HOURS,
+            ),
+        ],
+        channels=[oc.Channel(id="web", kind=oc.ChannelKind.WEB)],
+    )
+
+
+NETWORK = _network()
+STOCK = oc.Inventory.from_positions(
+    [
+        oc.StockPosition(node_id="dc", sku="A", on_hand=10),
+        oc.StockPosition(node_id="store", sku="A", on_hand=2),
+    ]
+)
+
+
+def cart(cart_id: str = "c1", **fields: Any) -> oc.Cart:
+    values: dict[str, Any] = {
+        "channel_id": "web",
+        "lines": [oc.OrderLine(sku="A", quantity=1)],
+        "destination": BERLIN,
+    }
+    values.update(fields)
+    return oc.Cart(id=cart_id, **values)
+
+
+def test_a_cart_gets_an_option_per_method_and_nothing_is_reserved() -> None:
+    (found,) = oc.promise([cart()], NETWORK, STOCK, now=NOW)
+    groups = {(o.method, o.service_level, o.pickup_node_id) for o in found.options}
+    method = oc.FulfillmentMethod
+    assert (method.PICKUP_IN_STORE, oc.ServiceLevel.STANDARD, "store") in groups
+    assert (method.PICKUP_POINT, oc.ServiceLevel.STANDARD, "point") in groups
+    assert (method.SHIP_TO_HOME, oc.ServiceLevel.EXPRESS, None) in groups
+    assert (method.SAME_DAY, oc.ServiceLevel.SAME_DAY, None) in groups
+    keys = [(o.delivered_by, o.cost) for o in found.options]
+    assert keys == sorted(keys)
+    assert all(o.complete for o in found.options)
+    assert STOCK.available("store", "A") == 2  # the snapshot is a value: still all there
+    assert found == reference.promise([cart()], NETWORK, STOCK, now=NOW)[0]
+
+
+def test_a_faster_option_is_offered_when_it_costs_more() -> None:
+    """The store ships today's express only at a price; with the DC's stock ready
+    later, home delivery offers both."""
+    slow = oc.NodeCalendar.every_day(
+        "Europe/Berlin", dt.time(8), dt.time(20), processing=dt.timedelta(hours=30)
+    )
+    nodes = [
+        oc.Node(
+            id="far-dc",
+            kind=oc.NodeKind.DC,
+            location=oc.GeoPoint(lat=52.0, lon=13.0),
+            capabilities=oc.Capability.SHIP,
+            calendar=slow,
+        ),
+        oc.Node(
+            id="store",
+            kind=oc.NodeKind.STORE,
+            location=oc.GeoPoint(lat=52.52, lon=13.41),
+            capabilities=oc.Capability.SHIP,
+            calendar=HOURS,
+            handling_cost_per_order=20.0,
+        ),
+    ]
+    network = oc.Network(nodes=nodes, channels=[oc.Channel(id="web", kind=oc.ChannelKind.WEB)])
+    stock = oc.Inventory.from_positions(
+        [
+            oc.StockPosition(node_id="far-dc", sku="A", on_hand=5),
+            oc.StockPosition(node_id="store", sku="A", on_hand=5),
+        ]
+    )
+    (found,) = oc.promise([cart()], network, stock, now=NOW)
+    standard = [
+        o
+        for o in found.options
+        if (o.method, o.service_level)
+        == (oc.FulfillmentMethod.SHIP_TO_HOME, oc.ServiceLevel.STANDARD)
+    ]
+    assert [sorted(o.node_ids) for o in standard] == [["store"], ["far-dc"]]
+    assert standard[0].delivered_by < standard[1].delivered_by
+    assert standard[0].cost > standard[1].cost
+    (only,) = oc.promise([cart()], network, stock, now=NOW, per_method=1)
+    assert [
+        sorted(o.node_ids) for o in only.options if o.service_level is oc.ServiceLevel.STANDARD
+    ] == [["far-dc"]]
+
+
+def test_a_cart_without_destination_or_pickup_nodes_gets_no_option() -> None:
+    (found,) = oc.promise([cart(destination=None)], NETWORK, STOCK, now=NOW)
+    assert found.options == ()
+
+
+def test_pickup_nodes_named_by_the_cart_are_the_only_ones() -> None:
+    (found,) = oc.promise([cart(pickup_node_ids=["point"])], NETWORK, STOCK, now=NOW)
+    assert {o.pickup_node_id for o in found.options} == {None, "point"}
+
+
+def test_a_short_cart_gets_partial_options() -> None:
+    big = cart(lines=[oc.OrderLine(sku="A", quantity=3), oc.OrderLine(sku="B", quantity=1)])
+    (found,) = oc.promise([big], NETWORK, STOCK, now=NOW)
+    assert found.options
+    assert not any(o.complete for o in found.options)
+
+
+def test_from_option_copies_the_cart_and_pins_the_option() -> None:
+    basket = cart(priority=2, allow_split=False)
+    (found,) = oc.promise([basket], NETWORK, STOCK, now=NOW)
+    option = found.options[0]
+    order = oc.Order.from_option(basket, option, order_id="o1", placed_at=NOW)
+    assert (order.id, order.channel_id, order.lines) == ("o1", "web", basket.lines)
+    assert (order.priority, order.allow_split, order.placed_at) == (2, False, NOW)
+    assert (order.method, order.service_level) == (option.method, option.service_level)
+    assert order.pickup_node_id == option.pickup_node_id
+    assert order.deliver_by == option.delivered_by
+    assert order.allowed_node_ids == option.node_ids
+
+
+@pytest.mark.parametrize("promise", [oc.promise, reference.promise])
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"now": NOW.replace(tzinfo=None)}, oc.InvalidInputError, "^now: must be timezone-aware"),
+        ({"now": "today"}, oc.InvalidInputError, "^now: must be an aware datetime"),
+        (
+            {"now": NOW, "per_method": 0},
+            oc.InvalidInputError,
+            r"^per_method: must be an int in \[1",
+        ),
+        ({"now": NOW, "per_method": True}, oc.InvalidInputError, "^per_method: "),
+        ({"now": NOW, "per_method": 10**13}, oc.InvalidInputError, "^per_method: "),
+        ({"now": NOW, "daily_used": {"ghost": {}}}, oc.UnknownReferenceError, "daily_used"),
+        ({"now": NOW, "capacity_used": {"dc": -1}}, oc.InvalidInputError, "capacity_used"),
+    ],
+)
+def test_bad_arguments(promise: Any, kwargs: dict[str, Any], error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        promise([cart()], NETWORK, STOCK, **kwargs)
+
+
+@pytest.mark.parametrize("promise", [oc.promise, reference.promise])
+def test_now_is_required(promise: Any) -> None:
+    with pytest.raises(TypeError, match="now"):
+        promise([cart()], NETWORK, STOCK)
+
+
+@pytest.mark.parametrize("promise", [oc.promise, reference.promise])
+@pytest.mark.parametrize(
+    ("carts", "error", "path"),
+    [
+        ([cart(), cart("c2", channel_id="fax")], oc.UnknownReferenceError, "carts[1].channel_id"),
+        (
+            [cart(pickup_node_ids=["store", "ghost"])],
+            oc.UnknownReferenceError,
+            "carts[0].pickup_node_ids[1]",
+        ),
+        ([cart(), cart()], oc.InvalidInputError, "carts[1].id"),
+        ([cart(), "c2"], oc.InvalidInputError, "carts[1]"),
+    ],
+)
+def test_bad_carts_are_named_by_their_path(
+    promise: Any, carts: list[Any], error: type, path: str
+) -> None:
+    with pytest.raises(error) as caught:
+        promise(carts, NETWORK, STOCK, now=NOW)
+    assert str(caught.value).startswith(f"{path}:")
+
+
+@pytest.mark.parametrize("promise", [oc.promise, reference.promise])
+def test_a_sku_missing_from_the_catalogue_is_unknown(promise: Any) -> None:
+    network = oc.Network(
+        nodes=NETWORK.nodes,
+        channels=NETWORK.channels,
+        catalogue=oc.Catalogue(products=[oc.Product(sku="A", weight_kg=1.0)]),
+    )
+    basket = cart(lines=[oc.OrderLine(sku="A", quantity=1), oc.OrderLine(sku="Z", quantity=1)])
+    with pytest.raises(oc.UnknownReferenceError) as caught:
+        promise([basket], network, STOCK, now=NOW)
+    assert str(caught.value) == (
+        "carts[0].lines[1].sku: cart 'c1' holds 'Z', which is not in the catalogue"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"lines": []}, "lines"),
+        ({"lines": [oc.OrderLine(sku="A", quantity=1)] * 2}, "lines[1].sku"),
+        ({"pickup_node_ids": ["store", "store"]}, "pickup_node_ids[1]"),
+        ({"pickup_node_ids": ["store", ""]}, "pickup_node_ids[1]"),
+        ({"pickup_node_ids": "store"}, "pickup_node_ids"),
+        ({"destination": (52.5, 13.4)}, "destination"),
+        ({"priority": -(10**13)}, "priority"),
+        ({"allow_split": 1}, "allow_split"),
+    ],
+)
+def test_bad_cart_fields_are_named(fields: dict[str, Any], path: str) -> None:
+    with pytest.raises(oc.InvalidInputError) as caught:
+        cart(**fields)
+    assert str(caught.value).startswith(f"{path}:")
+
+
+def _option(**fields: Any) -> oc.FulfillmentOption:
+    shipment = oc.Shipment(
+        node_id="dc",
+        lines=[oc.OrderLine(sku="A", quantity=1)],
+        distance_km=10.0,
+        cost=5.0,
+        ready_at=NOW,
+        delivered_by=NOW + dt.timedelta(hours=12),
+    )
+    values: dict[str, Any] = {
+        "method": oc.FulfillmentMethod.SHIP_TO_HOME,
+        "service_level": oc.ServiceLevel.STANDARD,
+        "pickup_node_id": None,
+        "shipments": [shipment],
+        "delivered_by": NOW + dt.timedelta(hours=12),
+        "cost": 5,
+        "complete": True,
+    }
+    values.update(fields)
+    return oc.FulfillmentOption(**values)
+
+
+def test_an_option_is_consistent() -> None:
+    assert _option().cost == 5.0
+    assert _option().node_ids == frozenset({"dc"})
+
+
+@pytest.mark.parametrize(
+    ("fields", "path"),
+    [
+        ({"pickup_node_id": "store"}, "pickup_node_id"),
+        ({"method": oc.FulfillmentMethod.PICKUP_POINT}, "pickup_node_id"),
+        ({"delivered_by": NOW}, "delivered_by"),
+        ({"delivered_by": dt.datetime(2026, 6, 2, 21)}, "delivered_by"),
+        ({"shipments": []}, "shipments"),
+        ({"cost": -1.0}, "cost"),
+        ({"complete": "yes"}, "complete"),
+        (
+            {
+                "shipments": [
+                    oc.Shipment(
+                        node_id="dc",
+                        lines=[oc.OrderLine(sku="A", quantity=1)],
+                        distance_km=1.0,
+                        cost=1.0,
+                    )
+                ]
+            },
+            "shipments[0]",
+        ),
+    ],
+)
+def test_bad_option_fields_are_named(fields: dict[str, Any], path: str) -> None:
+    with pytest.raises(oc.InvalidInputError) as caught:
+        _option(**fields)
+    assert str(caught.value).startswith(f"{path}:")
+
+
+def test_the_state_given_is_left_as_it_was() -> None:
+    capacity_used = {"dc": 1}
+    daily_used = {"dc": {dt.date(2026, 6, 2): 2}}
+    positions = STOCK.positions()
+    oc.promise(
+        [cart(), cart("c2", pickup_node_ids=["store"])],
+        NETWORK,
+        STOCK,
+        now=NOW,
+        capacity_used=capacity_used,
+        daily_used=daily_used,
+    )
+    assert capacity_used == {"dc": 1}
+    assert daily_used == {"dc": {dt.date(2026, 6, 2): 2}}
+    assert STOCK.positions() == positions
+
+
+def test_carts_do_not_compete_for_stock() -> None:
+    """Each cart sees the whole state: two carts may both be promised the last unit."""
+    short = oc.Inventory.from_positions([oc.StockPosition(node_id="store", sku="A", on_hand=1)])
+    first, second = oc.promise([cart(), cart("c2")], NETWORK, short, now=NOW, per_method=1)
+    assert first.options == second.options != ()
+
+
+def test_availability_lists_the_stores_near_a_point_that_can_hand_a_sku_over() -> None:
+    found = oc.availability(
+        ["A", "B"], NETWORK, STOCK, channel_id="web", near=BERLIN, radius_km=50.0, now=NOW
+    )
+    assert [a.sku for a in found] == ["A", "B"]
+    (store,) = found[0].nodes  # the DC cannot hand over in store, the point holds no stock
+    assert (store.node_id, store.available) == ("store", 2)
+    assert store.ready_at == NOW  # open, no processing time
+    assert store.distance_km < 1.0
+    assert found[1].nodes == ()
+    far = oc.availability(
+        ["A"], NETWORK, STOCK, channel_id="web", near=BERLIN, radius_km=0.1, now=NOW
+    )
+    assert far[0].nodes == ()
+    assert found == reference.availability(
+        ["A", "B"], NETWORK, STOCK, channel_id="web", near=BERLIN, radius_km=50.0, now=NOW
+    )
+
+
+@pytest.mark.parametrize("availability", [oc.availability, reference.availability])
+@pytest.mark.parametrize(
+    ("skus", "kwargs", "error", "path"),
+    [
+        (["A"], {"now": NOW.replace(tzinfo=None)}, oc.InvalidInputError, "now"),
+        (["A"], {"channel_id": "fax"}, oc.UnknownReferenceError, "channel_id"),
+        (["A"], {"radius_km": -1.0}, oc.InvalidInputError, "radius_km"),
+        (["A"], {"radius_km": float("nan")}, oc.InvalidInputError, "radius_km"),
+        (["A"], {"near": (52.5, 13.4)}, oc.InvalidInputError, "near"),
+        (["A", "A"], {}, oc.InvalidInputError, "skus[1]"),
+        (["A", ""], {}, oc.InvalidInputError, "skus[1]"),
+        ("A", {}, oc.InvalidInputError, "skus"),
+        (["Z"], {"daily_used": {"ghost": {}}}, oc.UnknownReferenceError, "daily_used['ghost']"),
+    ],
+)
+def test_bad_availability_questions_are_named(
+    availability: Any, skus: Any, kwargs: dict[str, Any], error: type, path: str
+) -> None:
+    question: dict[str, Any] = {
+        "channel_id": "web",
+        "near": BERLIN,
+        "radius_km": 10.0,
+        "now": NOW,
+        **kwargs,
+    }
+    with pytest.raises(error) as caught:
+        availability(skus, NETWORK, STOCK, **question)
+    assert str(caught.value).startswith(f"{path}:")
