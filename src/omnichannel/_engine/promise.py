@@ -28,6 +28,7 @@ from ..sourcing._batch import (
 )
 from ..sourcing._builtin import LowestCost, checked_costs
 from ..sourcing._protocol import SourcingStrategy
+from .collector import collector_paused
 from .parcels import priced
 
 _CELLS_PER_CHUNK = 1 << 19
@@ -105,32 +106,33 @@ def promise(
     per_method = checked_per_method(per_method)
     network, inventory, _ = checked_context(network, inventory, None)
     found = checked_carts(carts, network)
-    options: list[list[FulfillmentOption]] = [[] for _ in found]
-    pending = first_requests(found, network, per_method)
-    for _ in range(per_method):
-        if not pending:
-            break
-        decided = decide_options(
-            [request.order for request in pending],
-            network,
-            inventory,
-            sourcing=sourcing,
-            capacity_used=capacity_used,
-            daily_used=daily_used,
-            now=now,
+    with collector_paused():
+        options: list[list[FulfillmentOption]] = [[] for _ in found]
+        pending = first_requests(found, network, per_method)
+        for _ in range(per_method):
+            if not pending:
+                break
+            decided = decide_options(
+                [request.order for request in pending],
+                network,
+                inventory,
+                sourcing=sourcing,
+                capacity_used=capacity_used,
+                daily_used=daily_used,
+                now=now,
+            )
+            sooner: list[Request] = []
+            for request, option in zip(pending, decided, strict=True):
+                if option is None:
+                    continue
+                options[request.cart].append(option)
+                if option.method in DELIVERED_METHODS:
+                    sooner.append(attrs.evolve(request, order=earlier(request.order, option)))
+            pending = sooner
+        return tuple(
+            Promise(cart_id=cart.id, options=ranked(found_options, per_method))
+            for cart, found_options in zip(found, options, strict=True)
         )
-        sooner: list[Request] = []
-        for request, option in zip(pending, decided, strict=True):
-            if option is None:
-                continue
-            options[request.cart].append(option)
-            if option.method in DELIVERED_METHODS:
-                sooner.append(attrs.evolve(request, order=earlier(request.order, option)))
-        pending = sooner
-    return tuple(
-        Promise(cart_id=cart.id, options=ranked(found_options, per_method))
-        for cart, found_options in zip(found, options, strict=True)
-    )
 
 
 def earlier(order: Order, option: FulfillmentOption) -> Order:
