@@ -8,6 +8,7 @@ import attrs
 
 from .._errors import InvalidInputError
 from . import validators as v
+from .calendar import MAX_TRANSIT_DAYS
 from .catalogue import MAX_SIDE_CM, MAX_WEIGHT_KG
 from .enums import ServiceLevel
 from .orders import OrderLine
@@ -83,8 +84,14 @@ class CarrierService:
     by ``fuel_surcharge`` (a fraction, 0 to 10) and then ``per_parcel_surcharge``
     (currency) is added. The service takes no unit heavier than ``max_parcel_kg``
     (kg) or, when ``max_parcel_cm`` is given and the unit's dimensions are known,
-    longer than that on its longest side (cm). Delivery dates come from the service
-    level's rate card bands. Prices and surcharges are at most 1e12 each.
+    longer than that on its longest side (cm). Prices and surcharges are at most
+    1e12 each.
+
+    ``transit_days[zone]`` are the delivery days after dispatch (0 to 365, counted in
+    ``CostModel.delivery_weekdays``) of a parcel sent to that zone, one per zone; they
+    replace the level's rate card ``transit`` bands for this service's parcels. None
+    (the default): the rate card's bands date its parcels. A SAME_DAY service
+    delivers the day it dispatches, so its transit days can only be 0.
     """
 
     name: str = attrs.field(validator=v.non_empty_str)
@@ -117,9 +124,15 @@ class CarrierService:
     max_km: float | None = attrs.field(
         default=None, converter=v.to_float, validator=v.optional(v.finite_at_least(0.0))
     )
+    transit_days: tuple[int, ...] | None = attrs.field(
+        default=None,
+        converter=v.to_tuple,
+        validator=v.optional(v.ints_between(0, MAX_TRANSIT_DAYS)),
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_table(self)
+        _check_transit(self)
 
     @property
     def reach_km(self) -> float:
@@ -144,6 +157,24 @@ def _check_table(service: CarrierService) -> None:
                 raise InvalidInputError(
                     f"prices[{z}][{s}]",
                     f"must be None (no price) or a finite number in [0, 1e12], got {price!r}",
+                )
+
+
+def _check_transit(service: CarrierService) -> None:
+    days, zones = service.transit_days, len(service.zones)
+    if days is None:
+        return
+    if len(days) != zones:
+        raise InvalidInputError(
+            "transit_days", f"must hold one count of days per zone ({zones}), got {len(days)}"
+        )
+    if service.service_level is ServiceLevel.SAME_DAY:
+        for zone, count in enumerate(days):
+            if count:
+                raise InvalidInputError(
+                    f"transit_days[{zone}]",
+                    f"must be 0 for a SAME_DAY service (it delivers the day it dispatches), "
+                    f"got {count}",
                 )
 
 
