@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from .._domain.call_checks import checked_strategy
+from .._domain.call_checks import checked_strategy, reject_carrier_transit
 from .._domain.decisions import Allocation, AllocationResult
 from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory
@@ -75,6 +75,7 @@ def allocate(
         shipments per node and day. Nothing is reserved if the call raises.
     """
     checked_strategy(policy, AllocationPolicy, "policy")
+    reject_carrier_transit(network, now, "allocate")
     wave, used = Wave.prepare(
         orders,
         network,
