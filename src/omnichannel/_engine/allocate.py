@@ -133,9 +133,6 @@ def build_result(
     state = wave.state if start is None else start
     shipped = Shipped.gather(wave, allocations)
     verify(wave, state, shipped, decided_by)
-    if not isinstance(policy, str):
-        # Carrier prices are the engine's: set once the shipments are known to be sound.
-        allocations = priced(wave, allocations, trusted=type(policy) in BUILT_IN_POLICIES)
     custom = not isinstance(policy, str) and type(policy) not in BUILT_IN_POLICIES
     if custom and not wave.sourcing.state_use:
         verify_strategy(wave, state, shipped, decided_by)
@@ -148,6 +145,10 @@ def build_result(
             wave, allocations, shipped, decided_by, daily_used, fresh=not custom
         )
         daily = carried(daily, wave.timing.net.tables.first)
+    if not isinstance(policy, str):
+        # Carrier prices are the engine's: set once the shipments are known to be sound,
+        # and after their dates, which a re-priced shipment keeps.
+        allocations = priced(wave, allocations, trusted=type(policy) in BUILT_IN_POLICIES)
     notes = list(wave.notes)
     if wave.timing is None and any(o.deliver_by is not None for o in wave.arrays.orders):
         notes.append("deliver_by was not checked: the call was given no now")
