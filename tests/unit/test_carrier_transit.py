@@ -191,3 +191,17 @@ def test_a_same_day_service_s_zero_days_pass_the_engine() -> None:
     fast = oc.allocate([order], network, stock, now=NOW)
     assert fast.allocations == reference.allocate([order], network, stock, now=NOW).allocations
     assert fast.allocations[0].shipments[0].delivered_by == _end_of(7)
+
+
+def test_explain_quotes_each_carrier_s_delivery_date() -> None:
+    network, stock = _day(_service("slow", 4.0, None), _service("fast", 9.0, None), transit=2)
+    why = oc.explain(_order(), network, stock, now=NOW)
+    (quoted,) = why.parcels
+    assert [(q.carrier, q.delivered_by) for q in quoted.quotes] == [
+        ("slow", _end_of(9)),
+        ("fast", _end_of(9)),
+    ]
+    (chosen,) = why.candidates
+    assert chosen.delivered_by == _end_of(9)
+    undated = oc.explain(_order(), network, stock)
+    assert [q.delivered_by for q in undated.parcels[0].quotes] == [None, None]

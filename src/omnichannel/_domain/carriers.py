@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import attrs
 
 from .._errors import InvalidInputError
 from . import validators as v
-from .calendar import MAX_TRANSIT_DAYS
+from .calendar import MAX_TRANSIT_DAYS, aware
 from .catalogue import MAX_SIDE_CM, MAX_WEIGHT_KG
 from .enums import ServiceLevel
 from .orders import OrderLine
@@ -201,7 +202,9 @@ class Parcel:
 class CarrierQuote:
     """What one carrier service would charge for one parcel: ``cost`` (currency,
     surcharges included) and the ``billable_kg`` it bills, both None when the
-    service does not take the parcel from there."""
+    service does not take the parcel from there; with ``now``, ``delivered_by``, when
+    the parcel would be delivered with it (None without ``now``, or where it does not
+    take the parcel)."""
 
     carrier: str = attrs.field(validator=v.non_empty_str)
     cost: float | None = attrs.field(
@@ -210,6 +213,7 @@ class CarrierQuote:
     billable_kg: float | None = attrs.field(
         validator=v.optional(v.fast_finite_at_least(0.0, v.MAX_DECISION_AMOUNT))
     )
+    delivered_by: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
 @attrs.frozen(kw_only=True)

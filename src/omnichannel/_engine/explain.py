@@ -99,7 +99,8 @@ def explain(
         tables = arrays.carrier_tables[int(arrays.level[0])]
         assert tables is not None
         items = network.derived(catalogue_items)
-        quoted = parcel_quotes(tables, items, order.lines, float(batch.distance_km[0, chosen]))
+        km = float(batch.distance_km[0, chosen])
+        quoted = parcel_quotes(tables, items, order.lines, km, delivered[chosen])
     return Explanation(
         order_id=order.id,
         candidates=candidates,
