@@ -492,12 +492,8 @@ def _weighted(
         total += w.distance * candidate.distance_km
     if w.shipping:
         shippable_lines = [line for line in order.lines if line.sku not in candidate.unshippable]
-        total += (
-            w.shipping
-            * shipping(order, network, candidate.distance_km, shippable_lines, candidate.services)[
-                0
-            ]
-        )
+        km, services = candidate.distance_km, candidate.services
+        total += w.shipping * shipping(order, network, km, shippable_lines, services)[0]
     if w.handling:
         total += w.handling * handling(node, units)
     if w.rank:
