@@ -17,6 +17,7 @@ from omnichannel.sourcing import LowestCost, MostStock, Nearest, Weighted
 from omnichannel.testing import strategies as oms
 
 from .test_allocate_matches_reference import assert_same
+from .test_time_matches_reference import assert_same_dates
 
 STRATEGIES = [LowestCost(), Nearest(), MostStock(), Weighted(shipping=1.0, stock=0.5)]
 LEVELS = list(oc.ServiceLevel)
@@ -102,10 +103,12 @@ def test_parcels_scarce_and_dated(scenario: oms.Scenario) -> None:
 
 @given(scenario=oms.scenarios(max_orders=15, parcels=True, timed=True))
 def test_parcels_with_dates_match_reference(scenario: oms.Scenario) -> None:
+    """Dates too: a shipment the engine prices after the policy keeps its dates."""
     kwargs = {"now": scenario.now}
     fast = oc.allocate(scenario.orders, scenario.network, scenario.inventory, **kwargs)
     plain = reference.allocate(scenario.orders, scenario.network, scenario.inventory, **kwargs)
     assert_same_parcels(fast, plain)
+    assert_same_dates(fast, plain)
 
 
 @given(scenario=oms.scenarios(max_orders=15))

@@ -39,7 +39,7 @@ def problems(text: str, **keywords: Any) -> list[tuple[str, str]]:
 
 def others(service: CarrierService) -> dict[str, Any]:
     """The fields of ``service`` that are not in its table, as keywords."""
-    table = {"zones", "weight_steps_kg", "prices"}
+    table = {"zones", "weight_steps_kg", "prices", "transit_days"}
     return {
         f.name: getattr(service, f.name)
         for f in attrs.fields(CarrierService)
@@ -90,7 +90,7 @@ def test_the_other_fields_are_keywords_passed_to_the_service() -> None:
 def test_the_keywords_default_as_carrier_service_does() -> None:
     signature = inspect.signature(read_rate_table).parameters
     for field in attrs.fields(CarrierService):
-        if field.default is not attrs.NOTHING:
+        if field.default is not attrs.NOTHING and field.name != "transit_days":  # a column
             assert signature[field.name].default == field.default, field.name
     assert others(read(TABLE)) == others(
         CarrierService(**POST, zones=[1], weight_steps_kg=[1], prices=[[1]])
@@ -208,7 +208,8 @@ def test_the_header_must_name_each_column_once_and_nothing_else() -> None:
     assert problems("zone_max_km,weight_kg,price,price\n150,2,1,1\n") == [
         (
             "<stream>:1: weight_kg",
-            "unknown column 'weight_kg'; the columns are zone_max_km, weight_max_kg, price",
+            "unknown column 'weight_kg'; the columns are zone_max_km, weight_max_kg, price "
+            "and optionally transit_days",
         ),
         ("<stream>:1: price", "column given twice"),
         ("<stream>:1: weight_max_kg", "required column missing"),
@@ -270,7 +271,8 @@ def test_json_rows_are_checked_as_strictly_with_the_line_each_row_starts_on() ->
         ("<stream>:2: price", "must be a finite number >= 0 (a JSON number), got '4.9'"),
         (
             "<stream>:3: prize",
-            "unknown column 'prize'; the columns are zone_max_km, weight_max_kg, price",
+            "unknown column 'prize'; the columns are zone_max_km, weight_max_kg, price "
+            "and optionally transit_days",
         ),
         ("<stream>:3: price", "required column missing"),
         ("<stream>:3: weight_max_kg", "must be a finite number > 0 (a JSON number), got True"),
@@ -368,3 +370,68 @@ def test_any_float_in_range_survives_the_round_trip_to_the_last_bit(
         **POST, zones=zones, weight_steps_kg=steps, prices=[[price] * len(steps)] * len(zones)
     )
     assert round_trip(service, format) == service
+
+
+# -- transit days -------------------------------------------------------------------------
+
+TRANSIT = """zone_max_km,weight_max_kg,price,transit_days
+150,2,4.90,1
+150,5,6.50,1
+600,2,5.90,3
+600,5,,3
+"""
+"""The table with each zone's transit days."""
+
+
+def test_a_transit_days_column_gives_each_zone_its_days() -> None:
+    service = read(TRANSIT)
+    assert service.transit_days == (1, 3)
+    assert attrs.evolve(service, transit_days=None) == read(TABLE)
+    assert read(TABLE).transit_days is None
+
+
+def test_transit_days_are_written_last_and_read_back_in_both_formats() -> None:
+    service = read(TRANSIT)
+    for format in ("csv", "json"):
+        stream = io.StringIO()
+        write_rate_table(service, stream, format=format)  # type: ignore[arg-type]
+        stream.seek(0)
+        assert read_rate_table(stream, **POST, format=format) == service  # type: ignore[arg-type]
+    stream = io.StringIO()
+    write_rate_table(service, stream)
+    assert stream.getvalue() == TRANSIT.replace("4.90", "4.9").replace("6.50", "6.5").replace(
+        "5.90", "5.9"
+    )
+
+
+def test_bad_transit_days_are_each_reported_with_their_line() -> None:
+    bad = (
+        "zone_max_km,weight_max_kg,price,transit_days\n"
+        "150,2,4.90,1\n150,5,6.50,2\n600,2,5.90,x\n600,5,,1.5\n"
+    )
+    assert problems(bad) == [
+        (
+            "<stream>:3: transit_days",
+            "zone_max_km 150 has 1 transit day(s) on line 2: every row of a zone gives "
+            "the same, got 2",
+        ),
+        ("<stream>:4: transit_days", "must be a whole number of days from 0 to 365, got 'x'"),
+        ("<stream>:5: transit_days", "must be a whole number of days from 0 to 365, got '1.5'"),
+    ]
+
+
+def test_json_rows_give_transit_days_on_every_row_or_none() -> None:
+    rows = [
+        {"zone_max_km": 150, "weight_max_kg": 2, "price": 4.9, "transit_days": 1},
+        {"zone_max_km": 600, "weight_max_kg": 2, "price": 5.9},
+    ]
+    assert problems(json.dumps(rows, indent=1), format="json") == [
+        ("<stream>:8: transit_days", "missing: line 2 gives it, so every row must")
+    ]
+    rows[1]["transit_days"] = True
+    assert problems(json.dumps(rows, indent=1), format="json") == [
+        (
+            "<stream>:8: transit_days",
+            "must be a whole number of days from 0 to 365, got True",
+        )
+    ]

@@ -13,7 +13,7 @@ import numpy as np
 from .._errors import InvalidInputError, Problem, UnknownReferenceError
 from .._types import FloatArray
 from .demand import DemandRates
-from .enums import Capability
+from .enums import Capability, ServiceLevel
 from .geo import GeoPoint
 from .inventory import Inventory
 from .network import Network, Node
@@ -372,3 +372,23 @@ def checked_daily_used(
             f"unknown node{'s' if len(unknown) > 1 else ''}: {', '.join(map(repr, unknown))}",
         )
     return {key: dict(days) for key, days in daily_used.items()}
+
+
+def reject_carrier_transit(network: Network, now: dt.datetime | None, call: str) -> None:
+    """Refuse a dated ``call`` on a network whose carrier services have their own
+    ``transit_days``: only ``omnichannel.reference.allocate`` (with the Sequential
+    policy) dates parcels by them so far, and deciding by the rate cards' bands
+    instead would break promises silently. A SAME_DAY service's days (all 0, as
+    the level's) date nothing differently and pass. A ``network`` that is no
+    :class:`Network` is left to the call's own checks, which name it."""
+    if now is None or not isinstance(network, Network):
+        return
+    for index, service in enumerate(network.costs.carriers):
+        same_day = service.service_level is ServiceLevel.SAME_DAY
+        if service.transit_days is not None and not same_day:
+            raise InvalidInputError(
+                f"network.costs.carriers[{index}].transit_days",
+                f"{call} with now does not date parcels by carrier transit days yet: "
+                "use omnichannel.reference.allocate, or leave transit_days None "
+                "(the rate card's transit bands date the parcels)",
+            )

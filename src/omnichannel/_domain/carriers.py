@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import attrs
 
 from .._errors import InvalidInputError
 from . import validators as v
+from .calendar import MAX_TRANSIT_DAYS, aware
 from .catalogue import MAX_SIDE_CM, MAX_WEIGHT_KG
 from .enums import ServiceLevel
 from .orders import OrderLine
@@ -83,8 +85,14 @@ class CarrierService:
     by ``fuel_surcharge`` (a fraction, 0 to 10) and then ``per_parcel_surcharge``
     (currency) is added. The service takes no unit heavier than ``max_parcel_kg``
     (kg) or, when ``max_parcel_cm`` is given and the unit's dimensions are known,
-    longer than that on its longest side (cm). Delivery dates come from the service
-    level's rate card bands. Prices and surcharges are at most 1e12 each.
+    longer than that on its longest side (cm). Prices and surcharges are at most
+    1e12 each.
+
+    ``transit_days[zone]`` are the delivery days after dispatch (0 to 365, counted in
+    ``CostModel.delivery_weekdays``) of a parcel sent to that zone, one per zone; they
+    replace the level's rate card ``transit`` bands for this service's parcels. None
+    (the default): the rate card's bands date its parcels. A SAME_DAY service
+    delivers the day it dispatches, so its transit days can only be 0.
     """
 
     name: str = attrs.field(validator=v.non_empty_str)
@@ -117,9 +125,15 @@ class CarrierService:
     max_km: float | None = attrs.field(
         default=None, converter=v.to_float, validator=v.optional(v.finite_at_least(0.0))
     )
+    transit_days: tuple[int, ...] | None = attrs.field(
+        default=None,
+        converter=v.to_tuple,
+        validator=v.optional(v.ints_between(0, MAX_TRANSIT_DAYS)),
+    )
 
     def __attrs_post_init__(self) -> None:
         _check_table(self)
+        _check_transit(self)
 
     @property
     def reach_km(self) -> float:
@@ -147,6 +161,24 @@ def _check_table(service: CarrierService) -> None:
                 )
 
 
+def _check_transit(service: CarrierService) -> None:
+    days, zones = service.transit_days, len(service.zones)
+    if days is None:
+        return
+    if len(days) != zones:
+        raise InvalidInputError(
+            "transit_days", f"must hold one count of days per zone ({zones}), got {len(days)}"
+        )
+    if service.service_level is ServiceLevel.SAME_DAY:
+        for zone, count in enumerate(days):
+            if count:
+                raise InvalidInputError(
+                    f"transit_days[{zone}]",
+                    f"must be 0 for a SAME_DAY service (it delivers the day it dispatches), "
+                    f"got {count}",
+                )
+
+
 def _length(value: object) -> str:
     return f"{len(value)} item(s)" if isinstance(value, tuple) else repr(value)
 
@@ -170,7 +202,9 @@ class Parcel:
 class CarrierQuote:
     """What one carrier service would charge for one parcel: ``cost`` (currency,
     surcharges included) and the ``billable_kg`` it bills, both None when the
-    service does not take the parcel from there."""
+    service does not take the parcel from there; with ``now``, ``delivered_by``, when
+    the parcel would be delivered with it (None without ``now``, or where it does not
+    take the parcel)."""
 
     carrier: str = attrs.field(validator=v.non_empty_str)
     cost: float | None = attrs.field(
@@ -179,6 +213,7 @@ class CarrierQuote:
     billable_kg: float | None = attrs.field(
         validator=v.optional(v.fast_finite_at_least(0.0, v.MAX_DECISION_AMOUNT))
     )
+    delivered_by: dt.datetime | None = attrs.field(default=None, validator=aware)
 
 
 @attrs.frozen(kw_only=True)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
-from .._domain.call_checks import checked_strategy
+from .._domain.call_checks import checked_strategy, reject_carrier_transit
 from .._domain.decisions import Allocation, AllocationResult
 from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory
@@ -76,6 +76,7 @@ def allocate(
         shipments per node and day. Nothing is reserved if the call raises.
     """
     checked_strategy(policy, AllocationPolicy, "policy")
+    reject_carrier_transit(network, now, "allocate")
     with collector_paused():
         wave, used = Wave.prepare(
             orders,
@@ -134,9 +135,6 @@ def build_result(
     state = wave.state if start is None else start
     shipped = Shipped.gather(wave, allocations)
     verify(wave, state, shipped, decided_by)
-    if not isinstance(policy, str):
-        # Carrier prices are the engine's: set once the shipments are known to be sound.
-        allocations = priced(wave, allocations, trusted=type(policy) in BUILT_IN_POLICIES)
     custom = not isinstance(policy, str) and type(policy) not in BUILT_IN_POLICIES
     if custom and not wave.sourcing.state_use:
         verify_strategy(wave, state, shipped, decided_by)
@@ -149,6 +147,10 @@ def build_result(
             wave, allocations, shipped, decided_by, daily_used, fresh=not custom
         )
         daily = carried(daily, wave.timing.net.tables.first)
+    if not isinstance(policy, str):
+        # Carrier prices are the engine's: set once the shipments are known to be sound,
+        # and after their dates, which a re-priced shipment keeps.
+        allocations = priced(wave, allocations, trusted=type(policy) in BUILT_IN_POLICIES)
     notes = list(wave.notes)
     if wave.timing is None and any(o.deliver_by is not None for o in wave.arrays.orders):
         notes.append("deliver_by was not checked: the call was given no now")

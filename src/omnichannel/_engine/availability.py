@@ -14,6 +14,7 @@ from .._domain.call_checks import (
     checked_daily_used,
     checked_near,
     checked_skus,
+    reject_carrier_transit,
 )
 from .._domain.enums import FulfillmentMethod, ServiceLevel
 from .._domain.geo import GeoPoint
@@ -50,6 +51,7 @@ def availability(
     id). Nothing is reserved; ``now`` is required and must be aware.
     """
     to_minute(now, "now", round_up=True)
+    reject_carrier_transit(network, now, "availability")
     network, inventory, _ = checked_context(network, inventory, None)
     found = checked_skus(skus, network)
     channel_id, near, radius_km = checked_near(network, channel_id, near, radius_km)

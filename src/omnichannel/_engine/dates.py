@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from itertools import chain
 
 import numpy as np
 
@@ -56,9 +55,7 @@ def dated(
     ready_at = map(instants.__getitem__, ready.tolist())
     delivered_by = map(instants.__getitem__, delivered.tolist())
     if fresh:
-        # ``allocations`` may hold shipments the carriers priced after ``shipped`` was
-        # gathered (new values, one for one, in the same order): date those.
-        date_in_place(chain.from_iterable(a.shipments for a in allocations), ready_at, delivered_by)
+        date_in_place(shipped.shipments, ready_at, delivered_by)
         found = tuple(allocations)
     else:
         found = tuple(

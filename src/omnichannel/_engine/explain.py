@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from .._domain.calendar import from_minute
+from .._domain.call_checks import reject_carrier_transit
 from .._domain.carriers import ParcelQuotes
 from .._domain.decisions import Explanation, NodeCandidate, Rule
 from .._domain.demand import DemandRates
@@ -41,6 +42,7 @@ def explain(
     shipment would have, and a node that cannot keep the order's time rules is
     rejected by ``LATE``.
     """
+    reject_carrier_transit(network, now, "explain")
     wave, _ = Wave.prepare(
         [order], network, inventory, sourcing, capacity_used, demand, now, daily_used
     )
@@ -97,7 +99,8 @@ def explain(
         tables = arrays.carrier_tables[int(arrays.level[0])]
         assert tables is not None
         items = network.derived(catalogue_items)
-        quoted = parcel_quotes(tables, items, order.lines, float(batch.distance_km[0, chosen]))
+        km = float(batch.distance_km[0, chosen])
+        quoted = parcel_quotes(tables, items, order.lines, km, delivered[chosen])
     return Explanation(
         order_id=order.id,
         candidates=candidates,

@@ -10,7 +10,12 @@ import numpy as np
 
 from .._core.geo import chord_distance_km, unit_vectors
 from .._domain.calendar import from_minute, to_minute
-from .._domain.call_checks import checked_carts, checked_context, checked_per_method
+from .._domain.call_checks import (
+    checked_carts,
+    checked_context,
+    checked_per_method,
+    reject_carrier_transit,
+)
 from .._domain.decisions import Allocation, copy_with, date_in_place
 from .._domain.enums import DELIVERED_METHODS, FulfillmentMethod, ServiceLevel
 from .._domain.inventory import Inventory
@@ -103,6 +108,7 @@ def promise(
         ``delivered_by``, then cost.
     """
     to_minute(now, "now", round_up=True)
+    reject_carrier_transit(network, now, "promise")
     per_method = checked_per_method(per_method)
     network, inventory, _ = checked_context(network, inventory, None)
     found = checked_carts(carts, network)

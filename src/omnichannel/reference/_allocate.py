@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .._domain.calendar import MINUTES_PER_DAY, from_minute, to_minute
-from .._domain.call_checks import checked_strategy
+from .._domain.call_checks import checked_strategy, reject_carrier_transit
+from .._domain.carriers import CarrierService
 from .._domain.decisions import (
     Allocation,
     AllocationResult,
@@ -39,6 +40,7 @@ from ..sourcing._builtin import (
     Weighted,
 )
 from ..sourcing._protocol import SourcingStrategy
+from ._carrier_transit import CarrierDates, carrier_dates, covers, node_dates
 from ._costs import handling, shipping
 from ._fair_share import fair_share
 from ._nodes import canonical_nodes, km_to
@@ -89,6 +91,15 @@ class _Candidate:
     unshippable: frozenset[str] = frozenset()
     """SKUs of the order no carrier service of its level can carry from here: the
     node gives none of them to this order."""
+    carriers: CarrierDates | None = None
+    """With ``now``, for an order carrier services price, from a node on time for
+    them: each service's dates and those that keep the promise (its parcels go with
+    the cheapest of these). None: every service of the level rate-shops."""
+
+    @property
+    def services(self) -> tuple[CarrierService, ...] | None:
+        """The services its parcels may go with; None: every one of the level."""
+        return None if self.carriers is None else self.carriers.on_time
 
 
 UnitsAt = Callable[[_Candidate, OrderLine], int]
@@ -110,10 +121,13 @@ def allocate(
     """The sequential policy (or FairShare on top of it) with a built-in strategy,
     decided one order at a time.
 
-    Same signature and result as :func:`omnichannel.allocate`.
+    Same signature and result as :func:`omnichannel.allocate`. With ``now``, it is
+    so far the only call that dates parcels by carrier services' ``transit_days``
+    (with the Sequential policy): the engine refuses such a call.
     """
     if isinstance(policy, FairShare):
         _check_built_in(sourcing)
+        reject_carrier_transit(network, now, "the reference's FairShare")
 
         def sequential(
             part: Sequence[Order],
@@ -275,15 +289,19 @@ def _date(order: Order, network: Network, candidates: list[_Candidate], stock: _
     via = order.method in (FulfillmentMethod.SHIP_TO_STORE, FulfillmentMethod.PICKUP_POINT)
     pickup = network.node(order.pickup_node_id) if via and order.pickup_node_id else None
     for candidate in candidates:
-        candidate.dates = shipment_dates(
-            order,
-            candidate.node,
-            pickup,
-            network.costs,
-            candidate.distance_km,
-            stock.now,
-            stock.loads.get(candidate.node.id, {}),
-        )
+        loads = stock.loads.get(candidate.node.id, {})
+        km = candidate.distance_km
+        carriers = carrier_dates(order, network, candidate.node, pickup, km, stock.now, loads)
+        if carriers is None:
+            candidate.dates = shipment_dates(
+                order, candidate.node, pickup, network.costs, km, stock.now, loads
+            )
+        elif covers(order, network, carriers, km):
+            candidate.carriers = carriers
+            lines = [line for line in order.lines if line.sku not in candidate.unshippable]
+            candidate.dates = node_dates(order, network, carriers, km, lines)
+        else:
+            candidate.dates = None  # no carrier keeps the promise for some unit: late
         if candidate.dates is not None:
             candidate.lead_days = (candidate.dates.delivered_by - stock.now) / MINUTES_PER_DAY
 
@@ -475,7 +493,8 @@ def _weighted(
         total += w.distance * candidate.distance_km
     if w.shipping:
         shippable_lines = [line for line in order.lines if line.sku not in candidate.unshippable]
-        total += w.shipping * shipping(order, network, candidate.distance_km, shippable_lines)[0]
+        km, services = candidate.distance_km, candidate.services
+        total += w.shipping * shipping(order, network, km, shippable_lines, services)[0]
     if w.handling:
         total += w.handling * handling(node, units)
     if w.rank:
@@ -531,9 +550,12 @@ def _allocation(
             for i, units in sorted(candidate.taken.items())
         )
         units = sum(line.quantity for line in lines)
-        carried, boxes = shipping(order, network, candidate.distance_km, lines)
+        carried, boxes = shipping(order, network, candidate.distance_km, lines, candidate.services)
         cost = carried + handling(candidate.node, units)
         dates = candidate.dates
+        delivered = None if dates is None else dates.delivered_by
+        if candidate.carriers is not None:
+            delivered = candidate.carriers.delivered_by(boxes)  # its own parcels
         shipments.append(
             Shipment(
                 node_id=candidate.node.id,
@@ -541,7 +563,7 @@ def _allocation(
                 distance_km=candidate.distance_km,
                 cost=cost,
                 ready_at=None if dates is None else from_minute(dates.ready_at),
-                delivered_by=None if dates is None else from_minute(dates.delivered_by),
+                delivered_by=None if delivered is None else from_minute(delivered),
                 parcels=boxes,
             )
         )

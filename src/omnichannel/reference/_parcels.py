@@ -75,7 +75,7 @@ def _price(service: CarrierService, box: _Box, km: float) -> tuple[float, float]
 
 
 def _cheapest(
-    services: list[CarrierService], box: _Box, km: float
+    services: Sequence[CarrierService], box: _Box, km: float
 ) -> tuple[CarrierService, float, float] | None:
     best: tuple[CarrierService, float, float] | None = None
     for service in services:
@@ -89,27 +89,42 @@ def _lone(product: Product) -> _Box:
     return _Box([product.sku], _grams(product), _volume(product), product.longest_side_cm)
 
 
-def shippable(network: Network, order: Order, sku: str, km: float) -> bool:
-    """Whether one unit of ``sku`` of ``order`` can be shipped alone ``km`` away."""
-    services = carriers_of(network, order)
-    if not services:
-        return True
+def shippable(
+    network: Network,
+    order: Order,
+    sku: str,
+    km: float,
+    services: Sequence[CarrierService] | None = None,
+) -> bool:
+    """Whether one unit of ``sku`` of ``order`` can be shipped alone ``km`` away, by one
+    of ``services`` (None: every service pricing the order)."""
+    if services is None:
+        services = carriers_of(network, order)
+        if not services:
+            return True
     assert network.catalogue is not None
     return _cheapest(services, _lone(network.catalogue.product(sku)), km) is not None
 
 
 def parcels(
-    network: Network, order: Order, lines: Sequence[OrderLine], km: float
+    network: Network,
+    order: Order,
+    lines: Sequence[OrderLine],
+    km: float,
+    services: Sequence[CarrierService] | None = None,
 ) -> tuple[float, tuple[Parcel, ...]]:
-    """Carrier price (currency) and parcels of ``lines`` of ``order`` sent ``km``;
-    every unit must be :func:`shippable`."""
-    services = carriers_of(network, order)
-    assert services
+    """Carrier price (currency) and parcels of ``lines`` of ``order`` sent ``km``, each
+    parcel with the cheapest of ``services`` (None: every service pricing the order;
+    the packing limit is always theirs); every unit must be :func:`shippable` by
+    ``services``."""
+    level = carriers_of(network, order)
+    assert level
+    services = level if services is None else services
     assert network.catalogue is not None
     catalogue = network.catalogue
     units = [catalogue.product(line.sku) for line in lines for _ in range(line.quantity)]
     units.sort(key=lambda p: -_grams(p))  # stable: ties keep line order
-    limit = min(round(s.max_parcel_kg * 1000) for s in services)
+    limit = min(round(s.max_parcel_kg * 1000) for s in level)
     boxes: list[_Box] = []
     open_boxes: list[_Box] = []
     for product in units:

@@ -13,8 +13,9 @@ the same minutes. Every instant is whole minutes since the epoch, UTC.
    Its local date is the dispatch date. A SAME_DAY service level must dispatch
    on the local date of ``now``, else the node is late.
 4. **Delivery date**: the dispatch date plus the transit days of the order's
-   level (the band of the node's distance; 0 without bands, 0 for SAME_DAY),
-   counted in the carrier's delivery weekdays after the dispatch date.
+   level (the band of the node's distance; 0 without bands, 0 for SAME_DAY), or
+   of the carrier service taking the parcel when it has ``transit_days`` (its
+   zone's), counted in the carrier's delivery weekdays after the dispatch date.
 5. **Delivered by**: home and same day, 23:59 local on the delivery date (the
    shipping node's zone, UTC without a calendar); pickup in store, ready; ship
    to store and pickup point, the pickup node's own start and processing from
@@ -40,6 +41,7 @@ from .._domain.calendar import (
     local_date,
     local_minute,
 )
+from .._domain.carriers import CarrierService
 from .._domain.enums import FulfillmentMethod, ServiceLevel
 from .._domain.network import CostModel, Node
 from .._domain.orders import Order
@@ -151,6 +153,22 @@ def transit_days(order: Order, costs: CostModel, distance_km: float) -> int | No
     return None
 
 
+def carrier_transit_days(
+    order: Order, costs: CostModel, service: CarrierService, distance_km: float
+) -> int | None:
+    """Delivery days of a parcel of ``order`` that ``service`` takes ``distance_km``
+    from the node: its zone's ``transit_days``, or the level's bands when it has none;
+    None where neither reaches."""
+    if order.service_level is ServiceLevel.SAME_DAY:
+        return 0
+    if service.transit_days is None:
+        return transit_days(order, costs, distance_km)
+    for zone, bound in enumerate(service.zones):
+        if distance_km <= bound:
+            return service.transit_days[zone]
+    return None
+
+
 def _delivery_date(dispatched: dt.date, days: int, weekdays: frozenset[int]) -> dt.date:
     day = dispatched
     while days:
@@ -172,12 +190,14 @@ def shipment_dates(
     distance_km: float,
     now: int,
     loads: Mapping[dt.date, int],
+    service: CarrierService | None = None,
 ) -> Dates | None:
     """The dates of ``order`` shipped from ``node`` (its pickup node ``pickup``, if
     any), ``distance_km`` from the hand-over point, deciding at ``now`` (minutes since
-    the epoch) with ``loads`` shipments already on the node's operating days; None
+    the epoch) with ``loads`` shipments already on the node's operating days, its
+    parcels carried by ``service`` (None: dated by the level's rate card bands); None
     when it cannot be made within the horizon (or the node is beyond the level's last
-    transit band)."""
+    transit band, or the service's last zone)."""
     limit = now + HORIZON_DAYS * MINUTES_PER_DAY
     worked = _work(node.calendar, now, limit, loads)
     if worked is None:
@@ -186,7 +206,11 @@ def shipment_dates(
     if order.method is FulfillmentMethod.PICKUP_IN_STORE:
         return Dates(day=day, ready_at=ready, delivered_by=ready, same_day_ok=True)
     dispatched = _dispatch(node.calendar, ready, limit)
-    days = transit_days(order, costs, distance_km)
+    days = (
+        transit_days(order, costs, distance_km)
+        if service is None
+        else carrier_transit_days(order, costs, service, distance_km)
+    )
     if dispatched is None or days is None:
         return None
     zone = _zone(node)

@@ -4,7 +4,9 @@ A table has three columns, ``zone_max_km``, ``weight_max_kg`` and ``price``: the
 distance band's inclusive upper bound (km), the weight step's inclusive upper bound
 (kg of billable weight) and the price of one parcel in that cell (currency; empty in
 CSV, null in JSON, for no price). Every zone needs a row for every weight step, and
-no cell may appear twice. The rest of a :class:`CarrierService` (its name, service
+no cell may appear twice. An optional fourth column, ``transit_days``, gives the
+zone's delivery days after dispatch (an int, the same on every row of a zone, on
+every row or none). The rest of a :class:`CarrierService` (its name, service
 level, surcharges, divisor, limits) is not in the table and is given as keywords.
 """
 
@@ -23,6 +25,7 @@ from typing import Literal, TextIO
 import attrs
 
 from .._domain import validators as v
+from .._domain.calendar import MAX_TRANSIT_DAYS
 from .._domain.carriers import MAX_STEPS, CarrierService
 from .._domain.catalogue import MAX_WEIGHT_KG
 from .._domain.enums import ServiceLevel
@@ -32,6 +35,10 @@ __all__ = ["RATE_TABLE_COLUMNS", "read_rate_table", "write_rate_table"]
 
 RATE_TABLE_COLUMNS = ("zone_max_km", "weight_max_kg", "price")
 """The columns of a rate table, in the order :func:`write_rate_table` writes them."""
+TRANSIT_COLUMN = "transit_days"
+"""The optional column of each zone's transit days, written last when the service has
+them."""
+_KNOWN = (*RATE_TABLE_COLUMNS, TRANSIT_COLUMN)
 
 MAX_PROBLEMS = 100
 """The most problems one error lists; a last line then says how many more there were."""
@@ -124,7 +131,10 @@ def read_rate_table(
 
     A JSON table is a list of such rows as objects
     (``{"zone_max_km": 150, "weight_max_kg": 2, "price": 4.9}``, ``price`` null for
-    none). ``format`` is ``"csv"`` or ``"json"``; None takes it from a path's suffix
+    none). A ``transit_days`` column (CSV) or key (JSON), on every row or none, gives
+    each zone's delivery days after dispatch (an int from 0 to 365, the same on every
+    row of the zone): the service's ``transit_days``; without it they are None.
+    ``format`` is ``"csv"`` or ``"json"``; None takes it from a path's suffix
     (``.csv`` or ``.json``), and a stream is read as CSV. Paths are read as UTF-8 (a
     leading byte order mark is skipped).
 
@@ -151,7 +161,7 @@ def read_rate_table(
     table = _table(rows, label, problems, text=csv_text)
     problems.raise_any(label)
     assert table is not None  # no problems: the rows made a table
-    zones, steps, prices = table
+    zones, steps, prices, transit = table
     return CarrierService(
         name=name,
         service_level=service_level,
@@ -165,6 +175,7 @@ def read_rate_table(
         fuel_surcharge=fuel_surcharge,
         per_parcel_surcharge=per_parcel_surcharge,
         max_km=max_km,
+        transit_days=transit,
     )
 
 
@@ -177,11 +188,13 @@ def write_rate_table(
     """Write ``service``'s zone x weight table to ``target`` (a path or a text stream).
 
     One row per zone x weight step, zone by zone, steps ascending, in the columns of
-    ``RATE_TABLE_COLUMNS``; a cell without a price has an empty ``price`` (CSV) or
+    ``RATE_TABLE_COLUMNS`` (then ``transit_days`` when the service has them); a cell
+    without a price has an empty ``price`` (CSV) or
     null (JSON). Numbers are written exactly (whole numbers without a decimal point,
     others in Python's shortest round-trip form), so :func:`read_rate_table` with the
     service's other fields as keywords gives back an equal service. Only the table
-    is written: name, service level, surcharges and limits are not. ``format`` as
+    (and its transit days) is written: name, service level, surcharges and limits
+    are not. ``format`` as
     for :func:`read_rate_table` (a stream gets CSV unless ``"json"``).
     """
     if not isinstance(service, CarrierService):
@@ -281,10 +294,11 @@ def _check_columns(columns: list[str], path: str, problems: _Problems) -> bool:
     ok = True
     seen: set[str] = set()
     for column in columns:
-        if column not in RATE_TABLE_COLUMNS:
+        if column not in _KNOWN:
             problems.add(
                 f"{path}: {column}" if column else path,
-                f"unknown column {column!r}; the columns are {', '.join(RATE_TABLE_COLUMNS)}",
+                f"unknown column {column!r}; the columns are {', '.join(RATE_TABLE_COLUMNS)} "
+                f"and optionally {TRANSIT_COLUMN}",
             )
             ok = False
         elif column in seen:
@@ -341,7 +355,7 @@ def _json_row(value: object, line: int, label: str, problems: _Problems) -> Iter
         return
     # A row with a wrong key still has its other cells checked: one pass finds all.
     _check_columns(list(value), f"{label}:{line}", problems)
-    yield line, {key: cell for key, cell in value.items() if key in RATE_TABLE_COLUMNS}
+    yield line, {key: cell for key, cell in value.items() if key in _KNOWN}
 
 
 class _DuplicateKeyError(ValueError):
@@ -401,18 +415,36 @@ def _number(raw: object, column: str, *, text: bool) -> float | str | None:
     return value if problem is None else f"{problem}, got {_shown(raw)}"
 
 
+_DAYS = f"must be a whole number of days from 0 to {MAX_TRANSIT_DAYS}"
+
+
+def _days(raw: object, *, text: bool) -> int | str:
+    """The transit days in a cell, or the problem (a str)."""
+    if text:
+        cell = str(raw).strip()
+        if cell.isascii() and cell.isdigit() and int(cell) <= MAX_TRANSIT_DAYS:
+            return int(cell)
+    elif type(raw) is int and 0 <= raw <= MAX_TRANSIT_DAYS:
+        return raw
+    return f"{_DAYS}, got {_shown(raw)}"
+
+
 def _shown(raw: object) -> str:
     text = repr(raw)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _table(
-    rows: Iterator[_Row], label: str, problems: _Problems, *, text: bool
-) -> tuple[list[float], list[float], list[list[float | None]]] | None:
-    """The zones, weight steps and prices of ``rows`` (None when they have problems)."""
+_Table = tuple[list[float], list[float], list[list[float | None]], tuple[int, ...] | None]
+"""Zones, weight steps, prices and each zone's transit days (None: no such column)."""
+
+
+def _table(rows: Iterator[_Row], label: str, problems: _Problems, *, text: bool) -> _Table | None:
+    """The zones, weight steps, prices and transit days of ``rows`` (None when they
+    have problems)."""
     cells: dict[_Cell, tuple[int, float | None]] = {}
     zones: set[float] = set()
     steps: set[float] = set()
+    transit = _Transit()
     for line, row in rows:
         read: dict[str, float | None] = {}
         for column in RATE_TABLE_COLUMNS:
@@ -424,6 +456,7 @@ def _table(
             else:
                 read[column] = value
         zone, step = read.get("zone_max_km"), read.get("weight_max_kg")
+        transit.read(row, line, zone, label, problems, text=text)
         if zone is None or step is None:
             continue
         if (zone, step) in cells:
@@ -460,7 +493,64 @@ def _table(
             prices[-1].append(cell[1])
     if problems.kept:
         return None
-    return ordered_zones, ordered_steps, prices
+    return ordered_zones, ordered_steps, prices, transit.by_zone(ordered_zones)
+
+
+class _Transit:
+    """The ``transit_days`` of the rows read so far: each zone's, and which rows had
+    the column (every row or none must)."""
+
+    def __init__(self) -> None:
+        self.days: dict[float, tuple[int, int]] = {}
+        """Each zone's days, and the line that gave them first."""
+        self.with_column: int | None = None
+        self.without_column: int | None = None
+        """The first line with, and without, the column."""
+
+    def read(
+        self,
+        row: Mapping[str, object],
+        line: int,
+        zone: float | None,
+        label: str,
+        problems: _Problems,
+        *,
+        text: bool,
+    ) -> None:
+        """Check the row's transit days (problems added) and keep its zone's."""
+        if TRANSIT_COLUMN not in row:
+            self.without_column = self.without_column or line
+            if self.with_column is not None and self.without_column == line:
+                problems.add(
+                    f"{label}:{line}: {TRANSIT_COLUMN}",
+                    f"missing: line {self.with_column} gives it, so every row must",
+                )
+            return
+        self.with_column = self.with_column or line
+        if self.without_column is not None and self.with_column == line:
+            problems.add(
+                f"{label}:{line}: {TRANSIT_COLUMN}",
+                f"given here but not on line {self.without_column}: give it on every row or none",
+            )
+        days = _days(row[TRANSIT_COLUMN], text=text)
+        if isinstance(days, str):
+            problems.add(f"{label}:{line}: {TRANSIT_COLUMN}", days)
+            return
+        if zone is None:
+            return
+        first = self.days.setdefault(zone, (days, line))
+        if first[0] != days:
+            problems.add(
+                f"{label}:{line}: {TRANSIT_COLUMN}",
+                f"zone_max_km {zone:g} has {first[0]} transit day(s) on line {first[1]}: "
+                f"every row of a zone gives the same, got {days}",
+            )
+
+    def by_zone(self, zones: list[float]) -> tuple[int, ...] | None:
+        """Each zone's days, ascending zones; None when no row has the column."""
+        if self.with_column is None:
+            return None
+        return tuple(self.days[zone][0] for zone in zones)
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -469,26 +559,32 @@ def _table(
 def _text(value: float | None) -> str:
     if value is None:
         return ""
+    if isinstance(value, int):
+        return str(value)
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
 
 
-def _cells(service: CarrierService) -> Iterator[tuple[float, float, float | None]]:
-    for zone, row in zip(service.zones, service.prices, strict=True):
+def _columns(service: CarrierService) -> tuple[str, ...]:
+    return RATE_TABLE_COLUMNS if service.transit_days is None else _KNOWN
+
+
+def _cells(service: CarrierService) -> Iterator[tuple[float | int | None, ...]]:
+    """Each row's cells, in the columns of :func:`_columns`."""
+    transit = service.transit_days
+    for index, (zone, row) in enumerate(zip(service.zones, service.prices, strict=True)):
         for step, price in zip(service.weight_steps_kg, row, strict=True):
-            yield zone, step, price
+            yield (zone, step, price) if transit is None else (zone, step, price, transit[index])
 
 
 def _csv_text(service: CarrierService) -> str:
-    lines = [",".join(RATE_TABLE_COLUMNS)]
-    lines.extend(f"{_text(z)},{_text(s)},{_text(p)}" for z, s, p in _cells(service))
+    lines = [",".join(_columns(service))]
+    lines.extend(",".join(_text(cell) for cell in cells) for cells in _cells(service))
     return "\n".join(lines) + "\n"
 
 
 def _json_text(service: CarrierService) -> str:
-    rows = (
-        "  " + json.dumps(dict(zip(RATE_TABLE_COLUMNS, cell, strict=True)))
-        for cell in _cells(service)
-    )
+    columns = _columns(service)
+    rows = ("  " + json.dumps(dict(zip(columns, cells, strict=True))) for cells in _cells(service))
     return "[\n" + ",\n".join(rows) + "\n]\n"

@@ -24,6 +24,7 @@ The engine prices decided shipments here one at a time (:func:`price_shipment`);
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from typing import Generic, TypeVar
@@ -392,25 +393,34 @@ class _Contents:
 
 
 def parcel_quotes(
-    tables: LevelTables, items: Mapping[str, Item], lines: Sequence[OrderLine], km: float
+    tables: LevelTables,
+    items: Mapping[str, Item],
+    lines: Sequence[OrderLine],
+    km: float,
+    delivered_by: dt.datetime | None = None,
 ) -> tuple[ParcelQuotes, ...]:
     """The parcels of shipping ``lines`` ``km`` away (as :func:`price_shipment` packs
-    them), each with every service's quote; every unit must be shippable alone."""
+    them), each with every service's quote, delivered by ``delivered_by`` with every
+    service that takes it (the services of a level share the node's date); every unit
+    must be shippable alone."""
     contents = _Contents(lines)
     found: list[ParcelQuotes] = []
     for packed in pack([(line.sku, line.quantity) for line in lines], items, tables.pack_grams):
-        quoted = _quotes(tables, packed, km)
+        quoted = _quotes(tables, packed, km, delivered_by)
         if any(q.cost is not None for q in quoted) or sum(packed.units.values()) == 1:
             found.append(_parcel_quotes(contents, packed, quoted))
             continue
         for sku, count in packed.units.items():
             lone: Packed[str] = Packed()
             lone.add(sku, items[sku], 1)
-            found.extend([_parcel_quotes(contents, lone, _quotes(tables, lone, km))] * count)
+            alone = _quotes(tables, lone, km, delivered_by)
+            found.extend([_parcel_quotes(contents, lone, alone)] * count)
     return tuple(found)
 
 
-def _quotes(tables: LevelTables, packed: Packed[str], km: float) -> tuple[CarrierQuote, ...]:
+def _quotes(
+    tables: LevelTables, packed: Packed[str], km: float, delivered_by: dt.datetime | None
+) -> tuple[CarrierQuote, ...]:
     quoted = []
     for service in tables.services:
         cents, billable = quote(service, packed.grams, packed.volume_cm3, packed.side_cm, km)
@@ -420,6 +430,7 @@ def _quotes(tables: LevelTables, packed: Packed[str], km: float) -> tuple[Carrie
                 carrier=service.name,
                 cost=cents / 100 if taken else None,
                 billable_kg=billable if taken else None,
+                delivered_by=delivered_by if taken else None,
             )
         )
     return tuple(quoted)

@@ -175,19 +175,22 @@ def carrier_services(
     service_levels: st.SearchStrategy[ServiceLevel] | None = None,
     max_zones: int = 4,
     max_steps: int = 5,
+    transit_days: bool = False,
 ) -> CarrierService:
     """Carrier services with 1 to ``max_zones`` zones (km, up to 2,000) and 1 to
     ``max_steps`` weight steps (kg, up to 70), any price (currency, up to 100) or
-    None (a gap) per cell, and any surcharges, divisor and limits."""
+    None (a gap) per cell, and any surcharges, divisor and limits; with
+    ``transit_days=True`` also transit days per zone (0 to 4, 0 at SAME_DAY) or None."""
     zones = draw(_ascending(st.floats(0.0, 2_000.0), max_size=max_zones))
     steps = draw(_ascending(st.floats(0.01, 70.0), max_size=max_steps))
     price = st.none() | st.floats(0.0, 100.0)
     prices = [[draw(price) for _ in steps] for _ in zones]
+    name = draw(names)
+    level = draw(st.sampled_from(ServiceLevel) if service_levels is None else service_levels)
     return CarrierService(
-        name=draw(names),
-        service_level=draw(
-            st.sampled_from(ServiceLevel) if service_levels is None else service_levels
-        ),
+        name=name,
+        service_level=level,
+        transit_days=draw(_transit_days(level, len(zones))) if transit_days else None,
         zones=zones,
         weight_steps_kg=steps,
         prices=prices,
@@ -201,6 +204,14 @@ def carrier_services(
         per_parcel_surcharge=draw(_MONEY),
         max_km=draw(st.none() | st.floats(0.0, 2_000.0)),
     )
+
+
+def _transit_days(level: ServiceLevel, n_zones: int) -> st.SearchStrategy[tuple[int, ...] | None]:
+    """None, or days per zone: 0 to 4, rising with the zone as carriers' mostly do or
+    not, all 0 at SAME_DAY."""
+    days = st.just(0) if level is ServiceLevel.SAME_DAY else st.integers(0, 4)
+    per_zone = st.tuples(*[days] * n_zones)
+    return st.none() | per_zone | per_zone.map(lambda found: tuple(sorted(found)))
 
 
 def networks(
@@ -535,10 +546,13 @@ def _timed(draw: st.DrawFn, scenario: Scenario) -> Scenario:
 
 
 @st.composite
-def _carrier_table(draw: st.DrawFn, name: str, level: ServiceLevel) -> CarrierService:
+def _carrier_table(
+    draw: st.DrawFn, name: str, level: ServiceLevel, transit_days: bool
+) -> CarrierService:
     """A small zone x weight table with gaps, priced parcels beyond its steps or not,
     its bounds and prices drawn from a few round values, so that weights and
-    distances land exactly on them."""
+    distances land exactly on them; transit days per zone or None with
+    ``transit_days``."""
     zones = sorted(
         draw(
             st.lists(
@@ -570,13 +584,15 @@ def _carrier_table(draw: st.DrawFn, name: str, level: ServiceLevel) -> CarrierSe
         fuel_surcharge=draw(st.sampled_from([0.0, 0.1, 0.125])),
         per_parcel_surcharge=draw(st.sampled_from([0.0, 0.5, 1.2])),
         max_km=draw(st.none() | st.sampled_from([30.0, 300.0])),
+        transit_days=draw(_transit_days(level, len(zones))) if transit_days else None,
     )
 
 
 @st.composite
-def with_parcels(draw: st.DrawFn, scenario: Scenario) -> Scenario:
+def with_parcels(draw: st.DrawFn, scenario: Scenario, *, transit_days: bool = False) -> Scenario:
     """``scenario`` with a catalogue of every SKU it names (light, heavy, bulky, some
-    travelling alone, exact step boundaries) and carrier services on some levels."""
+    travelling alone, exact step boundaries) and carrier services on some levels
+    (with ``transit_days``, some with transit days of their own)."""
     skus = sorted(
         {p.sku for p in scenario.inventory.positions()}
         | {line.sku for order in scenario.orders for line in order.lines}
@@ -599,9 +615,13 @@ def with_parcels(draw: st.DrawFn, scenario: Scenario) -> Scenario:
         for index in range(draw(st.integers(1, 3))):
             name = f"{level.value}-{index}"
             exact = carrier_services(
-                names=st.just(name), service_levels=st.just(level), max_zones=3, max_steps=3
+                names=st.just(name),
+                service_levels=st.just(level),
+                max_zones=3,
+                max_steps=3,
+                transit_days=transit_days,
             )
-            carriers.append(draw(_carrier_table(name, level) | exact))
+            carriers.append(draw(_carrier_table(name, level, transit_days) | exact))
     network = attrs.evolve(
         scenario.network,
         costs=attrs.evolve(scenario.network.costs, carriers=tuple(carriers)),
@@ -622,12 +642,14 @@ def scenarios(
     scarce: bool | None = None,
     timed: bool = False,
     parcels: bool = False,
+    transit_days: bool = False,
 ) -> Scenario:
     """Networks with stock, orders and returns that reference them consistently.
 
     ``scarce=True`` keeps stock low so that orders compete for it; None draws both.
     ``timed=True`` adds node calendars, transit bands, promises and a ``now``;
-    ``parcels=True`` a catalogue and carrier services pricing parcels.
+    ``parcels=True`` a catalogue and carrier services pricing parcels, and
+    ``transit_days=True`` (with it) carrier services with transit days of their own.
     """
     network = draw(networks(min_nodes=min_nodes, max_nodes=max_nodes))
     sku_codes = draw(st.lists(skus(), min_size=1, max_size=max_skus, unique=True))
@@ -676,7 +698,7 @@ def scenarios(
         demand=draw(demand_rates(node_ids=node_ids, sku_codes=sku_codes)),
     )
     if parcels:
-        scenario = draw(with_parcels(scenario))
+        scenario = draw(with_parcels(scenario, transit_days=transit_days))
     return draw(_timed(scenario)) if timed else scenario
 
 
