@@ -104,30 +104,7 @@ def _parser() -> _Parser:
         description="Generate a seeded retail day, run it through each sourcing strategy "
         "and print the KPIs side by side.",
     )
-    run.add_argument(
-        "--nodes",
-        type=_count(5, MAX_NODES),
-        default=200,
-        help=f"nodes, 5 to {MAX_NODES} (default 200)",
-    )
-    run.add_argument(
-        "--skus",
-        type=_count(1, MAX_SKUS),
-        default=5_000,
-        help=f"SKUs, 1 to {MAX_SKUS}, and nodes x SKUs at most {MAX_STOCK_CELLS} (default 5000)",
-    )
-    run.add_argument(
-        "--orders",
-        type=_count(1, MAX_ORDERS),
-        default=20_000,
-        help=f"orders, 1 to {MAX_ORDERS} (default 20000)",
-    )
-    run.add_argument(
-        "--seed",
-        type=_count(0, MAX_SEED),
-        default=7,
-        help="scenario seed, 0 to 2**64-1 (default 7)",
-    )
+    _add_generated_day(run, orders=True)
     run.add_argument(
         "--waves",
         type=_count(1, MAX_WAVES),
@@ -179,6 +156,35 @@ def _parser() -> _Parser:
     return cli
 
 
+def _add_generated_day(command: Any, *, orders: bool) -> None:
+    """The sizes and seed of the generated day ``command`` runs on."""
+    command.add_argument(
+        "--nodes",
+        type=_count(5, MAX_NODES),
+        default=200,
+        help=f"nodes, 5 to {MAX_NODES} (default 200)",
+    )
+    command.add_argument(
+        "--skus",
+        type=_count(1, MAX_SKUS),
+        default=5_000,
+        help=f"SKUs, 1 to {MAX_SKUS}, and nodes x SKUs at most {MAX_STOCK_CELLS} (default 5000)",
+    )
+    if orders:
+        command.add_argument(
+            "--orders",
+            type=_count(1, MAX_ORDERS),
+            default=20_000,
+            help=f"orders, 1 to {MAX_ORDERS} (default 20000)",
+        )
+    command.add_argument(
+        "--seed",
+        type=_count(0, MAX_SEED),
+        default=7,
+        help="scenario seed, 0 to 2**64-1 (default 7)",
+    )
+
+
 def _add_promise(commands: Any) -> None:
     offer = commands.add_parser(
         "promise",
@@ -187,24 +193,7 @@ def _add_promise(commands: Any) -> None:
         "cart (its channel, lines and destination) and print the fulfilment options "
         "promise() offers it, nothing reserved.",
     )
-    offer.add_argument(
-        "--nodes",
-        type=_count(5, MAX_NODES),
-        default=200,
-        help=f"nodes, 5 to {MAX_NODES} (default 200)",
-    )
-    offer.add_argument(
-        "--skus",
-        type=_count(1, MAX_SKUS),
-        default=5_000,
-        help=f"SKUs, 1 to {MAX_SKUS}, and nodes x SKUs at most {MAX_STOCK_CELLS} (default 5000)",
-    )
-    offer.add_argument(
-        "--seed",
-        type=_count(0, MAX_SEED),
-        default=7,
-        help="scenario seed, 0 to 2**64-1 (default 7)",
-    )
+    _add_generated_day(offer, orders=False)
     offer.add_argument(
         "--now",
         type=_instant,

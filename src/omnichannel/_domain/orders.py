@@ -25,6 +25,18 @@ class OrderLine:
     quantity: int = attrs.field(validator=v.int_at_least(1))
 
 
+def check_one_line_per_sku(lines: tuple[OrderLine, ...], already: str) -> None:
+    """Raise :class:`InvalidInputError` at ``lines[i].sku`` for the first line whose
+    SKU an earlier line has; ``already`` says where (``"already ordered in"``)."""
+    first_line: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        if line.sku in first_line:
+            raise InvalidInputError(
+                f"lines[{index}].sku", f"{line.sku!r} {already} lines[{first_line[line.sku]}]"
+            )
+        first_line[line.sku] = index
+
+
 @attrs.frozen(kw_only=True)
 class Order:
     """A customer order: what, from which channel, and how it is to be received.
@@ -64,14 +76,7 @@ class Order:
     )
 
     def __attrs_post_init__(self) -> None:
-        first_line: dict[str, int] = {}
-        for index, line in enumerate(self.lines):
-            if line.sku in first_line:
-                raise InvalidInputError(
-                    f"lines[{index}].sku",
-                    f"{line.sku!r} already ordered in lines[{first_line[line.sku]}]",
-                )
-            first_line[line.sku] = index
+        check_one_line_per_sku(self.lines, "already ordered in")
         if self.method in DELIVERED_METHODS:
             if self.destination is None:
                 raise InvalidInputError("destination", f"required for {self.method.name}")

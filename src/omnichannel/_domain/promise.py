@@ -14,7 +14,7 @@ from .calendar import aware
 from .decisions import Shipment
 from .enums import DELIVERED_METHODS, FulfillmentMethod, ServiceLevel
 from .geo import GeoPoint
-from .orders import Order, OrderLine
+from .orders import Order, OrderLine, check_one_line_per_sku
 
 OFFERED: tuple[tuple[FulfillmentMethod, ServiceLevel], ...] = (
     (FulfillmentMethod.SHIP_TO_HOME, ServiceLevel.STANDARD),
@@ -68,14 +68,7 @@ class Cart:
     allow_split: bool = attrs.field(default=True, validator=v.instance_of(bool))
 
     def __attrs_post_init__(self) -> None:
-        first_line: dict[str, int] = {}
-        for index, line in enumerate(self.lines):
-            if line.sku in first_line:
-                raise InvalidInputError(
-                    f"lines[{index}].sku",
-                    f"{line.sku!r} already in the cart at lines[{first_line[line.sku]}]",
-                )
-            first_line[line.sku] = index
+        check_one_line_per_sku(self.lines, "already in the cart at")
 
     @property
     def units(self) -> int:
