@@ -155,6 +155,31 @@ def test_from_option_copies_the_cart_and_pins_the_option() -> None:
     assert order.allowed_node_ids == option.node_ids
 
 
+def test_from_option_refuses_what_is_no_cart_option_or_id() -> None:
+    basket = cart()
+    option = oc.promise([basket], NETWORK, STOCK, now=NOW)[0].options[0]
+    with pytest.raises(oc.InvalidInputError, match=r"^cart: must be Cart, got NoneType"):
+        oc.Order.from_option(None, option, order_id="o1", placed_at=NOW)  # type: ignore[arg-type]
+    with pytest.raises(oc.InvalidInputError, match=r"^option: must be FulfillmentOption"):
+        oc.Order.from_option(basket, None, order_id="o1", placed_at=NOW)  # type: ignore[arg-type]
+    with pytest.raises(oc.InvalidInputError, match=r"^order_id: must be a non-empty string"):
+        oc.Order.from_option(basket, option, order_id=None, placed_at=NOW)  # type: ignore[arg-type]
+
+
+def test_from_option_refuses_an_option_of_another_cart() -> None:
+    option = oc.promise([cart()], NETWORK, STOCK, now=NOW)[0].options[0]
+    other = cart("c2", lines=[oc.OrderLine(sku="B", quantity=1)])
+    with pytest.raises(oc.InvalidInputError, match=r"^option\.shipments\[0\]\.lines\[0\]: "):
+        oc.Order.from_option(other, option, order_id="o1", placed_at=NOW)
+
+
+@pytest.mark.parametrize("promise", [oc.promise, reference.promise])
+def test_a_network_without_nodes_offers_nothing(promise: Any) -> None:
+    empty = oc.Network(nodes=[], channels=[oc.Channel(id="web", kind=oc.ChannelKind.WEB)])
+    found = promise([cart()], empty, oc.Inventory.from_positions([]), now=NOW)
+    assert found == (oc.Promise(cart_id="c1", options=()),)
+
+
 @pytest.mark.parametrize("promise", [oc.promise, reference.promise])
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),

@@ -105,7 +105,21 @@ class Order:
         (``allowed_node_ids``). Allocated on the state ``promise`` saw, it ships
         from those nodes at the option's cost, delivered by the promised date.
         ``placed_at``: when the customer ordered (aware), for KPIs.
+
+        Raises :class:`InvalidInputError` for a ``cart`` or ``option`` of another
+        type, an ``order_id`` that is no id, and an option that ships a SKU the cart
+        does not hold, or more units of one than the cart asks for.
         """
+        from .promise import Cart, FulfillmentOption  # here: the promise module imports this one
+
+        for name, value, kind in (("cart", cart, Cart), ("option", option, FulfillmentOption)):
+            if not isinstance(value, kind):
+                raise InvalidInputError(
+                    name, f"must be {kind.__name__}, got {type(value).__name__}"
+                )
+        if not isinstance(order_id, str) or not order_id.strip():
+            raise InvalidInputError("order_id", f"must be a non-empty string, got {order_id!r}")
+        _check_option_lines(cart, option)
         return cart.as_order(
             order_id=order_id,
             method=option.method,
@@ -115,3 +129,17 @@ class Order:
             placed_at=placed_at,
             allowed_node_ids=option.node_ids,
         )
+
+
+def _check_option_lines(cart: Cart, option: FulfillmentOption) -> None:
+    """Every line ``option`` ships is one of ``cart``'s, at most its units in all."""
+    left = {line.sku: line.quantity for line in cart.lines}
+    for i, shipment in enumerate(option.shipments):
+        for j, line in enumerate(shipment.lines):
+            if line.quantity > left.get(line.sku, 0):
+                raise InvalidInputError(
+                    f"option.shipments[{i}].lines[{j}]",
+                    f"ships {line.quantity} of {line.sku!r}, more than cart {cart.id!r} "
+                    f"has left to ship ({left.get(line.sku, 0)}): an option of another cart?",
+                )
+            left[line.sku] -= line.quantity

@@ -49,7 +49,8 @@ class Cart:
     ``destination`` is where home and same-day delivery would go (None: only pickup
     options). ``pickup_node_ids`` are the stores or pickup points the customer picked
     or that are near them; empty lets ``promise`` propose the nearest that can hand
-    the cart over. ``priority`` and ``allow_split`` mean what they mean on
+    the cart over; a named node that cannot hand a method over gets no option of
+    that method. ``priority`` and ``allow_split`` mean what they mean on
     :class:`Order`, and :meth:`Order.from_option` copies them.
     """
 

@@ -256,7 +256,8 @@ def decide_options(
     allocations = [Allocation(order_id="none", shipments=(), unfulfilled=())] * arrays.n_orders
     has_capacity = state.capacity_left >= 1
     chunk = max(_CELLS_PER_CHUNK // max(network.arrays.n_nodes, 1), 1)
-    for start in range(0, arrays.n_orders, chunk):
+    # Without nodes no option ships anything.
+    for start in range(0, arrays.n_orders if network.arrays.n_nodes else 0, chunk):
         rows = np.arange(start, min(start + chunk, arrays.n_orders))
         batch = SourcingBatch(arrays, rows, state)
         cost = checked_costs(sourcing, batch)
