@@ -78,6 +78,14 @@ def from_minute(minute: int) -> dt.datetime:
     return _EPOCH + dt.timedelta(minutes=minute)
 
 
+def from_minutes(*columns: list[int]) -> tuple[list[dt.datetime], ...]:
+    """Each column of minutes since the epoch as aware UTC datetimes, one list per
+    column; each distinct minute is converted once and its datetime shared (a
+    wave's shipments fall on few distinct minutes)."""
+    instants = {minute: from_minute(minute) for column in columns for minute in column}
+    return tuple([instants[minute] for minute in column] for column in columns)
+
+
 def local_minute(day: dt.date, time: dt.time, zone: dt.tzinfo) -> int:
     """The instant of wall time ``time`` on local date ``day`` in ``zone``, read with
     ``fold=0``, in minutes since the epoch."""

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .._domain.calendar import from_minute, to_minute
+from .._domain.calendar import from_minutes, to_minute
 from .._domain.decisions import Allocation, date_in_place, dated_shipment, with_shipments
 from .._domain.validators import MAX_COUNT
 from .._types import BoolArray
@@ -51,9 +51,7 @@ def dated(
     ready = np.empty(sequence.size, dtype=np.int64)
     delivered = np.empty(sequence.size, dtype=np.int64)
     ready[sequence], delivered[sequence] = dates.ready_at, dates.delivered_by
-    instants = {minute: from_minute(minute) for minute in {*ready.tolist(), *delivered.tolist()}}
-    ready_at = map(instants.__getitem__, ready.tolist())
-    delivered_by = map(instants.__getitem__, delivered.tolist())
+    ready_at, delivered_by = map(iter, from_minutes(ready.tolist(), delivered.tolist()))
     if fresh:
         date_in_place(shipped.shipments, ready_at, delivered_by)
         found = tuple(allocations)

@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 
 from .._core.geo import chord_distance_km, unit_vectors
-from .._domain.calendar import from_minute, to_minute
+from .._domain.calendar import from_minute, from_minutes, to_minute
 from .._domain.call_checks import (
     checked_carts,
     checked_context,
@@ -301,12 +301,7 @@ def _date(wave: Wave, allocations: Sequence[Allocation]) -> None:
     nodes = np.array([node_index(s.node_id) for s in shipments], dtype=np.int64)
     km = np.array([s.distance_km for s in shipments], dtype=np.float64)
     dates, _ = times.pairs(rows, nodes, km)
-    instants = {m: from_minute(m) for m in {*dates.ready_at.tolist(), *dates.delivered_by.tolist()}}
-    date_in_place(
-        shipments,
-        map(instants.__getitem__, dates.ready_at.tolist()),
-        map(instants.__getitem__, dates.delivered_by.tolist()),
-    )
+    date_in_place(shipments, *from_minutes(dates.ready_at.tolist(), dates.delivered_by.tolist()))
 
 
 def _option(order: Order, allocation: Allocation) -> FulfillmentOption | None:
