@@ -84,8 +84,7 @@ def checked_orders(
     pinned = {
         node_id
         for order in checked
-        if order.allowed_node_ids is not None
-        for node_id in order.allowed_node_ids
+        for node_id in (*(order.allowed_node_ids or ()), *order.excluded_node_ids)
     }
     if (
         all(map(network.has_channel, channels))
@@ -100,6 +99,8 @@ def checked_orders(
             _known_node(network, order.pickup_node_id, f"{path}[{index}].pickup_node_id", owner)
         for node_id in sorted(order.allowed_node_ids or ()):
             _known_node(network, node_id, f"{path}[{index}].allowed_node_ids", owner)
+        for node_id in sorted(order.excluded_node_ids):
+            _known_node(network, node_id, f"{path}[{index}].excluded_node_ids", owner)
     return checked
 
 
@@ -349,6 +350,31 @@ def capacity_vector(capacity_used: Mapping[str, int] | None, network: Network) -
     if problems:
         raise InvalidInputError.collect(problems)
     return used
+
+
+def checked_full_nodes(full_node_ids: Iterable[str] | None, network: Network) -> frozenset[str]:
+    """``full_node_ids`` (nodes that count as full for the rest of the wave) as a
+    frozenset of known node ids; None is none.
+
+    Raises :class:`InvalidInputError` for anything but a collection of strings, or
+    :class:`UnknownReferenceError` for an unknown node.
+    """
+    if full_node_ids is None:
+        return frozenset()
+    if isinstance(full_node_ids, (str, bytes, Mapping)) or not isinstance(full_node_ids, Iterable):
+        raise InvalidInputError(
+            "full_node_ids", f"must be a collection of node ids, got {full_node_ids!r}"
+        )
+    found = tuple(full_node_ids)
+    for node_id in found:
+        if not isinstance(node_id, str):
+            raise InvalidInputError(
+                "full_node_ids",
+                f"must hold node ids, got {type(node_id).__name__} {node_id!r}",
+            )
+        if not network.has_node(node_id):
+            raise UnknownReferenceError(f"full_node_ids[{node_id!r}]", "unknown node")
+    return frozenset(found)
 
 
 def checked_daily_used(

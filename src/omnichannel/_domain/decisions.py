@@ -39,7 +39,9 @@ class UnfulfilledReason(enum.Enum):
     ``now``): no eligible node can deliver on time, or one that holds the units cannot.
     UNSHIPPABLE: an eligible node holds the units, but no carrier service of the order's
     service level can carry one of them from there (too heavy, too long, too far, or no
-    price in its table).
+    price in its table). AWAITING_CUSTOMER: the pickup store rejected the units, and
+    the customer chooses how to receive them instead (see
+    :func:`omnichannel.reallocate`'s ``alternatives``).
     """
 
     OUT_OF_STOCK = "out_of_stock"
@@ -48,6 +50,7 @@ class UnfulfilledReason(enum.Enum):
     SPLIT_NOT_ALLOWED = "split_not_allowed"
     TOO_LATE = "too_late"
     UNSHIPPABLE = "unshippable"
+    AWAITING_CUSTOMER = "awaiting_customer"
 
 
 # Decision values are validated like the inputs, so that one read back by ``from_dict``
@@ -206,6 +209,9 @@ class AllocationResult:
     daily_used: Mapping[str, Mapping[dt.date, int]] = attrs.field(
         factory=dict, converter=v.to_daily_copy, validator=v.daily_counts, hash=False
     )
+    full_node_ids: frozenset[str] = attrs.field(
+        default=frozenset(), converter=v.to_id_set, validator=v.id_set
+    )
 
     def penalized_cost(self, unserved_penalty: float) -> float:
         """Total cost plus ``unserved_penalty`` (currency) per unit not allocated: the
@@ -250,7 +256,8 @@ class Rule(enum.Enum):
     DISTANCE = "distance"
     """The node is farther than the service level's ``max_km``."""
     EXCLUDED = "excluded"
-    """The order may not use the node: it is outside the order's ``allowed_node_ids``."""
+    """The order may not use the node: it is outside the order's ``allowed_node_ids``
+    or in its ``excluded_node_ids``."""
     UNSHIPPABLE = "unshippable"
     """No carrier service of the order's service level can carry a unit of some
     line from the node."""

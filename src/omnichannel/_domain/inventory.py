@@ -47,8 +47,9 @@ class Inventory:
     """An immutable snapshot of every stock position, node x SKU.
 
     Build it with :meth:`from_positions`; operations (:meth:`reserve`,
-    :meth:`release`, :meth:`fulfil`, :meth:`receive`, :meth:`expect`) return a
-    new snapshot and leave this one as it was, or raise and apply nothing.
+    :meth:`release`, :meth:`fulfil`, :meth:`write_off`, :meth:`receive`,
+    :meth:`expect`) return a new snapshot and leave this one as it was, or raise and
+    apply nothing.
 
     A new snapshot costs O(moves), not O(positions): it shares the index and every
     unchanged part of the counts with the snapshot it came from, copying only the
@@ -231,6 +232,11 @@ class Inventory:
         """Ship reserved units: ``on_hand`` and ``reserved`` both drop; at most what is reserved."""
         return self._apply(moves, "fulfil")
 
+    def write_off(self, moves: Iterable[StockMove]) -> Inventory:
+        """Units found missing or damaged leave the books: ``on_hand`` drops; at most the
+        unreserved units (release a reservation first to write its units off)."""
+        return self._apply(moves, "write_off")
+
     def receive(self, moves: Iterable[StockMove], *, from_transit: bool = False) -> Inventory:
         """Units arrive: ``on_hand`` grows, new positions appear as needed.
 
@@ -377,6 +383,7 @@ _EFFECTS: dict[str, tuple[tuple[int, int], ...]] = {
     "reserve": ((1, +1),),
     "release": ((1, -1),),
     "fulfil": ((0, -1), (1, -1)),
+    "write_off": ((0, -1),),
     "arrive": ((0, +1), (3, -1)),
     "receive": ((0, +1),),
     "expect": ((3, +1),),
@@ -429,6 +436,8 @@ def _limit(
         return np.maximum(on_hand - reserved - held, 0), "available"
     if operation in ("release", "fulfil"):
         return reserved, "reserved"
+    if operation == "write_off":
+        return np.maximum(on_hand - reserved, 0), "unreserved"
     return in_transit, "in transit"
 
 

@@ -50,6 +50,9 @@ class Order:
     ``placed_at`` is when the customer ordered (for KPIs; it changes no decision).
     Both are aware datetimes. ``allowed_node_ids``, when given, pins the order to
     those nodes (a hard rule: any other node is ``Rule.EXCLUDED``); None allows all.
+    ``excluded_node_ids`` may never serve the order (also ``Rule.EXCLUDED``): the
+    nodes that rejected it, which :func:`omnichannel.reallocate` adds to the order's
+    history.
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
@@ -73,6 +76,9 @@ class Order:
     placed_at: dt.datetime | None = attrs.field(default=None, validator=aware)
     allowed_node_ids: frozenset[str] | None = attrs.field(
         default=None, converter=v.to_id_set, validator=v.optional(v.id_set)
+    )
+    excluded_node_ids: frozenset[str] = attrs.field(
+        default=frozenset(), converter=v.to_id_set, validator=v.id_set
     )
 
     def __attrs_post_init__(self) -> None:

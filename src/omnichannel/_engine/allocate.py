@@ -39,6 +39,7 @@ def allocate(
     demand: DemandRates | None = None,
     now: dt.datetime | None = None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
+    full_node_ids: Iterable[str] | None = None,
 ) -> AllocationResult:
     """Decide which node serves each line of ``orders``, and reserve the stock.
 
@@ -67,6 +68,10 @@ def allocate(
     daily_used
         Shipments each node (by id) already started per local operating day, e.g.
         the ``daily_used`` of the previous call; read only with ``now``.
+    full_node_ids
+        Nodes (by id) that count as full for the rest of the wave, whatever their
+        capacity: those that rejected work for want of it (the ``full_node_ids`` of a
+        previous result).
 
     Returns
     -------
@@ -88,6 +93,7 @@ def allocate(
             now,
             daily_used,
             push=type(policy) is Sequential,
+            full_node_ids=full_node_ids,
         )
         # The library's policies work on copies of the state; another policy might
         # write to the wave's, so its answer is checked against a copy taken first.
@@ -167,4 +173,5 @@ def build_result(
         capacity_used=capacity_used,
         notes=notes,
         daily_used=daily,
+        full_node_ids=wave.full_node_ids,
     )

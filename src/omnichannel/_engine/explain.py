@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -33,6 +33,7 @@ def explain(
     demand: DemandRates | None = None,
     now: dt.datetime | None = None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
+    full_node_ids: Iterable[str] | None = None,
 ) -> Explanation:
     """For every node, the first hard rule that keeps it from serving ``order`` alone,
     or its cost parts and score; and the node the sequential rule would pick.
@@ -40,11 +41,19 @@ def explain(
     Nodes are listed in canonical order (rank, then id), the engine's tie-break.
     With ``now`` (and the ``daily_used`` so far), each node also gives the dates its
     shipment would have, and a node that cannot keep the order's time rules is
-    rejected by ``LATE``.
+    rejected by ``LATE``. A node of ``full_node_ids`` is rejected by ``CAPACITY``.
     """
     reject_carrier_transit(network, now, "explain")
     wave, _ = Wave.prepare(
-        [order], network, inventory, sourcing, capacity_used, demand, now, daily_used
+        [order],
+        network,
+        inventory,
+        sourcing,
+        capacity_used,
+        demand,
+        now,
+        daily_used,
+        full_node_ids=full_node_ids,
     )
     arrays, state = wave.arrays, wave.state
     batch = SourcingBatch(arrays, np.array([0]), state)

@@ -12,6 +12,7 @@ from .._domain.call_checks import (
     capacity_vector,
     checked_context,
     checked_daily_used,
+    checked_full_nodes,
     checked_orders,
     checked_strategy,
 )
@@ -52,6 +53,9 @@ class Wave:
     daily_used: dict[str, dict[dt.date, int]] = attrs.field(factory=dict)
     """The call's ``daily_used``, checked (carried into the result unchanged without
     ``now``)."""
+    full_node_ids: frozenset[str] = frozenset()
+    """Nodes that count as full for the rest of the wave (no capacity left), checked;
+    carried into the result."""
 
     @classmethod
     def prepare(
@@ -65,6 +69,7 @@ class Wave:
         now: dt.datetime | None = None,
         daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
         push: bool = True,
+        full_node_ids: Iterable[str] | None = None,
     ) -> tuple[Wave, FloatArray]:
         """Validate a call and turn it into a wave; also the shipments each canonical
         node took before it."""
@@ -74,12 +79,15 @@ class Wave:
         used = capacity_vector(capacity_used, network)
         arrays = OrderArrays.build(found, network)
         earlier = checked_daily_used(daily_used, network)
+        full = checked_full_nodes(full_node_ids, network)
         timing = None if now is None else _timing(arrays, now, earlier)
         state = StockState.start(
             arrays, inventory, used, demand, None if timing is None else timing.start()
         )
         if state.times is not None and not push:
             state.capacity = _capped(state.capacity, used, state.times)
+        if full:
+            state.capacity[[network.node_index(node_id) for node_id in full]] = 0.0
         wave = cls(
             arrays=arrays,
             inventory=inventory,
@@ -89,6 +97,7 @@ class Wave:
             timing=timing,
             push=push,
             daily_used=earlier,
+            full_node_ids=full,
         )
         return wave, used
 

@@ -117,6 +117,7 @@ def allocate(
     demand: DemandRates | None = None,
     now: dt.datetime | None = None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
+    full_node_ids: Iterable[str] | None = None,
 ) -> AllocationResult:
     """The sequential policy (or FairShare on top of it) with a built-in strategy,
     decided one order at a time.
@@ -137,7 +138,17 @@ def allocate(
             caps: Mapping[str, float],
         ) -> AllocationResult:
             return _sequential(
-                part, network, stock, sourcing, used, demand, now, daily, push=False, caps=caps
+                part,
+                network,
+                stock,
+                sourcing,
+                used,
+                demand,
+                now,
+                daily,
+                push=False,
+                caps=caps,
+                full_node_ids=full_node_ids,
             )
 
         found = orders if isinstance(orders, Sequence) else tuple(orders)
@@ -152,6 +163,7 @@ def allocate(
             sequential,
             now=now,
             daily_used=daily_used,
+            full_node_ids=full_node_ids,
         )
     if not isinstance(policy, Sequential):
         raise InvalidInputError(
@@ -159,7 +171,16 @@ def allocate(
         )
     _check_built_in(sourcing)
     return _sequential(
-        orders, network, inventory, sourcing, capacity_used, demand, now, daily_used, push=True
+        orders,
+        network,
+        inventory,
+        sourcing,
+        capacity_used,
+        demand,
+        now,
+        daily_used,
+        push=True,
+        full_node_ids=full_node_ids,
     )
 
 
@@ -175,12 +196,23 @@ def _sequential(
     *,
     push: bool,
     caps: Mapping[str, float] | None = None,
+    full_node_ids: Iterable[str] | None = None,
 ) -> AllocationResult:
     """The sequential policy; with ``now`` a full operating day pushes work to the
     next one (``push``) or counts as no capacity left: FairShare's passes, whose
-    ``caps`` (shipments per node id in the call) FairShare sets once at its start."""
+    ``caps`` (shipments per node id in the call) FairShare sets once at its start.
+    A node of ``full_node_ids`` has no capacity left."""
     wave, used_before = Wave.prepare(
-        orders, network, inventory, sourcing, capacity_used, demand, now, daily_used, push=push
+        orders,
+        network,
+        inventory,
+        sourcing,
+        capacity_used,
+        demand,
+        now,
+        daily_used,
+        push=push,
+        full_node_ids=full_node_ids,
     )
     canonical = canonical_nodes(network)
     stock = _Stock(
@@ -199,6 +231,8 @@ def _sequential(
         stock.capacity = dict(caps)
     elif stock.now is not None and not push:
         stock.capacity = day_caps(canonical, stock.now, stock.used, stock.loads, stock.capacity)
+    for node_id in wave.full_node_ids:
+        stock.capacity[node_id] = 0.0
     order_list = wave.arrays.orders
     sequence = sorted(range(len(order_list)), key=lambda i: -order_list[i].priority)
     decided: dict[int, Allocation] = {}
@@ -439,6 +473,7 @@ def _candidates(
             and (not in_store or (pickup is not None and node.id == pickup.id))
             and (in_store or km <= max_km)
             and (order.allowed_node_ids is None or node.id in order.allowed_node_ids)
+            and node.id not in order.excluded_node_ids
         )
         unshippable = frozenset(
             line.sku for line in order.lines if not shippable(network, order, line.sku, km)

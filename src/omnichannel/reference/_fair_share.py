@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
 
 import attrs
@@ -51,13 +51,23 @@ def fair_share(
     *,
     now: dt.datetime | None = None,
     daily_used: Daily | None = None,
+    full_node_ids: Iterable[str] | None = None,
 ) -> AllocationResult:
     """FairShare, one order and one channel at a time. ``sequential`` is the plain
     sequential policy, which with ``now`` takes at most what each node's operating
     day has left (no work is pushed to a later day, so both passes see the same
     dates); see :class:`omnichannel.allocation.FairShare` for the rule."""
     wave, used_before = Wave.prepare(
-        orders, network, inventory, sourcing, capacity_used, demand, now, daily_used, push=False
+        orders,
+        network,
+        inventory,
+        sourcing,
+        capacity_used,
+        demand,
+        now,
+        daily_used,
+        push=False,
+        full_node_ids=full_node_ids,
     )
     order_list = wave.arrays.orders
     caps = _caps(wave, network, used_before, now)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -93,6 +93,25 @@ def source_permission(network: Network) -> BoolArray:
     and method before distance and pickup rules, shape (n_channels, n_methods,
     n_nodes); cached per network."""
     return network.derived(_may_source)
+
+
+def _pair_keys(
+    node_sets: Iterable[tuple[int, Iterable[str]]], node_code: Mapping[str, int], n_nodes: int
+) -> IntArray:
+    """``row * n_nodes + node`` for every order row and canonical node of its node id
+    set, sorted, shape (n_pairs,)."""
+    return np.array(
+        sorted(row * n_nodes + node_code[node_id] for row, ids in node_sets for node_id in ids),
+        dtype=np.int64,
+    )
+
+
+def _member(key: IntArray, keys: IntArray) -> BoolArray:
+    """Whether each of ``key`` is in the sorted ``keys``, shape of ``key``."""
+    if not keys.size:
+        return np.zeros(key.size, dtype=np.bool_)
+    at = np.minimum(np.searchsorted(keys, key), keys.size - 1)
+    return np.asarray(keys[at] == key, dtype=np.bool_)
 
 
 def _pickup_ok(network: Network, method: IntArray, pickup: IntArray) -> BoolArray:
@@ -186,10 +205,16 @@ class OrderArrays:
     units: IntArray
     """Units of each order, shape (n_orders,)."""
     restricted: BoolArray
+    """Whether the order names ``allowed_node_ids`` or ``excluded_node_ids``, shape
+    (n_orders,)."""
+    pinned: BoolArray
     """Whether the order names ``allowed_node_ids``, shape (n_orders,)."""
     allowed_key: IntArray
     """``row * n_nodes + node`` for every (order, canonical node) pair the order's
     ``allowed_node_ids`` allows, sorted, shape (n_allowed_pairs,)."""
+    excluded_key: IntArray
+    """``row * n_nodes + node`` for every (order, canonical node) pair in the order's
+    ``excluded_node_ids``, sorted, shape (n_excluded_pairs,)."""
 
     @classmethod
     def build(cls, orders: Sequence[Order], network: Network) -> OrderArrays:
@@ -220,15 +245,18 @@ class OrderArrays:
         lon[at_pickup] = nodes.lon_deg[pickup[at_pickup]]
         respects = network.derived(_respects)
         needs = np.array([SOURCE_NEEDS[m].value for m in METHODS], np.int64)
-        restricted = np.array([o.allowed_node_ids is not None for o in orders], np.bool_)
+        pinned = np.array([o.allowed_node_ids is not None for o in orders], np.bool_)
+        shunned = np.array([bool(o.excluded_node_ids) for o in orders], np.bool_)
         n_nodes = nodes.n_nodes
-        allowed_key = np.array(
-            sorted(
-                row * n_nodes + node_code[node_id]
-                for row in np.flatnonzero(restricted).tolist()
-                for node_id in orders[row].allowed_node_ids or ()
-            ),
-            dtype=np.int64,
+        allowed_key = _pair_keys(
+            ((row, orders[row].allowed_node_ids or ()) for row in np.flatnonzero(pinned).tolist()),
+            node_code,
+            n_nodes,
+        )
+        excluded_key = _pair_keys(
+            ((row, orders[row].excluded_node_ids) for row in np.flatnonzero(shunned).tolist()),
+            node_code,
+            n_nodes,
         )
         return cls(
             orders=tuple(orders),
@@ -249,8 +277,10 @@ class OrderArrays:
             line_sku=np.array(line_sku, np.int64),
             line_qty=qty,
             units=np.add.reduceat(qty, starts[:-1]) if len(orders) else np.zeros(0, np.int64),
-            restricted=restricted,
+            restricted=pinned | shunned,
+            pinned=pinned,
             allowed_key=allowed_key,
+            excluded_key=excluded_key,
         )
 
     def __attrs_post_init__(self) -> None:
@@ -308,15 +338,14 @@ class OrderArrays:
 
     def excluded(self, rows: IntArray, nodes: IntArray) -> BoolArray:
         """Whether order ``rows[i]`` may not use canonical node ``nodes[i]`` because it
-        is outside the order's ``allowed_node_ids``, shape (n_pairs,)."""
+        is outside the order's ``allowed_node_ids`` or in its ``excluded_node_ids``,
+        shape (n_pairs,)."""
         found = self.restricted[rows]
         if not found.any():
             return found
         key = rows * self.network.arrays.n_nodes + nodes
-        keys = self.allowed_key
-        at = np.minimum(np.searchsorted(keys, key), max(keys.size - 1, 0))
-        allowed = keys[at] == key if keys.size else np.zeros(key.size, dtype=np.bool_)
-        return np.asarray(found & ~allowed, dtype=np.bool_)
+        outside = self.pinned[rows] & ~_member(key, self.allowed_key)
+        return np.asarray(outside | _member(key, self.excluded_key), dtype=np.bool_)
 
     def reach(self, reach_km: FloatArray | None) -> FloatArray:
         """Farthest km each level serves: ``reach_km``, or each rate card's ``max_km``."""
