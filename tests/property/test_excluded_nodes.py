@@ -97,9 +97,11 @@ def test_explain_reports_excluded_and_full(data: st.DataObject, scenario: oms.Sc
         for candidate in explanation.candidates:
             rule = candidate.rejected_by
             if candidate.node_id in order.excluded_node_ids:
-                assert rule is not None and rules.index(rule) <= rules.index(oc.Rule.EXCLUDED)
+                assert rule is not None
+                assert rules.index(rule) <= rules.index(oc.Rule.EXCLUDED)
             elif candidate.node_id in full:
-                assert rule is not None and rules.index(rule) <= rules.index(oc.Rule.CAPACITY)
+                assert rule is not None
+                assert rules.index(rule) <= rules.index(oc.Rule.CAPACITY)
             else:
                 assert rule is not oc.Rule.EXCLUDED
 
