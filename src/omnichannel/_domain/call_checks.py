@@ -118,6 +118,8 @@ def checked_carts(carts: Iterable[Cart], network: Network) -> tuple[Cart, ...]:
         _known_channel(network, cart.channel_id, f"carts[{index}].channel_id", owner)
         for position, node_id in enumerate(cart.pickup_node_ids):
             _known_node(network, node_id, f"carts[{index}].pickup_node_ids[{position}]", owner)
+        for node_id in sorted(cart.excluded_node_ids):
+            _known_node(network, node_id, f"carts[{index}].excluded_node_ids", owner)
         if catalogue is None:
             continue
         for position, line in enumerate(cart.lines):

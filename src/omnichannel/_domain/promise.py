@@ -50,8 +50,8 @@ class Cart:
     options). ``pickup_node_ids`` are the stores or pickup points the customer picked
     or that are near them; empty lets ``promise`` propose the nearest that can hand
     the cart over; a named node that cannot hand a method over gets no option of
-    that method. ``priority`` and ``allow_split`` mean what they mean on
-    :class:`Order`, and :meth:`Order.from_option` copies them.
+    that method. ``priority``, ``allow_split`` and ``excluded_node_ids`` mean what
+    they mean on :class:`Order`, and :meth:`Order.from_option` copies them.
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
@@ -67,6 +67,9 @@ class Cart:
     )
     priority: int = attrs.field(default=0, validator=v.int_at_least(-v.MAX_COUNT))
     allow_split: bool = attrs.field(default=True, validator=v.instance_of(bool))
+    excluded_node_ids: frozenset[str] = attrs.field(
+        default=frozenset(), converter=v.to_id_set, validator=v.id_set
+    )
 
     def __attrs_post_init__(self) -> None:
         check_one_line_per_sku(self.lines, "already in the cart at")
@@ -102,6 +105,7 @@ class Cart:
             deliver_by=deliver_by,
             placed_at=placed_at,
             allowed_node_ids=allowed_node_ids,
+            excluded_node_ids=self.excluded_node_ids,
         )
 
 

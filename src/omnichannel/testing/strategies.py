@@ -265,10 +265,12 @@ def orders(
         pickup = st.sampled_from([n.id for n in network.nodes])
         center = network.nodes[0].location
         destination = geo_points(center=center, radius_deg=1.5)
+        excluded = _excluded(network)
     else:
         channel_id = draw(ids)
         pickup = ids
         destination = geo_points()
+        excluded = st.just(frozenset())
     delivered = method in (FulfillmentMethod.SHIP_TO_HOME, FulfillmentMethod.SAME_DAY)
     return Order(
         id=draw(ids),
@@ -280,7 +282,15 @@ def orders(
         service_level=draw(st.sampled_from(ServiceLevel)),
         priority=draw(st.integers(0, 2)),
         allow_split=draw(st.booleans()),
+        excluded_node_ids=draw(excluded),
     )
+
+
+def _excluded(network: Network) -> st.SearchStrategy[frozenset[str]]:
+    """Mostly no excluded nodes, else one or two of ``network``'s (nodes that rejected
+    the order before)."""
+    some = st.frozensets(st.sampled_from([n.id for n in network.nodes]), min_size=1, max_size=2)
+    return st.just(frozenset()) | st.just(frozenset()) | some
 
 
 @st.composite
@@ -306,10 +316,12 @@ def carts(
         channel_id = draw(st.sampled_from([c.id for c in network.channels]))
         pickup = st.sampled_from([n.id for n in network.nodes])
         destination = geo_points(center=network.nodes[0].location, radius_deg=1.5)
+        excluded = _excluded(network)
     else:
         channel_id = draw(ids)
         pickup = ids
         destination = geo_points()
+        excluded = st.just(frozenset())
     return Cart(
         id=draw(ids),
         channel_id=channel_id,
@@ -318,6 +330,7 @@ def carts(
         pickup_node_ids=draw(st.lists(pickup, max_size=3, unique=True)),
         priority=draw(st.integers(0, 2)),
         allow_split=draw(st.booleans()),
+        excluded_node_ids=draw(excluded),
     )
 
 
