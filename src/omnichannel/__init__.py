@@ -35,6 +35,10 @@ from ._domain.geo import GeoPoint as GeoPoint
 from ._domain.inventory import Inventory as Inventory
 from ._domain.inventory import PositionColumns as PositionColumns
 from ._domain.inventory import StockBlock as StockBlock
+from ._domain.lifecycle import ReallocationResult as ReallocationResult
+from ._domain.lifecycle import Rejection as Rejection
+from ._domain.lifecycle import RejectionReason as RejectionReason
+from ._domain.lifecycle import StockAdjustment as StockAdjustment
 from ._domain.network import Channel as Channel
 from ._domain.network import CostModel as CostModel
 from ._domain.network import Network as Network
@@ -58,6 +62,7 @@ from ._engine.allocate import allocate as allocate
 from ._engine.availability import availability as availability
 from ._engine.explain import explain as explain
 from ._engine.promise import promise as promise
+from ._engine.reallocate import reallocate as reallocate
 from ._engine.returns import route_returns as route_returns
 from ._errors import InsufficientStockError as InsufficientStockError
 from ._errors import InvalidInputError as InvalidInputError
@@ -105,6 +110,9 @@ __all__ = [
     "Product",
     "Promise",
     "RateCard",
+    "ReallocationResult",
+    "Rejection",
+    "RejectionReason",
     "ReturnCondition",
     "ReturnLine",
     "ReturnMethod",
@@ -115,6 +123,7 @@ __all__ = [
     "ServiceLevel",
     "Shipment",
     "SkuAvailability",
+    "StockAdjustment",
     "StockBlock",
     "StockMove",
     "StockPosition",
@@ -127,5 +136,6 @@ __all__ = [
     "availability",
     "explain",
     "promise",
+    "reallocate",
     "route_returns",
 ]

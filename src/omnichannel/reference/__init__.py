@@ -8,6 +8,7 @@ it is geometry, not a decision, and sharing it keeps both on the same floats.
 
 Covered: allocation by ``Sequential`` and ``FairShare`` with every built-in
 sourcing strategy, promise at checkout and availability (each option one order allocated alone),
+re-sourcing after rejections (``reallocate``),
 and return routing with every built-in return strategy.
 The solver-based policies are specified by their model instead (see
 ``omnichannel.allocation.lower_bound``).
@@ -16,6 +17,7 @@ The solver-based policies are specified by their model instead (see
 from ._allocate import allocate as allocate
 from ._promise import availability as availability
 from ._promise import promise as promise
+from ._reallocate import reallocate as reallocate
 from ._returns import route_returns as route_returns
 
-__all__ = ["allocate", "availability", "promise", "route_returns"]
+__all__ = ["allocate", "availability", "promise", "reallocate", "route_returns"]
