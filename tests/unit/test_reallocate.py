@@ -4,6 +4,7 @@ orders wait for the customer, and the errors."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -265,3 +266,16 @@ def test_errors_name_the_field() -> None:
         )
     with pytest.raises(oc.InvalidInputError, match="reason"):
         Rejection(order_id="o1", node_id="berlin", sku="cap", quantity=1, reason="lost")  # type: ignore[arg-type]
+
+
+def test_results_and_rejections_round_trip_through_json() -> None:
+    from omnichannel.serialization import from_dict, to_dict
+
+    order = _order(
+        method=FulfillmentMethod.PICKUP_IN_STORE, destination=None, pickup_node_id="berlin"
+    )
+    placed = _placed(order, now=NOW)
+    found = [_reject(RejectionReason.NOT_FOUND)]
+    result = oc.reallocate([order], placed.allocations, found, NETWORK, placed.inventory, now=NOW)
+    for value in (result, found[0], result.adjustments[0], result.orders[0]):
+        assert from_dict(type(value), json.loads(json.dumps(to_dict(value)))) == value
