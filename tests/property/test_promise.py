@@ -82,6 +82,23 @@ def test_engine_matches_reference(
         assert_same_options(a, b)
 
 
+@given(data=st.data(), checkout=checkouts())
+def test_full_nodes_offer_nothing_and_match_reference(
+    data: st.DataObject,
+    checkout: tuple[oms.Scenario, tuple[oc.Cart, ...], oc.AllocationResult],
+) -> None:
+    scenario, carts, before = checkout
+    ids = sorted(node.id for node in scenario.network.nodes)
+    full = data.draw(st.frozensets(st.sampled_from(ids), max_size=3))
+    kwargs = {"now": scenario.now, "daily_used": before.daily_used, "full_node_ids": full}
+    fast = oc.promise(carts, scenario.network, before.inventory, **kwargs)
+    plain = reference.promise(carts, scenario.network, before.inventory, **kwargs)
+    for a, b in zip(fast, plain, strict=True):
+        assert_same_options(a, b)
+        for option in a.options:
+            assert not option.node_ids & full
+
+
 @given(checkout=checkouts(parcels=True))
 def test_engine_matches_reference_with_parcels(
     checkout: tuple[oms.Scenario, tuple[oc.Cart, ...], oc.AllocationResult],

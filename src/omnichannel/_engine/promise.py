@@ -59,6 +59,7 @@ def promise(
     capacity_used: Mapping[str, int] | None = None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
     per_method: int = 3,
+    full_node_ids: Iterable[str] | None = None,
 ) -> tuple[Promise, ...]:
     """The fulfilment options of each cart at checkout, reserving nothing.
 
@@ -100,6 +101,8 @@ def promise(
         Shipments each node (by id) already started per local operating day.
     per_method
         Most options per (method, service level), an int >= 1.
+    full_node_ids
+        Nodes (by id) with no capacity left in the current wave (see ``allocate``).
 
     Returns
     -------
@@ -126,6 +129,7 @@ def promise(
                 capacity_used=capacity_used,
                 daily_used=daily_used,
                 now=now,
+                full_node_ids=full_node_ids,
             )
             sooner: list[Request] = []
             for request, option in zip(pending, decided, strict=True):
@@ -244,11 +248,21 @@ def decide_options(
     capacity_used: Mapping[str, int] | None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None,
     now: dt.datetime,
+    full_node_ids: Iterable[str] | None = None,
 ) -> list[FulfillmentOption | None]:
     """Each of ``orders`` decided alone on the same state, by the sequential rule, as
     an option (None for an order that would ship nothing)."""
     wave, _ = Wave.prepare(
-        orders, network, inventory, sourcing, capacity_used, None, now, daily_used, push=True
+        orders,
+        network,
+        inventory,
+        sourcing,
+        capacity_used,
+        None,
+        now,
+        daily_used,
+        push=True,
+        full_node_ids=full_node_ids,
     )
     arrays, state = wave.arrays, wave.state
     # Orders that ship nothing share one allocation with no shipment (only shipments

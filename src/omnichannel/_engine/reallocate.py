@@ -452,6 +452,7 @@ def _alternatives(
         sourcing=keywords.get("sourcing", LowestCost()),
         capacity_used=result.capacity_used,
         daily_used=result.daily_used,
+        full_node_ids=result.full_node_ids,
     )
     return {
         found.cart_id: tuple(o for o in found.options if o.method not in DELIVERED_METHODS)

@@ -13,6 +13,7 @@ from .._domain.call_checks import (
     checked_carts,
     checked_context,
     checked_daily_used,
+    checked_full_nodes,
     checked_near,
     checked_per_method,
     checked_skus,
@@ -47,6 +48,7 @@ class _Call:
     sourcing: SourcingStrategy
     capacity_used: Mapping[str, int] | None
     daily_used: Mapping[str, Mapping[dt.date, int]] | None
+    full_node_ids: Iterable[str] | None = None
 
     def option(self, order: Order) -> FulfillmentOption | None:
         """``order`` allocated alone on the call's state, as an option (None when it
@@ -59,6 +61,7 @@ class _Call:
             capacity_used=self.capacity_used,
             daily_used=self.daily_used,
             now=self.now,
+            full_node_ids=self.full_node_ids,
         )
         allocation = result.allocations[0]
         if not allocation.shipments:
@@ -90,6 +93,7 @@ def promise(
     capacity_used: Mapping[str, int] | None = None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
     per_method: int = 3,
+    full_node_ids: Iterable[str] | None = None,
 ) -> tuple[Promise, ...]:
     """The plain twin of :func:`omnichannel.promise`: the same options, found cart by
     cart and option by option with :func:`omnichannel.reference.allocate`."""
@@ -104,6 +108,7 @@ def promise(
         sourcing=sourcing,
         capacity_used=capacity_used,
         daily_used=daily_used,
+        full_node_ids=checked_full_nodes(full_node_ids, network),
     )
     return tuple(
         Promise(cart_id=cart.id, options=_ranked(_options(cart, call, per_method), per_method))
