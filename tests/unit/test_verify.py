@@ -173,6 +173,14 @@ def test_shipping_outside_the_allowed_nodes_breaks_excluded() -> None:
     assert "node 'store'" in refused(Scripted(decide), [pinned], "EXCLUDED")
 
 
+def test_shipping_from_a_node_that_rejected_the_order_breaks_excluded() -> None:
+    def decide(wave: Wave) -> list[Allocation]:
+        return [shipped("o1", shipment(wave, 0, "store", 1))]
+
+    shunned = attrs.evolve(order("o1"), excluded_node_ids={"store"})
+    assert "node 'store'" in refused(Scripted(decide), [shunned], "EXCLUDED")
+
+
 def test_a_line_neither_shipped_nor_unfulfilled_is_refused() -> None:
     """Before the verifier, this gave fill_rate 1.0 with nothing shipped."""
 

@@ -90,14 +90,21 @@ def _days() -> tuple[Scenario, ...]:
 @functools.cache
 def _pinned_days() -> tuple[Scenario, ...]:
     """:func:`_days` with every other order pinned to three nodes
-    (``Order.allowed_node_ids``), a different three for each."""
+    (``Order.allowed_node_ids``), a different three for each, and every third order
+    excluding two nodes (``Order.excluded_node_ids``, nodes that rejected it)."""
     days = []
     for day in _days():
         ids = sorted(node.id for node in day.network.nodes)
         orders = tuple(
-            attrs.evolve(order, allowed_node_ids={ids[(i + k) % len(ids)] for k in range(3)})
-            if i % 2 == 0
-            else order
+            attrs.evolve(
+                order,
+                allowed_node_ids={ids[(i + k) % len(ids)] for k in range(3)}
+                if i % 2 == 0
+                else None,
+                excluded_node_ids={ids[(i + k) % len(ids)] for k in (1, 5)}
+                if i % 3 == 0
+                else frozenset(),
+            )
             for i, order in enumerate(day.orders)
         )
         days.append(attrs.evolve(day, orders=orders))
