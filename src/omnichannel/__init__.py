@@ -4,6 +4,7 @@ It decides which fulfilment node serves each order line, at what cost, and
 where each returned unit goes, as what. No I/O: call it from your backend.
 """
 
+from ._domain.accuracy import Accuracy as Accuracy
 from ._domain.calendar import NodeCalendar as NodeCalendar
 from ._domain.calendar import TransitBand as TransitBand
 from ._domain.carriers import CarrierQuote as CarrierQuote
@@ -72,6 +73,7 @@ from ._errors import UnknownReferenceError as UnknownReferenceError
 from ._version import __version__ as __version__
 
 __all__ = [
+    "Accuracy",
     "Allocation",
     "AllocationResult",
     "AllocationStatus",
