@@ -8,14 +8,15 @@ it is geometry, not a decision, and sharing it keeps both on the same floats.
 
 Covered: allocation by ``Sequential`` and ``FairShare`` with every built-in
 sourcing strategy, promise at checkout and availability (each option one order allocated alone),
-and return routing with every built-in return strategy.
+return routing with every built-in return strategy, and cancellation.
 The solver-based policies are specified by their model instead (see
 ``omnichannel.allocation.lower_bound``).
 """
 
 from ._allocate import allocate as allocate
+from ._cancel import cancel as cancel
 from ._promise import availability as availability
 from ._promise import promise as promise
 from ._returns import route_returns as route_returns
 
-__all__ = ["allocate", "availability", "promise", "route_returns"]
+__all__ = ["allocate", "availability", "cancel", "promise", "route_returns"]
