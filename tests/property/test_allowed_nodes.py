@@ -78,7 +78,7 @@ def test_explain_reports_excluded(data: st.DataObject, scenario: oms.Scenario) -
             outside = (
                 order.allowed_node_ids is not None
                 and candidate.node_id not in order.allowed_node_ids
-            )
+            ) or candidate.node_id in order.excluded_node_ids
             if outside:
                 assert candidate.rejected_by is not None
                 assert list(oc.Rule).index(candidate.rejected_by) <= list(oc.Rule).index(
