@@ -4,6 +4,7 @@ It decides which fulfilment node serves each order line, at what cost, and
 where each returned unit goes, as what. No I/O: call it from your backend.
 """
 
+from ._domain.accuracy import Accuracy as Accuracy
 from ._domain.calendar import NodeCalendar as NodeCalendar
 from ._domain.calendar import TransitBand as TransitBand
 from ._domain.carriers import CarrierQuote as CarrierQuote
@@ -35,6 +36,8 @@ from ._domain.geo import GeoPoint as GeoPoint
 from ._domain.inventory import Inventory as Inventory
 from ._domain.inventory import PositionColumns as PositionColumns
 from ._domain.inventory import StockBlock as StockBlock
+from ._domain.lifecycle import Cancellation as Cancellation
+from ._domain.lifecycle import CancellationResult as CancellationResult
 from ._domain.lifecycle import ReallocationResult as ReallocationResult
 from ._domain.lifecycle import Rejection as Rejection
 from ._domain.lifecycle import RejectionReason as RejectionReason
@@ -60,6 +63,7 @@ from ._domain.stock import StockMove as StockMove
 from ._domain.stock import StockPosition as StockPosition
 from ._engine.allocate import allocate as allocate
 from ._engine.availability import availability as availability
+from ._engine.cancel import cancel as cancel
 from ._engine.explain import explain as explain
 from ._engine.promise import promise as promise
 from ._engine.reallocate import reallocate as reallocate
@@ -72,9 +76,12 @@ from ._errors import UnknownReferenceError as UnknownReferenceError
 from ._version import __version__ as __version__
 
 __all__ = [
+    "Accuracy",
     "Allocation",
     "AllocationResult",
     "AllocationStatus",
+    "Cancellation",
+    "CancellationResult",
     "Capability",
     "CarrierQuote",
     "CarrierService",
@@ -134,6 +141,7 @@ __all__ = [
     "__version__",
     "allocate",
     "availability",
+    "cancel",
     "explain",
     "promise",
     "reallocate",

@@ -266,3 +266,23 @@ def test_too_many_units_rejected_changes_nothing(
     with pytest.raises(oc.InvalidInputError, match=rf"rejections\[{len(bad) - 1}\]\.quantity"):
         oc.reallocate(scenario.orders, before.allocations, bad, scenario.network, before.inventory)
     assert before.inventory.positions() == snapshot
+
+
+@given(data=st.data(), scenario=busy_days(timed=False) | oms.scenarios(max_orders=12))
+def test_accuracy_aware_reallocation_matches_reference(
+    data: st.DataObject, scenario: oms.Scenario
+) -> None:
+    """Re-sourcing priced by the expected rejections of an accuracy table."""
+    ids = sorted(node.id for node in scenario.network.nodes)
+    accuracy = data.draw(oms.accuracies(node_ids=ids))
+    sourcing = oc.sourcing.Weighted(
+        shipping=1.0, handling=1.0, rejection_risk=data.draw(st.sampled_from([0.0, 5.0, 50.0]))
+    )
+    kwargs = {"sourcing": sourcing, "accuracy": accuracy, "demand": scenario.demand}
+    before = oc.allocate(scenario.orders, scenario.network, scenario.inventory, **kwargs)
+    found = data.draw(rejections(before))
+    args = (scenario.orders, before.allocations, found, scenario.network, before.inventory)
+    fast = oc.reallocate(*args, capacity_used=before.capacity_used, **kwargs)
+    plain = reference.reallocate(*args, capacity_used=before.capacity_used, **kwargs)
+    _same(fast, plain)
+    check_reallocated(scenario, before, found, fast)

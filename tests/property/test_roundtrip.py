@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from omnichannel import (
+    Accuracy,
     Allocation,
     AllocationResult,
     Cart,
@@ -117,6 +118,7 @@ def node_candidates(draw: st.DrawFn) -> NodeCandidate:
         handling_cost=draw(MONEY),
         score=score,
         available=draw(st.lists(COUNTS, max_size=3)),
+        expected_rejections=draw(st.floats(min_value=0.0, max_value=10.0)),
     )
 
 
@@ -171,6 +173,7 @@ CASES: list[tuple[type, st.SearchStrategy[Any]]] = [
     (StockMove, oms.stock_moves()),
     (Inventory, oms.inventories()),
     (DemandRates, oms.demand_rates()),
+    (Accuracy, oms.accuracies()),
     (ReturnLine, oms.return_lines()),
     (ReturnRequest, oms.return_requests()),
     (DispositionTable, oms.disposition_tables()),

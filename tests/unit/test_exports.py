@@ -1,6 +1,7 @@
 """The public surface is exactly ``__all__``; private modules stay private."""
 
 import omnichannel
+import omnichannel.reference
 import omnichannel.serialization
 
 
@@ -27,3 +28,9 @@ def test_every_exported_name_resolves() -> None:
 
 def test_exported_classes_say_they_live_in_the_package() -> None:
     assert omnichannel.Order.__module__.startswith("omnichannel.")
+
+
+def test_cancellation_names_are_public() -> None:
+    for name in ("cancel", "Cancellation", "CancellationResult"):
+        assert name in omnichannel.__all__
+    assert "cancel" in omnichannel.reference.__all__

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from omnichannel import (
+    Accuracy,
     Allocation,
     AllocationResult,
     Capability,
@@ -215,6 +216,35 @@ def test_demand_rate_paths_name_the_json_keys() -> None:
         ("rates[1].units_per_day", "must be a finite number, got inf"),
         ("rates[2].sku", "required field missing"),
     ]
+
+
+def test_accuracy_round_trips_and_paths_name_the_json_keys() -> None:
+    accuracy = Accuracy(default=0.97, by_node={"s1": 0.6}, by_position={"s1": {"MUG": 0.4}})
+    data = to_dict(accuracy)
+    assert data == {"default": 0.97, "by_node": {"s1": 0.6}, "by_position": {"s1": {"MUG": 0.4}}}
+    assert from_dict(Accuracy, data) == accuracy
+    assert from_dict(Accuracy, {}) == Accuracy()
+    bad = {"default": 1.5, "by_node": {"s1": -0.1}, "by_position": {"s1": {"MUG": 2}}}
+    assert problems(Accuracy, bad) == [
+        ("default", "must be in [0, 1], got 1.5"),
+        ("by_node['s1']", "must be in [0, 1], got -0.1"),
+        ("by_position['s1']['MUG']", "must be in [0, 1], got 2.0"),
+    ]
+
+
+def test_old_explanations_read_without_expected_rejections() -> None:
+    candidate = NodeCandidate(
+        node_id="dc",
+        rejected_by=None,
+        distance_km=1.0,
+        shipping_cost=2.0,
+        handling_cost=0.5,
+        score=2.5,
+        available=(3,),
+    )
+    data = to_dict(candidate)
+    assert data.pop("expected_rejections") == 0.0
+    assert from_dict(NodeCandidate, data) == candidate
 
 
 def test_disposition_table_paths_name_the_json_keys() -> None:

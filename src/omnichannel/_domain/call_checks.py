@@ -12,6 +12,7 @@ import numpy as np
 
 from .._errors import InvalidInputError, Problem, UnknownReferenceError
 from .._types import FloatArray
+from .accuracy import Accuracy
 from .demand import DemandRates
 from .enums import Capability, ServiceLevel
 from .geo import GeoPoint
@@ -377,6 +378,25 @@ def checked_full_nodes(full_node_ids: Iterable[str] | None, network: Network) ->
         if not network.has_node(node_id):
             raise UnknownReferenceError(f"full_node_ids[{node_id!r}]", "unknown node")
     return frozenset(found)
+
+
+def checked_accuracy(accuracy: object, network: Network) -> Accuracy | None:
+    """``accuracy``: None, or an :class:`Accuracy` whose node ids are all in ``network``.
+
+    Raises :class:`InvalidInputError` for anything else, or
+    :class:`UnknownReferenceError` for the first unknown node (in id order).
+    """
+    if accuracy is None:
+        return None
+    if not isinstance(accuracy, Accuracy):
+        raise InvalidInputError(
+            "accuracy", f"must be Accuracy or None, got {type(accuracy).__name__} {accuracy!r}"
+        )
+    for field in ("by_node", "by_position"):
+        for node_id in sorted(getattr(accuracy, field)):
+            if not network.has_node(node_id):
+                raise UnknownReferenceError(f"accuracy.{field}[{node_id!r}]", "unknown node")
+    return accuracy
 
 
 def checked_daily_used(

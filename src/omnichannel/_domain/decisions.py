@@ -294,6 +294,9 @@ class NodeCandidate:
     delivered_by: dt.datetime | None = attrs.field(default=None, validator=aware)
     """With ``now``: when it would be delivered, or ready for collection (aware, UTC);
     None without ``now`` or when it cannot be made within the horizon."""
+    expected_rejections: float = attrs.field(default=0.0, validator=v.fast_finite_at_least(0.0))
+    """Lines of the order the node is expected not to find when it picks them, with
+    the call's ``accuracy`` (0 without it): the sum over lines of 1 - found."""
 
     def __attrs_post_init__(self) -> None:
         if self.rejected_by is None and self.score == math.inf:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from .._domain.accuracy import Accuracy
 from .._domain.call_checks import checked_strategy, reject_carrier_transit
 from .._domain.decisions import Allocation, AllocationResult
 from .._domain.demand import DemandRates
@@ -40,6 +41,7 @@ def allocate(
     now: dt.datetime | None = None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
     full_node_ids: Iterable[str] | None = None,
+    accuracy: Accuracy | None = None,
 ) -> AllocationResult:
     """Decide which node serves each line of ``orders``, and reserve the stock.
 
@@ -72,6 +74,10 @@ def allocate(
         Nodes (by id) that count as full for the rest of the wave, whatever their
         capacity: those that rejected work for want of it (the ``full_node_ids`` of a
         previous result).
+    accuracy
+        The probability that each node finds the units it reserves (node ids known
+        to ``network``), which ``Weighted(rejection_risk=...)`` prices; None: every
+        unit is found. No hard rule reads it.
 
     Returns
     -------
@@ -94,6 +100,7 @@ def allocate(
             daily_used,
             push=type(policy) is Sequential,
             full_node_ids=full_node_ids,
+            accuracy=accuracy,
         )
         # The library's policies work on copies of the state; another policy might
         # write to the wave's, so its answer is checked against a copy taken first.

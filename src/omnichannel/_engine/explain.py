@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from .._domain.accuracy import Accuracy
 from .._domain.calendar import from_minute
 from .._domain.call_checks import reject_carrier_transit
 from .._domain.carriers import ParcelQuotes
@@ -34,6 +35,7 @@ def explain(
     now: dt.datetime | None = None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
     full_node_ids: Iterable[str] | None = None,
+    accuracy: Accuracy | None = None,
 ) -> Explanation:
     """For every node, the first hard rule that keeps it from serving ``order`` alone,
     or its cost parts and score; and the node the sequential rule would pick.
@@ -42,6 +44,8 @@ def explain(
     With ``now`` (and the ``daily_used`` so far), each node also gives the dates its
     shipment would have, and a node that cannot keep the order's time rules is
     rejected by ``LATE``. A node of ``full_node_ids`` is rejected by ``CAPACITY``.
+    With ``accuracy``, each node gives the lines it is expected not to find
+    (``expected_rejections``), the quantity ``Weighted(rejection_risk=...)`` prices.
     """
     reject_carrier_transit(network, now, "explain")
     wave, _ = Wave.prepare(
@@ -54,6 +58,7 @@ def explain(
         now,
         daily_used,
         full_node_ids=full_node_ids,
+        accuracy=accuracy,
     )
     arrays, state = wave.arrays, wave.state
     batch = SourcingBatch(arrays, np.array([0]), state)
@@ -83,6 +88,7 @@ def explain(
         for n in np.flatnonzero(dates.made).tolist():
             ready[n] = from_minute(int(dates.ready_at[n]))
             delivered[n] = from_minute(int(dates.delivered_by[n]))
+    rejections = batch.expected_rejections[0]
     rejected: list[Rule | None] = [None] * nodes.n_nodes
     for rule, breaks in reversed(checks):
         for node in np.flatnonzero(breaks).tolist():
@@ -98,6 +104,7 @@ def explain(
             available=tuple(int(units) for units in available[:, n].tolist()),
             ready_at=ready[n],
             delivered_by=delivered[n],
+            expected_rejections=float(rejections[n]),
         )
         for n, node_id in enumerate(nodes.ids)
     )

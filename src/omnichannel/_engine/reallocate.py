@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from .._domain.accuracy import Accuracy
 from .._domain.call_checks import checked_full_nodes, checked_orders
 from .._domain.decisions import Allocation, AllocationResult, Shipment, UnfulfilledLine
 from .._domain.decisions import UnfulfilledReason as Reason
@@ -53,6 +54,7 @@ def reallocate(
     now: dt.datetime | None = None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
     full_node_ids: Iterable[str] | None = None,
+    accuracy: Accuracy | None = None,
 ) -> ReallocationResult:
     """Re-source the units nodes rejected, never from the node that rejected them.
 
@@ -89,7 +91,7 @@ def reallocate(
         there.
     network, inventory
         As for ``allocate``; ``inventory`` holds the allocations' reservations.
-    sourcing, policy, capacity_used, demand, now, daily_used, full_node_ids
+    sourcing, policy, capacity_used, demand, now, daily_used, full_node_ids, accuracy
         As for :func:`omnichannel.allocate`; counts are never decremented.
 
     Returns
@@ -112,6 +114,7 @@ def reallocate(
         now=now,
         daily_used=daily_used,
         full_node_ids=full_node_ids,
+        accuracy=accuracy,
     )
 
 

@@ -74,7 +74,7 @@ def sub_wave(
     ``sourcing`` makes the part's strategy from the wave's SKU row of each of the
     part's SKU rows (for strategies holding per-SKU arrays); None keeps the wave's.
     """
-    part = OrderArrays.build(orders, wave.arrays.network)
+    part = OrderArrays.build(orders, wave.arrays.network, wave.accuracy)
     index = wave.arrays.sku_rows
     sku_rows = np.array([index[sku] for sku in part.skus], dtype=np.int64)
     sub_state = StockState(
@@ -94,4 +94,5 @@ def sub_wave(
         demand=wave.demand,
         timing=timing,
         push=wave.push,
+        accuracy=wave.accuracy,
     )

@@ -8,8 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 import numpy as np
 
+from .._domain.accuracy import Accuracy
 from .._domain.call_checks import (
     capacity_vector,
+    checked_accuracy,
     checked_context,
     checked_daily_used,
     checked_full_nodes,
@@ -56,6 +58,9 @@ class Wave:
     full_node_ids: frozenset[str] = frozenset()
     """Nodes that count as full for the rest of the wave (no capacity left), checked;
     carried into the result."""
+    accuracy: Accuracy | None = None
+    """The call's inventory accuracy, checked (for waves built from this one); the
+    arrays carry it to every sourcing batch."""
 
     @classmethod
     def prepare(
@@ -70,6 +75,7 @@ class Wave:
         daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
         push: bool = True,
         full_node_ids: Iterable[str] | None = None,
+        accuracy: Accuracy | None = None,
     ) -> tuple[Wave, FloatArray]:
         """Validate a call and turn it into a wave; also the shipments each canonical
         node took before it."""
@@ -77,7 +83,8 @@ class Wave:
         checked_strategy(sourcing, SourcingStrategy, "sourcing")
         found = checked_orders(orders, network)
         used = capacity_vector(capacity_used, network)
-        arrays = OrderArrays.build(found, network)
+        checked = checked_accuracy(accuracy, network)
+        arrays = OrderArrays.build(found, network, checked)
         earlier = checked_daily_used(daily_used, network)
         full = checked_full_nodes(full_node_ids, network)
         timing = None if now is None else _timing(arrays, now, earlier)
@@ -98,6 +105,7 @@ class Wave:
             push=push,
             daily_used=earlier,
             full_node_ids=full,
+            accuracy=checked,
         )
         return wave, used
 
@@ -105,7 +113,9 @@ class Wave:
         """A wave of this wave's orders followed by ``extra`` (already checked against
         the network) on this wave's state; the SKUs ``extra`` adds start from the
         inventory. Orders, lines and SKUs of this wave keep their rows."""
-        arrays = OrderArrays.build((*self.arrays.orders, *extra), self.arrays.network)
+        arrays = OrderArrays.build(
+            (*self.arrays.orders, *extra), self.arrays.network, self.accuracy
+        )
         timing, times = self.times_for(arrays, self.state.times)
         state = StockState.start(arrays, self.inventory, self.state.used.copy(), self.demand, times)
         state.capacity = self.state.capacity

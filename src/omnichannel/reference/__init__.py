@@ -8,16 +8,17 @@ it is geometry, not a decision, and sharing it keeps both on the same floats.
 
 Covered: allocation by ``Sequential`` and ``FairShare`` with every built-in
 sourcing strategy, promise at checkout and availability (each option one order allocated alone),
-re-sourcing after rejections (``reallocate``),
+re-sourcing after rejections (``reallocate``), cancellation (``cancel``),
 and return routing with every built-in return strategy.
 The solver-based policies are specified by their model instead (see
 ``omnichannel.allocation.lower_bound``).
 """
 
 from ._allocate import allocate as allocate
+from ._cancel import cancel as cancel
 from ._promise import availability as availability
 from ._promise import promise as promise
 from ._reallocate import reallocate as reallocate
 from ._returns import route_returns as route_returns
 
-__all__ = ["allocate", "availability", "promise", "reallocate", "route_returns"]
+__all__ = ["allocate", "availability", "cancel", "promise", "reallocate", "route_returns"]

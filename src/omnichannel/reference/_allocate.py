@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .._domain.accuracy import Accuracy
 from .._domain.calendar import MINUTES_PER_DAY, from_minute, to_minute
 from .._domain.call_checks import checked_strategy, reject_carrier_transit
 from .._domain.carriers import CarrierService
@@ -63,6 +64,8 @@ class _Stock:
     """Minutes since the epoch, for calls given ``now``."""
     loads: dict[str, dict[dt.date, int]] = field(default_factory=dict)
     """Shipments started per node id and local operating day."""
+    accuracy: Accuracy = field(default_factory=Accuracy)
+    """The call's inventory accuracy (every unit found when none was given)."""
 
     def available(self, node_id: str, sku: str, respects_safety: bool) -> int:
         held = self.safety.get((node_id, sku), 0) if respects_safety else 0
@@ -118,6 +121,7 @@ def allocate(
     now: dt.datetime | None = None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
     full_node_ids: Iterable[str] | None = None,
+    accuracy: Accuracy | None = None,
 ) -> AllocationResult:
     """The sequential policy (or FairShare on top of it) with a built-in strategy,
     decided one order at a time.
@@ -149,6 +153,7 @@ def allocate(
                 push=False,
                 caps=caps,
                 full_node_ids=full_node_ids,
+                accuracy=accuracy,
             )
 
         found = orders if isinstance(orders, Sequence) else tuple(orders)
@@ -164,6 +169,7 @@ def allocate(
             now=now,
             daily_used=daily_used,
             full_node_ids=full_node_ids,
+            accuracy=accuracy,
         )
     if not isinstance(policy, Sequential):
         raise InvalidInputError(
@@ -181,6 +187,7 @@ def allocate(
         daily_used,
         push=True,
         full_node_ids=full_node_ids,
+        accuracy=accuracy,
     )
 
 
@@ -197,6 +204,7 @@ def _sequential(
     push: bool,
     caps: Mapping[str, float] | None = None,
     full_node_ids: Iterable[str] | None = None,
+    accuracy: Accuracy | None = None,
 ) -> AllocationResult:
     """The sequential policy; with ``now`` a full operating day pushes work to the
     next one (``push``) or counts as no capacity left: FairShare's passes, whose
@@ -213,6 +221,7 @@ def _sequential(
         daily_used,
         push=push,
         full_node_ids=full_node_ids,
+        accuracy=accuracy,
     )
     canonical = canonical_nodes(network)
     stock = _Stock(
@@ -226,6 +235,7 @@ def _sequential(
         },
         now=None if now is None else to_minute(now, "now", round_up=True),
         loads={key: dict(days) for key, days in wave.daily_used.items()},
+        accuracy=Accuracy() if wave.accuracy is None else wave.accuracy,
     )
     if caps is not None:
         stock.capacity = dict(caps)
@@ -554,6 +564,10 @@ def _weighted(
         protected = node.kind in w.protect_kinds
         total += w.protection * _line_sum(
             _below_protection(w, node.id, line, stock) if protected else 0 for line in order.lines
+        )
+    if w.rejection_risk:
+        total += w.rejection_risk * _line_sum(
+            1.0 - stock.accuracy.found(node.id, line.sku) for line in order.lines
         )
     return total
 

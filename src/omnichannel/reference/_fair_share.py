@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import attrs
 
+from .._domain.accuracy import Accuracy
 from .._domain.calendar import to_minute
 from .._domain.decisions import (
     Allocation,
@@ -52,6 +53,7 @@ def fair_share(
     now: dt.datetime | None = None,
     daily_used: Daily | None = None,
     full_node_ids: Iterable[str] | None = None,
+    accuracy: Accuracy | None = None,
 ) -> AllocationResult:
     """FairShare, one order and one channel at a time. ``sequential`` is the plain
     sequential policy, which with ``now`` takes at most what each node's operating
@@ -68,6 +70,7 @@ def fair_share(
         daily_used,
         push=False,
         full_node_ids=full_node_ids,
+        accuracy=accuracy,
     )
     order_list = wave.arrays.orders
     caps = _caps(wave, network, used_before, now)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
+from .._domain.accuracy import Accuracy
 from .._domain.decisions import Allocation
 from .._domain.demand import DemandRates
 from .._domain.inventory import Inventory
@@ -35,6 +36,7 @@ def reallocate(
     now: dt.datetime | None = None,
     daily_used: Mapping[str, Mapping[dt.date, int]] | None = None,
     full_node_ids: Iterable[str] | None = None,
+    accuracy: Accuracy | None = None,
 ) -> ReallocationResult:
     """The twin of :func:`omnichannel.reallocate`: which units are released, written
     off and decided again is bookkeeping shared with the engine; every decision (the
@@ -54,4 +56,5 @@ def reallocate(
         now=now,
         daily_used=daily_used,
         full_node_ids=full_node_ids,
+        accuracy=accuracy,
     )

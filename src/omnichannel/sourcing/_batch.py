@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import numpy as np
@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 
 from .._core.costs import handling_cost, shipping_cost
 from .._core.geo import chord_distance_km, unit_vectors
+from .._domain.accuracy import Accuracy
 from .._domain.decisions import Rule
 from .._domain.demand import DemandRates
 from .._domain.enums import Capability, FulfillmentMethod, NodeKind, ServiceLevel
@@ -162,6 +163,21 @@ def _respects(network: Network) -> BoolArray:
     return read_only(np.array([c.respects_safety_stock for c in network.channels], np.bool_))
 
 
+class Missing(NamedTuple):
+    """The probability (0 to 1) that reserved units are not found when picked:
+    ``1 - Accuracy.found``, per node and for the positions that override it."""
+
+    node: FloatArray
+    """By node (``by_node``, else ``default``), shape (n_nodes,)."""
+    sku: IntArray
+    """SKU row (position in ``OrderArrays.skus``) of each override, sorted, shape
+    (n_overrides,)."""
+    at: IntArray
+    """Canonical node of each override, shape (n_overrides,)."""
+    value: FloatArray
+    """The override (``by_position``), shape (n_overrides,)."""
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class OrderArrays:
     """The orders of a wave as arrays, in input order, with their lines flattened.
@@ -215,10 +231,16 @@ class OrderArrays:
     excluded_key: IntArray
     """``row * n_nodes + node`` for every (order, canonical node) pair in the order's
     ``excluded_node_ids``, sorted, shape (n_excluded_pairs,)."""
+    accuracy: Accuracy | None = None
+    """The call's inventory accuracy, its node ids known to ``network``; None: every
+    reserved unit is found."""
 
     @classmethod
-    def build(cls, orders: Sequence[Order], network: Network) -> OrderArrays:
-        """Arrays of ``orders``; their channel and pickup node ids must exist in ``network``."""
+    def build(
+        cls, orders: Sequence[Order], network: Network, accuracy: Accuracy | None = None
+    ) -> OrderArrays:
+        """Arrays of ``orders``; their channel and pickup node ids, and the node ids of
+        ``accuracy``, must exist in ``network``."""
         nodes = network.arrays
         # Keyed by value: an enum member's own hash is a Python-level call.
         method_code = {method.value: code for code, method in enumerate(METHODS)}
@@ -281,6 +303,7 @@ class OrderArrays:
             pinned=pinned,
             allowed_key=allowed_key,
             excluded_key=excluded_key,
+            accuracy=accuracy,
         )
 
     def __attrs_post_init__(self) -> None:
@@ -346,6 +369,32 @@ class OrderArrays:
         key = rows * self.network.arrays.n_nodes + nodes
         outside = self.pinned[rows] & ~_member(key, self.allowed_key)
         return np.asarray(outside | _member(key, self.excluded_key), dtype=np.bool_)
+
+    @functools.cached_property
+    def missing(self) -> Missing | None:
+        """The probability that reserved units are not found, by node and for the
+        positions ``accuracy`` names of the wave's SKUs; None without accuracy."""
+        accuracy = self.accuracy
+        if accuracy is None:
+            return None
+        ids = self.network.arrays.ids
+        by_node = accuracy.by_node
+        node = np.array([1.0 - float(by_node.get(i, accuracy.default)) for i in ids], np.float64)
+        sku_row = self.sku_rows
+        codes = self.network.node_codes
+        entries = [
+            (sku_row[sku], codes[node_id], 1.0 - float(found))
+            for node_id, by_sku in accuracy.by_position.items()
+            for sku, found in by_sku.items()
+            if sku in sku_row
+        ]
+        entries.sort()
+        return Missing(
+            node=read_only(node),
+            sku=read_only(np.array([e[0] for e in entries], np.int64)),
+            at=read_only(np.array([e[1] for e in entries], np.int64)),
+            value=read_only(np.array([e[2] for e in entries], np.float64)),
+        )
 
     def reach(self, reach_km: FloatArray | None) -> FloatArray:
         """Farthest km each level serves: ``reach_km``, or each rate card's ``max_km``."""
@@ -668,6 +717,25 @@ class SourcingBatch:
         days, _ = times.window(self.rows, self.distance_km, self.static_eligible, lead=True)
         assert days is not None
         return read_only(days)
+
+    @functools.cached_property
+    def expected_rejections(self) -> FloatArray:
+        """Lines each node is expected not to find when it picks the whole order: the
+        sum over the order's lines of ``1 - accuracy.found(node, sku)``, in lines;
+        0 without accuracy; shape (n_orders, n_nodes)."""
+        missing = self._arrays.missing
+        if missing is None:
+            return read_only(np.zeros((self.n_orders, self.n_nodes)))
+        sku = self.line_sku
+        per_line = np.repeat(missing.node[None, :], sku.size, axis=0)
+        if missing.sku.size and sku.size:
+            by_sku = np.argsort(sku, kind="stable")
+            ordered = sku[by_sku]
+            first = np.searchsorted(ordered, missing.sku, side="left")
+            count = np.searchsorted(ordered, missing.sku, side="right") - first
+            lines = by_sku[concatenated_ranges(first, count)]
+            per_line[lines, np.repeat(missing.at, count)] = np.repeat(missing.value, count)
+        return read_only(self.sum_lines(per_line))
 
     @functools.cached_property
     def eligible(self) -> BoolArray:

@@ -58,6 +58,8 @@ class Weighted:
          + lead_days x days from ``now`` to delivered (ready for collection for
            pickups; 0 without ``now``)
          + protection x units taken below the protection level (``protect_kinds`` only)
+         + rejection_risk x expected rejected lines (sum over the order's lines of
+           1 - the node's ``accuracy.found``; 0 without ``accuracy``)
 
     The protection level of a position is ``max(safety_stock, ceil(cover_days x
     units per day))`` from the ``demand`` given to ``allocate``. Weights (and
@@ -65,6 +67,11 @@ class Weighted:
     never makes a node cheaper and no sum of terms overflows. ``lead_days`` prices
     speed (currency per day): a soft term that ranks nodes and never enters
     ``Shipment.cost``; dates move as nodes' days fill, so it reads CAPACITY.
+    ``rejection_risk`` (currency per expected rejected line) prices what a line the
+    node cannot find costs: re-sourcing, re-picking and delay. It is soft too, never
+    in ``Shipment.cost``, and reads no state: the ``accuracy`` given to ``allocate``
+    is fixed for the call. BatchOptimal and ``lower_bound`` minimise money, so
+    ``lead_days`` and ``rejection_risk`` do not move them.
     """
 
     distance: float = _field()
@@ -76,6 +83,7 @@ class Weighted:
     utilisation: float = _field()
     lead_days: float = _field()
     protection: float = _field()
+    rejection_risk: float = _field()
     cover_days: float = _field()
     protect_kinds: frozenset[NodeKind] = attrs.field(
         default=frozenset({NodeKind.STORE}), converter=_kinds, validator=_check_kinds
@@ -115,6 +123,8 @@ class Weighted:
             total += self.lead_days * batch.lead_days
         if self.protection:
             total += self.protection * batch.sum_lines(self._below_protection(batch))
+        if self.rejection_risk:
+            total += self.rejection_risk * batch.expected_rejections
         return total
 
     def _below_protection(self, batch: SourcingBatch) -> FloatArray:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import attrs
 from hypothesis import strategies as st
 
+from .._domain.accuracy import Accuracy
 from .._domain.calendar import NodeCalendar, TransitBand
 from .._domain.carriers import CarrierService
 from .._domain.catalogue import Catalogue, Product
@@ -40,6 +41,7 @@ from .._errors import InvalidInputError
 __all__ = [
     "TIME_ZONES",
     "Scenario",
+    "accuracies",
     "capabilities",
     "carrier_services",
     "carts",
@@ -388,6 +390,24 @@ def demand_rates(
     return st.dictionaries(
         st.tuples(node_id, sku), st.floats(min_value=0.0, max_value=5.0, allow_nan=False)
     ).map(DemandRates.from_mapping)
+
+
+def accuracies(
+    *, node_ids: Sequence[str] | None = None, sku_codes: Sequence[str] | None = None
+) -> st.SearchStrategy[Accuracy]:
+    """Inventory accuracy tables: a default, some nodes and some (node, SKU) positions,
+    each a probability, often a round one (0, 0.5, 1) so that scores tie."""
+    node_id = st.sampled_from(list(node_ids)) if node_ids else _IDS
+    sku = st.sampled_from(list(sku_codes)) if sku_codes else skus()
+    found = st.sampled_from([0.0, 0.5, 1.0]) | st.floats(min_value=0.0, max_value=1.0)
+    return st.builds(
+        Accuracy,
+        default=found,
+        by_node=st.dictionaries(node_id, found, max_size=4),
+        by_position=st.dictionaries(
+            node_id, st.dictionaries(sku, found, min_size=1, max_size=3), max_size=3
+        ),
+    )
 
 
 def return_lines(*, sku_codes: Sequence[str] | None = None) -> st.SearchStrategy[ReturnLine]:
