@@ -40,6 +40,8 @@ def test_without_the_keyword_the_day_and_its_figures_are_as_before() -> None:
     assert all(getattr(kpis, name) is None for name in REJECTION_KPIS)
     plain, checked = small_day(7), small_day(7, stock_accuracy=DEFAULT_STOCK_ACCURACY)
     assert plain.shelf is None
+    assert plain.accuracy is None
+    assert checked.accuracy is not None
     assert checked.shelf
     assert (plain.network, plain.orders, plain.returns, plain.inventory) == (
         checked.network,
@@ -94,6 +96,7 @@ def test_picking_rejects_re_sources_and_conserves_every_unit() -> None:
         policy=oc.allocation.Sequential(),
         demand=day.demand,
         now=None,
+        accuracy=day.accuracy,
     )
     assert shelf.rejected > 0
     assert shelf.resourced > 0

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 from .._domain import validators as v
+from .._domain.accuracy import Accuracy
 from .._domain.calendar import NodeCalendar, TransitBand, to_minute
 from .._domain.call_checks import amount_problem
 from .._domain.demand import DemandRates
@@ -240,6 +241,10 @@ class Scenario:
     """The real units on the shelf of each ``(node_id, sku)`` stock position whose
     record is wrong (fewer than its ``on_hand``; every other position holds its
     ``on_hand``); None: the records are not checked against a shelf."""
+    accuracy: Accuracy | None = None
+    """What the retailer knows of its records: per node, the probability its
+    positions are right (the ``stock_accuracy`` of its kind), passed as
+    ``accuracy=`` by :func:`simulate`; None: not known."""
 
     @classmethod
     def generate(
@@ -326,7 +331,8 @@ class Scenario:
         probability ``1 - accuracy``, and a wrong position's shelf holds ``on_hand
         - k`` units, ``k`` uniform from 1 to ``on_hand`` (positions with no units
         on hand are always right). The truth is ``shelf``; :func:`simulate` picks
-        from it.
+        from it. ``accuracy`` is what the retailer knows: each node's kind's share
+        as an :class:`Accuracy` (``by_node``).
         """
         _check_sizes(n_nodes, n_skus, n_orders, n_returns, zipf_exponent, stock_cover_days)
         if not isinstance(mix, DayMix):
@@ -378,9 +384,12 @@ class Scenario:
         )
         if parcels:
             network = _parcel_network(network, skus, prices, np.random.default_rng(seeds[6]))
-        shelf = None
+        shelf = known = None
         if stock_accuracy is not None:
             shelf = _shelf(network, inventory, stock_accuracy, np.random.default_rng(seeds[7]))
+            known = Accuracy(
+                by_node={n.id: float(stock_accuracy.get(n.kind, 1.0)) for n in network.nodes}
+            )
         return cls(
             network=network,
             inventory=inventory,
@@ -388,6 +397,7 @@ class Scenario:
             orders=orders,
             returns=returns,
             shelf=shelf,
+            accuracy=known,
         )
 
 

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 
 from .._domain import validators as v
+from .._domain.accuracy import Accuracy
 from .._domain.calendar import to_minute
 from .._domain.call_checks import strategy_problem
 from .._domain.decisions import Allocation, AllocationResult
@@ -112,7 +113,8 @@ def simulate(
     round, until a round finds everything (at most one round per node: each
     excludes a node per order). The rejection KPIs (rejection rate, re-sourced
     lines, extra cost, delay hours, orders failed after a rejection) are then
-    measured; otherwise they are None.
+    measured; otherwise they are None. The scenario's known ``accuracy`` (if any)
+    is passed to ``allocate`` and ``reallocate``, for ``Weighted(rejection_risk=...)``.
     """
     if not isinstance(scenario, Scenario):
         raise InvalidInputError("scenario", f"must be Scenario, got {type(scenario).__name__}")
@@ -145,6 +147,7 @@ def simulate(
             demand=demand,
             now=at,
             daily_used=daily,
+            accuracy=scenario.accuracy,
         )
         if shelf is not None:
             allocated = shelf.pick(
@@ -155,6 +158,7 @@ def simulate(
                 policy=policy,
                 demand=demand,
                 now=at,
+                accuracy=scenario.accuracy,
             )
         engine_s += time.perf_counter() - start
         daily = {key: dict(days) for key, days in allocated.daily_used.items()}
@@ -244,6 +248,7 @@ class _Shelf:
         policy: AllocationPolicy,
         demand: DemandRates | None,
         now: dt.datetime | None,
+        accuracy: Accuracy | None,
     ) -> AllocationResult:
         """A wave's allocations picked from the shelf, rejected units re-sourced round
         after round until every shipment line is found; the result carries the final
@@ -278,6 +283,7 @@ class _Shelf:
                 now=now,
                 daily_used=daily,
                 full_node_ids=full,
+                accuracy=accuracy,
             )
             for adjustment in result.adjustments:
                 self.missing[(adjustment.node_id, adjustment.sku)] -= adjustment.quantity
