@@ -143,3 +143,22 @@ def test_a_checked_day_has_rejection_figures_in_range_and_is_reproducible() -> N
     assert first.fill_rate <= simulate(attrs.evolve(day, shelf=None), now=START).fill_rate
     assert "rejection rate %" in oc.simulation.Comparison(kpis=(first,)).table()
     assert "rejection rate %" not in oc.simulation.Comparison(kpis=(simulate(small_day()),)).table()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_loop_ends_when_every_record_is_wrong(seed: int) -> None:
+    day = Scenario.generate(
+        n_nodes=20,
+        n_skus=100,
+        n_orders=300,
+        rng=seed,
+        start=START,
+        stock_accuracy=dict.fromkeys(oc.NodeKind, 0.0),
+    )
+    kpis = simulate(day, now=START, waves=2)
+    assert kpis.rejection_rate is not None
+    assert 0.2 < kpis.rejection_rate <= 1.0
+    assert kpis.resourced_lines is not None
+    assert kpis.resourced_lines > 0
+    assert kpis.rejection_delay_hours is not None
+    assert math.isfinite(kpis.rejection_delay_hours)

@@ -176,9 +176,7 @@ def simulate(
     decisions = len(allocations) + len(routes)
     timed: dict[str, Any] = time_kpis(scenario.orders, allocations, network)
     parcelled: dict[str, Any] = parcel_kpis(allocations)
-    rejected: dict[str, Any] = (
-        dict.fromkeys(REJECTION_KPIS) if shelf is None else shelf.kpis(now is not None)
-    )
+    rejected: dict[str, Any] = dict.fromkeys(REJECTION_KPIS) if shelf is None else shelf.kpis()
     return DayKpis(
         name=name,
         orders=len(allocations),
@@ -363,12 +361,10 @@ class _Shelf:
                     )
         return rejections
 
-    def kpis(self, dated: bool) -> dict[str, float | None]:
-        """The ``REJECTION_KPIS`` fields of :class:`DayKpis` (``dated``: the day ran
-        with ``now``)."""
-        delay = None
-        if dated and self.delays_h:
-            delay = float(np.mean(self.delays_h))
+    def kpis(self) -> dict[str, float | None]:
+        """The ``REJECTION_KPIS`` fields of :class:`DayKpis` (no delay figure on an
+        undated day: its shipments have no ``delivered_by``)."""
+        delay = float(np.mean(self.delays_h)) if self.delays_h else None
         return {
             "rejection_rate": self.rejected / self.lines if self.lines else 0.0,
             "resourced_lines": float(self.resourced),
