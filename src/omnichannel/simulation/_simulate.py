@@ -290,7 +290,7 @@ class _Shelf:
             inventory, capacity, daily = result.inventory, result.capacity_used, result.daily_used
             full = result.full_node_ids
             rejected_lines = {(r.order_id, r.sku) for r in rejections}
-        for order_id in touched:
+        for order_id in sorted(touched):  # a set of str: sort, so sums are reproducible
             before, after = first[order_id], current[order_id]
             self.extra_cost += after.cost - before.cost
             self.failed += after.units_unfulfilled > before.units_unfulfilled
