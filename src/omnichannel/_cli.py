@@ -20,11 +20,22 @@ from ._engine.promise import promise
 from ._errors import OmnichannelError
 from ._version import __version__
 from .serialization import to_dict
-from .simulation import Comparison, Scenario, SimulationConfig, compare
+from .simulation import (
+    DEFAULT_STOCK_ACCURACY,
+    Comparison,
+    Scenario,
+    SimulationConfig,
+    compare,
+)
 
 _NOT_PRESETS = frozenset({"lexicographic", "weighted"})
 """Sourcing strategies that need configuration, so cannot be named on the command line."""
 DEFAULT_STRATEGIES = ("nearest", "lowest_cost", "stock_protecting")
+RISK_AWARE = "risk_aware"
+"""The name of the accuracy-aware strategy ``--stock-accuracy`` adds."""
+REJECTION_RISK = 10.0
+"""Its price of an expected rejected line, currency: about one order's fulfilment
+cost (a short line is re-picked and usually ships again from another node)."""
 
 # Upper bounds of the sizes, so a typo fails at once instead of filling memory or
 # running for hours: at these limits a day takes a few GB and minutes per strategy.
@@ -124,6 +135,15 @@ def _parser() -> _Parser:
         help="price the day by parcel: a catalogue of every SKU (weights, dimensions) and "
         "two or three carrier services per service level with zone x weight tables; the "
         "parcel KPIs are measured (default: rate cards only)",
+    )
+    run.add_argument(
+        "--stock-accuracy",
+        action="store_true",
+        help="check stock records against a shelf: records are right with the default "
+        "mix per node kind (stores 0.65, dark stores 0.85, DCs 0.97, drop-ship 0.9), "
+        "short lines are rejected and re-sourced, the rejection KPIs are measured, and "
+        f"a {RISK_AWARE!r} strategy (Weighted shipping=1, handling=1, rejection_risk="
+        f"{REJECTION_RISK:g}) runs after the others (default: records are right)",
     )
     presets = _presets()
     run.add_argument(
@@ -244,12 +264,24 @@ def _configs(args: argparse.Namespace) -> list[SimulationConfig]:
             )
     policy = _named("--policy", allocation.names(), allocation.get, args.policy)
     returns_strategy = _named("--returns", returns.names(), returns.get, args.returns)
-    return [
+    configs = [
         SimulationConfig(
             name=name, sourcing=sourcing.get(name)(), policy=policy, returns=returns_strategy
         )
         for name in names
     ]
+    if args.stock_accuracy:
+        configs.append(
+            SimulationConfig(
+                name=RISK_AWARE,
+                sourcing=sourcing.Weighted(
+                    shipping=1.0, handling=1.0, rejection_risk=REJECTION_RISK
+                ),
+                policy=policy,
+                returns=returns_strategy,
+            )
+        )
+    return configs
 
 
 def _named(option: str, valid: Sequence[str], get: Callable[[str], type], name: str) -> Any:
@@ -414,6 +446,7 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         rng=args.seed,
         start=args.start,
         parcels=args.parcels,
+        stock_accuracy=DEFAULT_STOCK_ACCURACY if args.stock_accuracy else None,
     )
     with _progress(len(configs), args.quiet, err) as progress:
         result = compare(scenario, configs, waves=args.waves, progress=progress, now=args.start)
@@ -422,6 +455,7 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"{len(scenario.returns)} returns, seed {args.seed}, {args.waves} waves"
         + ("" if args.start is None else f", dated from {args.start.isoformat()}")
         + (", priced by parcel" if args.parcels else "")
+        + (", picked from a shelf of the default accuracy" if args.stock_accuracy else "")
         + "; "
         f"policy {args.policy}, returns {args.returns}.\n\n"
     )

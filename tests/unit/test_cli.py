@@ -294,3 +294,14 @@ def test_bad_promise_arguments_print_one_line_and_exit_2(argv: list[str], messag
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1
     assert message in done.stderr
+
+
+def test_compare_with_stock_accuracy_adds_the_risk_aware_strategy_and_rejection_rows() -> None:
+    done = run("compare", *SMALL, "--strategies", "lowest_cost", "--stock-accuracy")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "picked from a shelf of the default accuracy" in lines[0]
+    assert lines[2].split() == ["KPI", "lowest_cost", "risk_aware"]
+    assert any(line.startswith("rejection rate %") for line in lines)
+    plain = run("compare", *SMALL, "--strategies", "lowest_cost")
+    assert "rejection rate %" not in plain.stdout

@@ -2,6 +2,7 @@
 through configurations of strategies and compared on KPIs."""
 
 from ._kpis import DayKpis as DayKpis
+from ._scenario import DEFAULT_STOCK_ACCURACY as DEFAULT_STOCK_ACCURACY
 from ._scenario import DayMix as DayMix
 from ._scenario import Scenario as Scenario
 from ._simulate import Comparison as Comparison
@@ -9,4 +10,13 @@ from ._simulate import SimulationConfig as SimulationConfig
 from ._simulate import compare as compare
 from ._simulate import simulate as simulate
 
-__all__ = ["Comparison", "DayKpis", "DayMix", "Scenario", "SimulationConfig", "compare", "simulate"]
+__all__ = [
+    "DEFAULT_STOCK_ACCURACY",
+    "Comparison",
+    "DayKpis",
+    "DayMix",
+    "Scenario",
+    "SimulationConfig",
+    "compare",
+    "simulate",
+]

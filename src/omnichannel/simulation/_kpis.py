@@ -87,6 +87,20 @@ class DayKpis:
     shipping_cost_per_kg: float | None = None
     """Parcel cost (currency, surcharges included) per kg of parcel weight, over
     every parcel (None: no parcels, or they weigh 0 kg in total)."""
+    rejection_rate: float | None = None
+    """Shipment lines some of whose units the shelf did not hold, over the shipment
+    lines picked (re-sourced ones included; None: no shelf truth)."""
+    resourced_lines: float | None = None
+    """Rejected lines (order and SKU) that got a new shipment (None: no shelf truth)."""
+    rejection_extra_cost: float | None = None
+    """Cost of the final allocations minus their cost before the rejections, over the
+    day, currency (None: no shelf truth)."""
+    rejection_delay_hours: float | None = None
+    """Mean hours the re-sourced orders' latest ``delivered_by`` moved (None: no
+    shelf truth, an undated day, or no re-sourced order)."""
+    failed_after_rejection: float | None = None
+    """Orders left with more units unfulfilled after their rejections than before
+    (None: no shelf truth)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as a JSON-safe dict."""
@@ -314,6 +328,14 @@ def _share(hit: BoolArray, rows: BoolArray) -> float | None:
 
 
 PARCEL_KPIS = ("parcels_per_order", "shipping_cost_per_kg")
+REJECTION_KPIS = (
+    "rejection_rate",
+    "resourced_lines",
+    "rejection_extra_cost",
+    "rejection_delay_hours",
+    "failed_after_rejection",
+)
+"""The :class:`DayKpis` fields measured when the day is picked from a shelf truth."""
 """The :class:`DayKpis` fields :func:`parcel_kpis` computes, in field order."""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
+import types
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -13,6 +15,7 @@ import attrs
 import numpy as np
 
 from .._domain import validators as v
+from .._domain.accuracy import Accuracy
 from .._domain.calendar import NodeCalendar, TransitBand, to_minute
 from .._domain.call_checks import amount_problem
 from .._domain.demand import DemandRates
@@ -211,6 +214,18 @@ _PROMISED = {  # share of orders given a deliver_by promise
 }
 _PICKUP_PROMISE_S = 4 * 3_600
 """A pickup-in-store promise: ready 4 hours after the order."""
+DEFAULT_STOCK_ACCURACY: Mapping[NodeKind, float] = types.MappingProxyType(
+    {
+        NodeKind.STORE: 0.65,
+        NodeKind.DARK_STORE: 0.85,
+        NodeKind.DC: 0.97,
+        NodeKind.DROP_SHIP: 0.9,
+        NodeKind.PICKUP_POINT: 1.0,
+    }
+)
+"""A typical record accuracy per node kind (the share of stock positions whose
+``on_hand`` is what the shelf holds), to pass as ``Scenario.generate(stock_accuracy=...)``:
+stores 0.65, dark stores 0.85, DCs 0.97, drop-ship vendors 0.9, pickup points 1.0."""
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -222,6 +237,14 @@ class Scenario:
     demand: DemandRates
     orders: tuple[Order, ...]
     returns: tuple[ReturnRequest, ...]
+    shelf: Mapping[tuple[str, str], int] | None = None
+    """The real units on the shelf of each ``(node_id, sku)`` stock position whose
+    record is wrong (fewer than its ``on_hand``; every other position holds its
+    ``on_hand``); None: the records are not checked against a shelf."""
+    accuracy: Accuracy | None = None
+    """What the retailer knows of its records: per node, the probability its
+    positions are right (the ``stock_accuracy`` of its kind), passed as
+    ``accuracy=`` by :func:`simulate`; None: not known."""
 
     @classmethod
     def generate(
@@ -237,6 +260,7 @@ class Scenario:
         mix: DayMix = DayMix(),
         start: dt.datetime | None = None,
         parcels: bool = False,
+        stock_accuracy: Mapping[NodeKind, float] | None = None,
     ) -> Scenario:
         """A seeded synthetic day; the same seed gives the same scenario.
 
@@ -298,6 +322,17 @@ class Scenario:
           ``city_courier`` (30 kg) and ``van_courier`` (250 kg), up to 40 km.
           Each has a table of 2-4 zones x 3-7 weight steps, dearer with distance
           and weight.
+
+        ``stock_accuracy`` (per node kind, the share of stock positions whose
+        record is right, each from 0 to 1; kinds not named: 1.0; e.g.
+        :data:`DEFAULT_STOCK_ACCURACY`; None, the default: no shelf truth) draws
+        the real shelf, from a child of its own (the eighth), leaving every other
+        part as without it: each position of a node of a named kind is wrong with
+        probability ``1 - accuracy``, and a wrong position's shelf holds ``on_hand
+        - k`` units, ``k`` uniform from 1 to ``on_hand`` (positions with no units
+        on hand are always right). The truth is ``shelf``; :func:`simulate` picks
+        from it. ``accuracy`` is what the retailer knows: each node's kind's share
+        as an :class:`Accuracy` (``by_node``).
         """
         _check_sizes(n_nodes, n_skus, n_orders, n_returns, zipf_exponent, stock_cover_days)
         if not isinstance(mix, DayMix):
@@ -306,10 +341,13 @@ class Scenario:
             raise InvalidInputError("parcels", f"must be a bool, got {parcels!r}")
         if start is not None:
             to_minute(start, "start", round_up=False)
+        if stock_accuracy is not None:
+            _check_accuracy(stock_accuracy)
         # Children keep their index (a spawn key of their own), so the five older
         # parts draw exactly what they drew before the sixth, the dates, existed,
-        # and all six what they drew before the seventh, the parcels.
-        seeds = np.random.SeedSequence(_entropy(rng)).spawn(7)
+        # all six what they drew before the seventh, the parcels, and all seven what
+        # they drew before the eighth, the shelf truth.
+        seeds = np.random.SeedSequence(_entropy(rng)).spawn(8)
         network, cities, homes = _network(n_nodes, n_orders, np.random.default_rng(seeds[0]))
         clock = None
         if start is not None:
@@ -346,9 +384,63 @@ class Scenario:
         )
         if parcels:
             network = _parcel_network(network, skus, prices, np.random.default_rng(seeds[6]))
+        shelf = known = None
+        if stock_accuracy is not None:
+            shelf = _shelf(network, inventory, stock_accuracy, np.random.default_rng(seeds[7]))
+            known = Accuracy(
+                by_node={n.id: float(stock_accuracy.get(n.kind, 1.0)) for n in network.nodes}
+            )
         return cls(
-            network=network, inventory=inventory, demand=demand, orders=orders, returns=returns
+            network=network,
+            inventory=inventory,
+            demand=demand,
+            orders=orders,
+            returns=returns,
+            shelf=shelf,
+            accuracy=known,
         )
+
+
+def _check_accuracy(accuracy: object) -> None:
+    """Raise unless ``accuracy`` maps node kinds to finite shares from 0 to 1."""
+    if not isinstance(accuracy, Mapping):
+        raise InvalidInputError("stock_accuracy", f"must map NodeKind to a share, got {accuracy!r}")
+    problems: list[Problem] = []
+    for kind, share in accuracy.items():
+        where = f"stock_accuracy[{kind!r}]"
+        if not isinstance(kind, NodeKind):
+            problems.append((where, f"must be a NodeKind; valid: {list(NodeKind)}"))
+        if (
+            isinstance(share, bool)
+            or not isinstance(share, int | float)
+            or not math.isfinite(share)
+            or not 0.0 <= share <= 1.0
+        ):
+            problems.append((where, f"must be a finite number from 0 to 1, got {share!r}"))
+    if problems:
+        raise InvalidInputError.collect(problems)
+
+
+def _shelf(
+    network: Network,
+    inventory: Inventory,
+    accuracy: Mapping[NodeKind, float],
+    rng: np.random.Generator,
+) -> dict[tuple[str, str], int]:
+    """The real shelf units of the positions whose record is wrong: each position of a
+    node of kind ``k`` is wrong with probability ``1 - accuracy[k]`` and misses 1 to
+    ``on_hand`` units (uniform)."""
+    columns = inventory.columns()
+    kind_of = {node.id: node.kind for node in network.nodes}
+    node_ids, skus = inventory.node_ids, inventory.skus
+    by_node = np.array([accuracy.get(kind_of[n], 1.0) for n in node_ids], dtype=np.float64)
+    right = by_node[columns.node]
+    on_hand = columns.on_hand.astype(np.int64)
+    wrong = (rng.random(on_hand.size) >= right) & (on_hand > 0)
+    missing = 1 + np.floor(rng.random(on_hand.size) * np.maximum(on_hand, 1)).astype(np.int64)
+    rows = np.flatnonzero(wrong).tolist()
+    node_of, sku_of = columns.node.tolist(), columns.sku.tolist()
+    return {(node_ids[node_of[r]], skus[sku_of[r]]): int(on_hand[r] - missing[r]) for r in rows}
 
 
 def _parcel_network(

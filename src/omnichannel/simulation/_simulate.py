@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import attrs
 import numpy as np
 
 from .._domain import validators as v
+from .._domain.accuracy import Accuracy
 from .._domain.calendar import to_minute
 from .._domain.call_checks import strategy_problem
-from .._domain.decisions import Allocation
+from .._domain.decisions import Allocation, AllocationResult
+from .._domain.demand import DemandRates
+from .._domain.inventory import Inventory
+from .._domain.lifecycle import Rejection, RejectionReason
+from .._domain.network import Network
+from .._domain.orders import Order
 from .._domain.routes import ReturnRoute
 from .._domain.stock import StockMove
 from .._engine.allocate import allocate
+from .._engine.reallocate import reallocate
 from .._engine.returns import restocked_moves, route_returns
 from .._errors import InvalidInputError
 from ..allocation._protocol import AllocationPolicy
@@ -27,6 +34,7 @@ from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
 from ._kpis import (
     PARCEL_KPIS,
+    REJECTION_KPIS,
     TIME_KPIS,
     DayKpis,
     allocation_kpis,
@@ -95,6 +103,18 @@ def simulate(
     When the shipments have parcels (a network whose carriers price its levels,
     e.g. ``Scenario.generate(parcels=True)``), the parcel KPIs (parcels per order,
     shipping cost per kg) are measured too; otherwise they are None.
+
+    When the scenario has a shelf truth (``Scenario.generate(stock_accuracy=...)``),
+    every shipment line of a wave is picked from the real shelf: its node finds
+    ``min(units, what the shelf still holds)``, the shelf drops by what was found,
+    and the missing units are a ``NOT_FOUND`` :class:`Rejection`, re-sourced with
+    :func:`omnichannel.reallocate` (which writes them off the records and keeps the
+    node away from the order); the new shipments are picked again, round after
+    round, until a round finds everything (at most one round per node: each
+    excludes a node per order). The rejection KPIs (rejection rate, re-sourced
+    lines, extra cost, delay hours, orders failed after a rejection) are then
+    measured; otherwise they are None. The scenario's known ``accuracy`` (if any)
+    is passed to ``allocate`` and ``reallocate``, for ``Weighted(rejection_risk=...)``.
     """
     if not isinstance(scenario, Scenario):
         raise InvalidInputError("scenario", f"must be Scenario, got {type(scenario).__name__}")
@@ -111,6 +131,7 @@ def simulate(
     routes: list[ReturnRoute] = []
     arriving: list[StockMove] = []
     engine_s = 0.0
+    shelf = None if scenario.shelf is None else _Shelf.of(scenario)
     order_waves = np.array_split(np.arange(len(scenario.orders)), waves)
     return_waves = np.array_split(np.arange(len(scenario.returns)), waves)
     for wave, (order_rows, return_rows) in enumerate(zip(order_waves, return_waves, strict=True)):
@@ -126,7 +147,19 @@ def simulate(
             demand=demand,
             now=at,
             daily_used=daily,
+            accuracy=scenario.accuracy,
         )
+        if shelf is not None:
+            allocated = shelf.pick(
+                [scenario.orders[i] for i in order_rows.tolist()],
+                allocated,
+                network,
+                sourcing=sourcing,
+                policy=policy,
+                demand=demand,
+                now=at,
+                accuracy=scenario.accuracy,
+            )
         engine_s += time.perf_counter() - start
         daily = {key: dict(days) for key, days in allocated.daily_used.items()}
         inventory = allocated.inventory.fulfil(_shipped(allocated.allocations))
@@ -143,6 +176,7 @@ def simulate(
     decisions = len(allocations) + len(routes)
     timed: dict[str, Any] = time_kpis(scenario.orders, allocations, network)
     parcelled: dict[str, Any] = parcel_kpis(allocations)
+    rejected: dict[str, Any] = dict.fromkeys(REJECTION_KPIS) if shelf is None else shelf.kpis()
     return DayKpis(
         name=name,
         orders=len(allocations),
@@ -154,6 +188,7 @@ def simulate(
         **return_kpis(routes),
         **timed,
         **parcelled,
+        **rejected,
     )
 
 
@@ -165,6 +200,184 @@ def _shipped(allocations: Sequence[Allocation]) -> list[StockMove]:
         for shipment in allocation.shipments
         for line in shipment.lines
     ]
+
+
+@attrs.define
+class _Shelf:
+    """The real shelf of a simulated day, and the tally of what picking from it did.
+
+    ``missing`` holds, per ``(node_id, sku)`` position whose record is wrong, the
+    units the record counts that the shelf does not hold; ``picked`` the units found
+    this wave and not yet fulfilled (both in units of stock).
+    """
+
+    missing: dict[tuple[str, str], int]
+    picked: dict[tuple[str, str], int] = attrs.field(factory=dict)
+    lines: int = 0
+    """Shipment lines picked."""
+    rejected: int = 0
+    """Shipment lines some of whose units were not found."""
+    resourced: int = 0
+    """Rejected (order, SKU) lines that got a new shipment."""
+    extra_cost: float = 0.0
+    """Cost (currency) of the final allocations minus that before the rejections."""
+    delays_h: list[float] = attrs.field(factory=list)
+    """Hours each re-sourced order's latest ``delivered_by`` moved."""
+    failed: int = 0
+    """Orders with a rejection left with more units unfulfilled than before it."""
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> _Shelf:
+        """The shelf of ``scenario`` (which has a ``shelf`` truth)."""
+        missing = {}
+        for (node_id, sku), units in (scenario.shelf or {}).items():
+            position = scenario.inventory.position(node_id, sku)
+            if position is not None and position.on_hand > units:
+                missing[(node_id, sku)] = position.on_hand - units
+        return cls(missing=missing)
+
+    def pick(
+        self,
+        orders: Sequence[Order],
+        allocated: AllocationResult,
+        network: Network,
+        *,
+        sourcing: SourcingStrategy,
+        policy: AllocationPolicy,
+        demand: DemandRates | None,
+        now: dt.datetime | None,
+        accuracy: Accuracy | None,
+    ) -> AllocationResult:
+        """A wave's allocations picked from the shelf, rejected units re-sourced round
+        after round until every shipment line is found; the result carries the final
+        allocations, stock (reservations held) and counts."""
+        self.picked = {}
+        history = {order.id: order for order in orders}
+        first = {a.order_id: a for a in allocated.allocations}
+        current = dict(first)
+        inventory = allocated.inventory
+        capacity, daily = allocated.capacity_used, allocated.daily_used
+        full = allocated.full_node_ids
+        done: dict[str, dict[tuple[str, str], int]] = {}
+        rejected_lines: set[tuple[str, str]] = set()
+        touched: set[str] = set()
+        resourced: set[str] = set()
+        for _ in range(len(network.nodes) + 1):
+            rejections = self._round(current.values(), inventory, done, rejected_lines, resourced)
+            if not rejections:
+                break
+            ids = sorted({r.order_id for r in rejections})
+            touched.update(ids)
+            result = reallocate(
+                [history[i] for i in ids],
+                [current[i] for i in ids],
+                rejections,
+                network,
+                inventory,
+                sourcing=sourcing,
+                policy=policy,
+                capacity_used=capacity,
+                demand=demand,
+                now=now,
+                daily_used=daily,
+                full_node_ids=full,
+                accuracy=accuracy,
+            )
+            for adjustment in result.adjustments:
+                self.missing[(adjustment.node_id, adjustment.sku)] -= adjustment.quantity
+            history.update((order.id, order) for order in result.orders)
+            current.update((a.order_id, a) for a in result.allocations)
+            inventory, capacity, daily = result.inventory, result.capacity_used, result.daily_used
+            full = result.full_node_ids
+            rejected_lines = {(r.order_id, r.sku) for r in rejections}
+        for order_id in sorted(touched):  # a set of str: sort, so sums are reproducible
+            before, after = first[order_id], current[order_id]
+            self.extra_cost += after.cost - before.cost
+            self.failed += after.units_unfulfilled > before.units_unfulfilled
+            late_before, late_after = _latest(before), _latest(after)
+            if order_id in resourced and late_before is not None and late_after is not None:
+                self.delays_h.append((late_after - late_before) / dt.timedelta(hours=1))
+        return attrs.evolve(
+            allocated,
+            allocations=tuple(current[a.order_id] for a in allocated.allocations),
+            inventory=inventory,
+            capacity_used=capacity,
+            daily_used=daily,
+            full_node_ids=full,
+        )
+
+    def _round(
+        self,
+        allocations: Iterable[Allocation],
+        inventory: Inventory,
+        done: dict[str, dict[tuple[str, str], int]],
+        rejected_lines: set[tuple[str, str]],
+        resourced: set[str],
+    ) -> list[Rejection]:
+        """Pick every shipment line not picked yet (units beyond ``done``, per order
+        and ``(node_id, sku)``, which it updates) and return what was not found;
+        units a shipment gave back (an order that moved whole) go back on the
+        shelf."""
+        rejections = []
+        for allocation in allocations:
+            order_id = allocation.order_id
+            units: dict[tuple[str, str], int] = {}
+            for shipment in allocation.shipments:
+                for line in shipment.lines:
+                    key = (shipment.node_id, line.sku)
+                    units[key] = units.get(key, 0) + line.quantity
+            picked = done.setdefault(order_id, {})
+            units.update(dict.fromkeys(picked.keys() - units.keys(), 0))
+            for position, total in units.items():
+                node_id, sku = position
+                wanted = total - picked.get(position, 0)
+                picked[position] = total
+                if wanted < 0 and position in self.missing:
+                    self.picked[position] -= -wanted
+                if wanted <= 0:
+                    continue
+                self.lines += 1
+                if (order_id, sku) in rejected_lines:
+                    rejected_lines.discard((order_id, sku))
+                    self.resourced += 1
+                    resourced.add(order_id)
+                if position not in self.missing:
+                    continue  # the record is right: every unit is found
+                stock = inventory.position(node_id, sku)
+                on_shelf = (0 if stock is None else stock.on_hand) - self.missing[position]
+                found = min(wanted, on_shelf - self.picked.get(position, 0))
+                self.picked[position] = self.picked.get(position, 0) + found
+                if found < wanted:
+                    self.rejected += 1
+                    picked[position] = total - (wanted - found)
+                    rejections.append(
+                        Rejection(
+                            order_id=order_id,
+                            node_id=node_id,
+                            sku=sku,
+                            quantity=wanted - found,
+                            reason=RejectionReason.NOT_FOUND,
+                        )
+                    )
+        return rejections
+
+    def kpis(self) -> dict[str, float | None]:
+        """The ``REJECTION_KPIS`` fields of :class:`DayKpis` (no delay figure on an
+        undated day: its shipments have no ``delivered_by``)."""
+        delay = float(np.mean(self.delays_h)) if self.delays_h else None
+        return {
+            "rejection_rate": self.rejected / self.lines if self.lines else 0.0,
+            "resourced_lines": float(self.resourced),
+            "rejection_extra_cost": self.extra_cost,
+            "rejection_delay_hours": delay,
+            "failed_after_rejection": float(self.failed),
+        }
+
+
+def _latest(allocation: Allocation) -> dt.datetime | None:
+    """The latest ``delivered_by`` of ``allocation``'s shipments (None: undated)."""
+    dates = [s.delivered_by for s in allocation.shipments if s.delivered_by is not None]
+    return max(dates) if dates else None
 
 
 @attrs.frozen(kw_only=True)
@@ -218,13 +431,18 @@ _TABLE_ROWS = (
     ("pickup ready in 2 h %", "ready_within_2h", -2),
     ("parcels per order", "parcels_per_order", 2),
     ("shipping cost per kg", "shipping_cost_per_kg", 2),
+    ("rejection rate %", "rejection_rate", -2),
+    ("re-sourced lines", "resourced_lines", 0),
+    ("rejection extra cost", "rejection_extra_cost", 0),
+    ("rejection delay hours", "rejection_delay_hours", 1),
+    ("failed after rejection", "failed_after_rejection", 0),
     ("decisions per second", "decisions_per_second", 0),
 )
 """Label, DayKpis field and decimals of each table row (negative: a percentage with
 that many decimals)."""
-_OPTIONAL_KPIS = frozenset(TIME_KPIS + PARCEL_KPIS)
+_OPTIONAL_KPIS = frozenset(TIME_KPIS + PARCEL_KPIS + REJECTION_KPIS)
 """Rows left out of the table when every configuration has None: a feature the day
-did not use (dates, parcels)."""
+did not use (dates, parcels, shelf truth)."""
 
 
 def _format(value: float | None, digits: int) -> str:
