@@ -79,11 +79,10 @@ def test_excluded_and_full_policies_match_reference(
 
 @given(scenario=oms.scenarios(max_orders=15, timed=True))
 def test_defaults_decide_as_before(scenario: oms.Scenario) -> None:
-    """No exclusions and no full nodes, given explicitly, decide exactly as leaving
-    both out."""
+    """No full nodes, given explicitly, decide exactly as leaving the keyword out."""
     plain = tuple(attrs.evolve(o, excluded_node_ids=frozenset()) for o in scenario.orders)
     kwargs = {"demand": scenario.demand, "now": scenario.now}
-    before = oc.allocate(scenario.orders, scenario.network, scenario.inventory, **kwargs)
+    before = oc.allocate(plain, scenario.network, scenario.inventory, **kwargs)
     after = oc.allocate(plain, scenario.network, scenario.inventory, full_node_ids=(), **kwargs)
     assert after == before
 
