@@ -88,7 +88,7 @@ def test_wrong_types_for_network_and_inventory() -> None:
     with pytest.raises(oc.InvalidInputError) as caught:
         oc.allocate([order()], "net", {})  # type: ignore[arg-type]
     assert [p for p, _ in caught.value.problems] == ["network", "inventory"]
-    with pytest.raises(oc.InvalidInputError, match="must be a sequence of Order"):
+    with pytest.raises(oc.InvalidInputError, match="must be a collection of Order"):
         oc.allocate(order(), NETWORK, INVENTORY)  # type: ignore[arg-type]
 
 

@@ -88,7 +88,7 @@ def test_duplicate_ids_and_foreign_objects_are_listed() -> None:
 
 
 def test_requests_must_be_a_sequence() -> None:
-    with pytest.raises(oc.InvalidInputError, match="requests: must be a sequence"):
+    with pytest.raises(oc.InvalidInputError, match="requests: must be a collection"):
         oc.route_returns("r1", NETWORK, STOCK)  # type: ignore[arg-type]
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from .._errors import InvalidInputError, Problem, UnknownReferenceError
 from .._types import FloatArray
+from . import validators as v
 from .accuracy import Accuracy
 from .demand import DemandRates
 from .enums import Capability, ServiceLevel
@@ -32,9 +33,7 @@ def _unique_items(items: object, kind: type[Identified], path: str) -> tuple[Ide
 
     Raises :class:`InvalidInputError` listing every bad item.
     """
-    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
-        raise InvalidInputError(path, f"must be a sequence of {kind.__name__}, got {items!r}")
-    found: tuple[object, ...] = tuple(items)
+    found = v.items(items, path, kind.__name__)
     if all(isinstance(item, kind) for item in found) and len(
         {item.id for item in cast("tuple[Identified, ...]", found)}
     ) == len(found):
@@ -135,9 +134,7 @@ def checked_carts(carts: Iterable[Cart], network: Network) -> tuple[Cart, ...]:
 def checked_skus(skus: Iterable[str], network: Network) -> tuple[str, ...]:
     """``skus`` as a tuple of distinct non-empty strings, each in the network's
     catalogue when it has one."""
-    if isinstance(skus, (str, bytes, Mapping)) or not isinstance(skus, Iterable):
-        raise InvalidInputError("skus", f"must be a sequence of SKUs, got {skus!r}")
-    found = tuple(skus)
+    found = v.items(skus, "skus", "SKUs")
     problems: list[Problem] = []
     first: dict[str, int] = {}
     for index, sku in enumerate(found):
@@ -154,7 +151,7 @@ def checked_skus(skus: Iterable[str], network: Network) -> tuple[str, ...]:
         for index, sku in enumerate(found):
             if sku not in catalogue:
                 raise UnknownReferenceError(f"skus[{index}]", f"{sku!r} is not in the catalogue")
-    return found
+    return cast("tuple[str, ...]", found)
 
 
 def checked_near(
@@ -364,11 +361,7 @@ def checked_full_nodes(full_node_ids: Iterable[str] | None, network: Network) ->
     """
     if full_node_ids is None:
         return frozenset()
-    if isinstance(full_node_ids, (str, bytes, Mapping)) or not isinstance(full_node_ids, Iterable):
-        raise InvalidInputError(
-            "full_node_ids", f"must be a collection of node ids, got {full_node_ids!r}"
-        )
-    found = tuple(full_node_ids)
+    found = v.items(full_node_ids, "full_node_ids", "node ids")
     for node_id in found:
         if not isinstance(node_id, str):
             raise InvalidInputError(
@@ -377,7 +370,7 @@ def checked_full_nodes(full_node_ids: Iterable[str] | None, network: Network) ->
             )
         if not network.has_node(node_id):
             raise UnknownReferenceError(f"full_node_ids[{node_id!r}]", "unknown node")
-    return frozenset(found)
+    return frozenset(cast("tuple[str, ...]", found))
 
 
 def checked_accuracy(accuracy: object, network: Network) -> Accuracy | None:

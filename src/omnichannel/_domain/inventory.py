@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple, NoReturn, cast
+from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 
 from .._errors import InsufficientStockError, InvalidInputError
 from .._types import IntArray, read_only
+from . import validators as v
 from ._stock_store import StockStore, empty_store
 from .network import Channel
 from .stock import StockMove, StockPosition
@@ -97,16 +98,11 @@ class Inventory:
     @classmethod
     def from_positions(cls, positions: Iterable[StockPosition]) -> Inventory:
         """A snapshot holding exactly these positions (no (node, SKU) pair twice)."""
-        if isinstance(positions, (str, bytes, Mapping)) or not isinstance(positions, Iterable):
-            raise InvalidInputError(
-                "positions",
-                f"must be an iterable of StockPosition, got {type(positions).__name__} "
-                f"{positions!r}",
-            )
+        found = v.items(positions, "positions", "StockPosition")
         rows: dict[tuple[str, str], list[int]] = {}
         first: dict[tuple[str, str], int] = {}
         problems = []
-        for index, position in enumerate(cast("Iterable[object]", positions)):
+        for index, position in enumerate(found):
             if not isinstance(position, StockPosition):
                 problems.append((f"positions[{index}]", f"must be StockPosition, got {position!r}"))
                 continue
@@ -299,7 +295,7 @@ class Inventory:
     def _apply(
         self, moves: Iterable[StockMove], operation: str, safety_held: bool = True
     ) -> Inventory:
-        move_list = _moves(moves)
+        move_list = v.items_of(moves, StockMove, "moves")
         if not move_list:
             return self
         totals: dict[tuple[str, str], int] = {}
@@ -473,23 +469,6 @@ def _check_sequence(value: object, path: str) -> None:
 def _raise_first_non_str(values: Sequence[object], path: str) -> None:
     for index, value in enumerate(values):
         _checked_str(value, f"{path}[{index}]")
-
-
-def _moves(moves: object) -> list[StockMove]:
-    """``moves`` as a list, each a StockMove; else InvalidInputError listing every bad one."""
-    if isinstance(moves, (str, bytes, Mapping)) or not isinstance(moves, Iterable):
-        raise InvalidInputError(
-            "moves", f"must be an iterable of StockMove, got {type(moves).__name__} {moves!r}"
-        )
-    move_list: list[object] = list(moves)
-    problems = [
-        (f"moves[{i}]", f"must be StockMove, got {move!r}")
-        for i, move in enumerate(move_list)
-        if not isinstance(move, StockMove)
-    ]
-    if problems:
-        raise InvalidInputError.collect(problems)
-    return cast("list[StockMove]", move_list)
 
 
 def _counts(values: object, path: str, size: int) -> IntArray:

@@ -1,17 +1,20 @@
-"""attrs validators that raise :class:`InvalidInputError` with the field's name as path."""
+"""attrs validators that raise :class:`InvalidInputError` with the field's name as path,
+and the check every call argument holding several items shares (:func:`items`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar, cast
 
 import attrs
 
 from .._errors import InvalidInputError
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+Item = TypeVar("Item")
 
 MAX_COUNT = 10**12
 """The largest count of anything (units, shipments, ranks, priorities) a field may hold.
@@ -24,6 +27,39 @@ MAX_AMOUNT = 1e12
 
 Products and sums of such amounts over millions of orders stay far from float64's
 overflow, so no cost, score or penalty can become infinite or NaN."""
+
+
+def items(value: object, path: str, what: str) -> tuple[object, ...]:
+    """``value`` as a tuple: any iterable (list, tuple, set, generator) but a single
+    string, bytes or mapping, which would silently become their characters or keys.
+
+    Raises :class:`InvalidInputError` at ``path`` saying the items must be ``what``.
+    """
+    if type(value) is tuple:
+        return value
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise InvalidInputError(
+            path, f"must be a collection of {what}, got {type(value).__name__} {value!r}"
+        )
+    return tuple(cast("Iterable[object]", value))
+
+
+def items_of(value: object, kind: type[Item], path: str) -> tuple[Item, ...]:
+    """``value`` as a tuple of ``kind`` (see :func:`items`).
+
+    Raises :class:`InvalidInputError` listing every item of another type, each at
+    ``path[index]``.
+    """
+    found = items(value, path, kind.__name__)
+    if all(isinstance(item, kind) for item in found):
+        return cast("tuple[Item, ...]", found)
+    raise InvalidInputError.collect(
+        [
+            (f"{path}[{index}]", f"must be {kind.__name__}, got {item!r}")
+            for index, item in enumerate(found)
+            if not isinstance(item, kind)
+        ]
+    )
 
 
 def _is_int(value: object) -> bool:

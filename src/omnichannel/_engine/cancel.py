@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import cast
 
 import attrs
 
+from .._domain import validators as v
 from .._domain.decisions import Allocation, Shipment, UnfulfilledLine
 from .._domain.inventory import Inventory
 from .._domain.lifecycle import Cancellation, CancellationResult
 from .._domain.orders import OrderLine
 from .._domain.stock import StockMove
 from .._errors import InvalidInputError, Problem, UnknownReferenceError
-
-
-def _sequence(items: object, kind: type, path: str) -> tuple[object, ...]:
-    """``items`` as a tuple, or :class:`InvalidInputError` at ``path`` if it is no
-    sequence of ``kind``."""
-    if isinstance(items, (str, bytes, Mapping)) or not isinstance(items, Iterable):
-        raise InvalidInputError(
-            path,
-            f"must be a sequence of {kind.__name__}, got {type(items).__name__} {items!r}",
-        )
-    return tuple(cast("Iterable[object]", items))
 
 
 def checked_cancel(
@@ -38,8 +28,8 @@ def checked_cancel(
     allocation holds.
     """
     problems: list[Problem] = []
-    found = _sequence(allocations, Allocation, "allocations")
-    requests = _sequence(cancellations, Cancellation, "cancellations")
+    found = v.items(allocations, "allocations", "Allocation")
+    requests = v.items(cancellations, "cancellations", "Cancellation")
     index: dict[str, int] = {}
     for i, allocation in enumerate(found):
         if not isinstance(allocation, Allocation):

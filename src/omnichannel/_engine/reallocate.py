@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from .._domain import validators as v
 from .._domain.accuracy import Accuracy
 from .._domain.call_checks import checked_full_nodes, checked_orders
 from .._domain.decisions import Allocation, AllocationResult, Shipment, UnfulfilledLine
@@ -234,20 +235,12 @@ def _checked_allocations(
     allocations: Iterable[Allocation], orders: Sequence[Order]
 ) -> tuple[Allocation, ...]:
     """``allocations`` as a tuple, one Allocation per order, in their order."""
-    if isinstance(allocations, (str, bytes, Mapping)) or not isinstance(allocations, Iterable):
-        raise InvalidInputError(
-            "allocations", f"must be a sequence of Allocation, got {allocations!r}"
-        )
-    found = tuple(allocations)
+    found = v.items_of(allocations, Allocation, "allocations")
     if len(found) != len(orders):
         raise InvalidInputError(
             "allocations", f"must hold one allocation per order ({len(orders)}), got {len(found)}"
         )
     for index, (allocation, order) in enumerate(zip(found, orders, strict=True)):
-        if not isinstance(allocation, Allocation):
-            raise InvalidInputError(
-                f"allocations[{index}]", f"must be Allocation, got {allocation!r}"
-            )
         if allocation.order_id != order.id:
             raise InvalidInputError(
                 f"allocations[{index}].order_id",
@@ -258,14 +251,8 @@ def _checked_allocations(
 
 def _checked_rejections(rejections: Iterable[Rejection], network: Network) -> tuple[Rejection, ...]:
     """``rejections`` as a tuple of Rejection naming known nodes."""
-    if isinstance(rejections, (str, bytes, Mapping)) or not isinstance(rejections, Iterable):
-        raise InvalidInputError(
-            "rejections", f"must be a sequence of Rejection, got {rejections!r}"
-        )
-    found = tuple(rejections)
+    found = v.items_of(rejections, Rejection, "rejections")
     for index, rejection in enumerate(found):
-        if not isinstance(rejection, Rejection):
-            raise InvalidInputError(f"rejections[{index}]", f"must be Rejection, got {rejection!r}")
         if not network.has_node(rejection.node_id):
             raise UnknownReferenceError(
                 f"rejections[{index}].node_id", f"unknown node {rejection.node_id!r}"
