@@ -1,6 +1,7 @@
 """``cancel`` on random allocations: the engine agrees with the per-unit reference,
-units are conserved, cancelled units never come back, a full cancellation is
-idempotent and allocations no cancellation names stay as they were."""
+units are conserved, cancelled units never come back and are recorded, any
+cancellation is idempotent, cumulative totals give one result in any order, and
+allocations no cancellation names stay as they were."""
 
 from __future__ import annotations
 
@@ -82,22 +83,46 @@ def test_units_are_conserved_and_never_come_back(
             continue
         asked = [c for c in cancellations if c.order_id == old_allocation.order_id]
         expected = _units(old_allocation)
+        recorded: Counter[str] = Counter()
         for request in asked:
             if not request.lines:
+                recorded += expected
                 expected.clear()
             for line in request.lines:
-                expected[line.sku] = max(expected[line.sku] - line.quantity, 0)
+                cut = min(max(line.quantity - recorded[line.sku], 0), expected[line.sku])
+                expected[line.sku] -= cut
+                recorded[line.sku] += cut
         assert _units(new) == +expected
+        assert {line.sku: line.quantity for line in new.cancelled} == dict(+recorded)
+        assert [line.sku for line in new.cancelled] == sorted(+recorded)
 
 
-@given(data=st.data(), scenario=oms.scenarios(max_orders=10))
-def test_cancelling_everything_twice_releases_once(
-    data: st.DataObject, scenario: oms.Scenario
+@given(data=st.data(), scenario=oms.scenarios(max_orders=10), full=st.booleans())
+def test_cancelling_twice_releases_once(
+    data: st.DataObject, scenario: oms.Scenario, full: bool
 ) -> None:
     allocated = _allocated(scenario)
-    cancellations = data.draw(cancelled(allocated.allocations, full=True))
+    cancellations = data.draw(cancelled(allocated.allocations, full=full))
     once = oc.cancel(allocated.allocations, cancellations, allocated.inventory)
     twice = oc.cancel(once.allocations, cancellations, once.inventory)
     assert twice.released == ()
     assert twice.allocations == once.allocations
     assert twice.inventory == once.inventory
+
+
+@given(data=st.data(), scenario=oms.scenarios(max_orders=10))
+def test_cancellations_in_any_order_leave_the_same_allocations(
+    data: st.DataObject, scenario: oms.Scenario
+) -> None:
+    """Totals only ever grow what is cancelled, so the arrival order does not matter,
+    in one call or spread over several."""
+    allocated = _allocated(scenario)
+    cancellations = data.draw(cancelled(allocated.allocations))
+    shuffled = data.draw(st.permutations(cancellations))
+    together = oc.cancel(allocated.allocations, cancellations, allocated.inventory)
+    in_turn = allocated.allocations, allocated.inventory
+    for one in shuffled:
+        step = oc.cancel(in_turn[0], [one], in_turn[1])
+        in_turn = step.allocations, step.inventory
+    assert in_turn[0] == together.allocations
+    assert in_turn[1] == together.inventory

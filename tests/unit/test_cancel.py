@@ -1,4 +1,5 @@
-"""``cancel``: whole orders, single lines, split orders, repeats and bad calls."""
+"""``cancel``: whole orders, single lines, split orders, repeats, cumulative totals and
+bad calls."""
 
 from __future__ import annotations
 
@@ -64,8 +65,10 @@ def _reserved(inventory: oc.Inventory, node_id: str, sku: str) -> int:
 def test_whole_order_releases_every_shipment(cancel: Cancel) -> None:
     result = cancel([_split_order(), _single_order()], [oc.Cancellation(order_id="o1")], _stock())
     cancelled, untouched = result.allocations
-    assert cancelled == oc.Allocation(order_id="o1", shipments=(), unfulfilled=())
-    assert cancelled.status is oc.AllocationStatus.UNFULFILLED
+    assert cancelled == oc.Allocation(
+        order_id="o1", shipments=(), unfulfilled=(), cancelled=[_line("CUP", 1), _line("MUG", 6)]
+    )
+    assert cancelled.status is oc.AllocationStatus.CANCELLED
     assert untouched == _single_order()
     assert result.released == (
         oc.StockMove(node_id="dc", sku="MUG", quantity=3),
@@ -86,6 +89,7 @@ def test_partial_line_takes_unfulfilled_units_first(cancel: Cancel) -> None:
     assert allocation.unfulfilled == ()
     assert allocation.shipments == _split_order().shipments
     assert allocation.status is oc.AllocationStatus.FULFILLED
+    assert allocation.cancelled == (_line("MUG", 1),)
     assert result.released == ()
     assert result.inventory == _stock()
 
@@ -126,18 +130,84 @@ def test_cancelling_twice_releases_once(cancel: Cancel, lines: tuple[oc.OrderLin
     assert twice.inventory == once.inventory
 
 
+def _mugs(total: int) -> oc.Cancellation:
+    """The customer has cancelled ``total`` MUG of order o1 in all."""
+    return oc.Cancellation(order_id="o1", lines=[_line("MUG", total)])
+
+
 @pytest.mark.parametrize("cancel", IMPLEMENTATIONS)
-def test_a_repeated_partial_cancellation_cancels_more(cancel: Cancel) -> None:
-    """An allocation does not remember what was cancelled: two MUG cancelled twice are
-    four MUG cancelled, so send each partial cancellation once."""
-    cancellations = [oc.Cancellation(order_id="o1", lines=[_line("MUG", 2)])]
-    once = cancel([_split_order()], cancellations, _stock())
-    twice = cancel(once.allocations, cancellations, once.inventory)
-    four = cancel(
-        [_split_order()], [oc.Cancellation(order_id="o1", lines=[_line("MUG", 4)])], _stock()
+def test_a_partial_cancellation_sent_twice_cancels_once(cancel: Cancel) -> None:
+    once = cancel([_split_order()], [_mugs(2)], _stock())
+    twice = cancel(once.allocations, [_mugs(2)], once.inventory)
+    assert once.allocations[0].cancelled == (_line("MUG", 2),)
+    assert twice.released == ()
+    assert twice.allocations == once.allocations
+    assert twice.inventory == once.inventory
+
+
+@pytest.mark.parametrize("cancel", IMPLEMENTATIONS)
+def test_quantities_are_totals_so_later_cancellations_add_the_difference(
+    cancel: Cancel,
+) -> None:
+    """Two MUG cancelled, then four in all: the same as four at once."""
+    two = cancel([_split_order()], [_mugs(2)], _stock())
+    then_four = cancel(two.allocations, [_mugs(4)], two.inventory)
+    four = cancel([_split_order()], [_mugs(4)], _stock())
+    assert sum(m.quantity for m in then_four.released) == 2
+    assert then_four.allocations == four.allocations
+    assert then_four.inventory == four.inventory
+    assert four.allocations[0].cancelled == (_line("MUG", 4),)
+
+
+@pytest.mark.parametrize("cancel", IMPLEMENTATIONS)
+def test_a_stale_lower_total_undoes_nothing(cancel: Cancel) -> None:
+    """Totals 4 then 2 (the older one arriving late) leave four cancelled: the result
+    does not depend on the order the cancellations arrive in."""
+    four = cancel([_split_order()], [_mugs(4)], _stock())
+    late = cancel(four.allocations, [_mugs(2)], four.inventory)
+    assert late.released == ()
+    assert late.allocations == four.allocations
+    both = cancel([_split_order()], [_mugs(4), _mugs(2)], _stock())
+    assert both.allocations == cancel([_split_order()], [_mugs(2), _mugs(4)], _stock()).allocations
+
+
+@pytest.mark.parametrize("cancel", IMPLEMENTATIONS)
+def test_a_whole_order_cancellation_after_a_partial_one_records_every_unit(
+    cancel: Cancel,
+) -> None:
+    two = cancel([_split_order()], [_mugs(2)], _stock())
+    whole = cancel(two.allocations, [oc.Cancellation(order_id="o1")], two.inventory)
+    (allocation,) = whole.allocations
+    assert allocation.cancelled == (_line("CUP", 1), _line("MUG", 6))
+    assert allocation.status is oc.AllocationStatus.CANCELLED
+    assert (
+        whole.inventory
+        == cancel([_split_order()], [oc.Cancellation(order_id="o1")], _stock()).inventory
     )
-    assert twice.allocations == four.allocations
-    assert twice.inventory == four.inventory
+
+
+def test_an_allocation_names_each_cancelled_sku_once() -> None:
+    with pytest.raises(oc.InvalidInputError, match=r"cancelled\[1\]\.sku"):
+        oc.Allocation(
+            order_id="o1",
+            shipments=(),
+            unfulfilled=(),
+            cancelled=[_line("MUG", 1), _line("MUG", 2)],
+        )
+
+
+def test_a_cancelled_status_needs_nothing_but_cancelled_units() -> None:
+    with pytest.raises(oc.InvalidInputError, match="status: must be 'unfulfilled'"):
+        oc.Allocation(
+            order_id="o1", shipments=(), unfulfilled=(), status=oc.AllocationStatus.CANCELLED
+        )
+    partly = oc.Allocation(
+        order_id="o1",
+        shipments=_single_order().shipments,
+        unfulfilled=(),
+        cancelled=[_line("CUP", 1)],
+    )
+    assert partly.status is oc.AllocationStatus.FULFILLED
 
 
 @pytest.mark.parametrize("cancel", IMPLEMENTATIONS)
@@ -154,6 +224,7 @@ def test_several_cancellations_of_one_order_apply_in_order(cancel: Cancel) -> No
         ("store", "MUG", 1),
     ]
     assert result.allocations[0].shipments == ()
+    assert result.allocations[0].cancelled == (_line("CUP", 1), _line("MUG", 6))
 
 
 def test_untouched_allocations_are_the_same_objects() -> None:

@@ -131,6 +131,35 @@ def test_not_found_writes_the_units_off_and_resources_them_elsewhere() -> None:
     )
 
 
+def test_cancelled_units_stay_cancelled_when_the_rest_is_resourced() -> None:
+    """One tee cancelled, then the cap rejected: the re-sourced allocation still
+    records the cancelled tee, and only the cap moves."""
+    order = _order()
+    placed = _placed(order)
+    one_tee = oc.Cancellation(order_id="o1", lines=[OrderLine(sku="tee", quantity=1)])
+    cancelled = oc.cancel(placed.allocations, [one_tee], placed.inventory)
+    result = oc.reallocate(
+        [order],
+        cancelled.allocations,
+        [_reject(RejectionReason.NOT_FOUND)],
+        NETWORK,
+        cancelled.inventory,
+    )
+    (allocation,) = result.allocations
+    assert allocation.cancelled == (OrderLine(sku="tee", quantity=1),)
+    assert [(s.node_id, s.lines) for s in allocation.shipments] == [
+        ("berlin", (OrderLine(sku="tee", quantity=1),)),
+        ("potsdam", (OrderLine(sku="cap", quantity=1),)),
+    ]
+    assert result == reference.reallocate(
+        [order],
+        cancelled.allocations,
+        [_reject(RejectionReason.NOT_FOUND)],
+        NETWORK,
+        cancelled.inventory,
+    )
+
+
 @pytest.mark.parametrize("reason", [RejectionReason.NO_CAPACITY, RejectionReason.OTHER])
 def test_other_reasons_keep_the_stock(reason: RejectionReason) -> None:
     order = _order()

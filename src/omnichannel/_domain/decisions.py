@@ -21,11 +21,14 @@ _Frozen = TypeVar("_Frozen", bound=attrs.AttrsInstance)
 
 
 class AllocationStatus(enum.Enum):
-    """How much of an order was allocated."""
+    """How much of an order was allocated: all of it (FULFILLED), some (PARTIAL),
+    none (UNFULFILLED), or nothing is left to allocate because the customer
+    cancelled every unit (CANCELLED, see :func:`omnichannel.cancel`)."""
 
     FULFILLED = "fulfilled"
     PARTIAL = "partial"
     UNFULFILLED = "unfulfilled"
+    CANCELLED = "cancelled"
 
 
 class UnfulfilledReason(enum.Enum):
@@ -109,6 +112,8 @@ def allocation_status(shipped: bool, short: bool) -> AllocationStatus:
 
 
 def _status(allocation: Allocation) -> AllocationStatus:
+    if allocation.cancelled and not allocation.shipments and not allocation.unfulfilled:
+        return AllocationStatus.CANCELLED
     return allocation_status(bool(allocation.shipments), bool(allocation.unfulfilled))
 
 
@@ -116,13 +121,35 @@ _HOLDING = {
     AllocationStatus.FULFILLED: "shipments and no unfulfilled line",
     AllocationStatus.PARTIAL: "shipments and unfulfilled lines",
     AllocationStatus.UNFULFILLED: "no shipment",
+    AllocationStatus.CANCELLED: "only cancelled units",
 }
+
+
+_ORDER_LINES = v.tuple_of(OrderLine)
+
+
+def _cancelled_lines(
+    _: object, attribute: attrs.Attribute[tuple[OrderLine, ...]], value: tuple[OrderLine, ...]
+) -> None:
+    """Validator: a tuple of OrderLine, no SKU in two of them (the usual empty
+    tuple passes at once)."""
+    if type(value) is tuple and not value:
+        return
+    _ORDER_LINES(_, attribute, value)
+    first: dict[str, int] = {}
+    for index, line in enumerate(value):
+        if line.sku in first:
+            raise InvalidInputError(
+                f"{attribute.name}[{index}].sku",
+                f"{line.sku!r} already in {attribute.name}[{first[line.sku]}]",
+            )
+        first[line.sku] = index
 
 
 def _check_status(
     allocation: Allocation, _: attrs.Attribute[AllocationStatus], value: object
 ) -> None:
-    expected = allocation_status(bool(allocation.shipments), bool(allocation.unfulfilled))
+    expected = _status(allocation)
     if value is not expected:
         found = value.value if isinstance(value, AllocationStatus) else value
         raise InvalidInputError(
@@ -136,6 +163,9 @@ def _check_status(
 class Allocation:
     """The decision for one order: its shipments and what could not be served.
 
+    ``cancelled``: the units the customer cancelled, one line per SKU, sorted by
+    SKU (:func:`omnichannel.cancel` keeps it); they are neither shipped nor
+    unfulfilled, so shipped + unfulfilled + cancelled units are the order's.
     ``split_penalty`` (currency) is the cost model's penalty for every shipment
     beyond the first; ``status`` follows from the shipments and unfulfilled lines
     (:func:`allocation_status`): leave it out to derive it, and any other is refused.
@@ -147,6 +177,11 @@ class Allocation:
     )
     unfulfilled: tuple[UnfulfilledLine, ...] = attrs.field(
         converter=v.to_tuple, validator=v.fast_tuple_of(UnfulfilledLine)
+    )
+    cancelled: tuple[OrderLine, ...] = attrs.field(
+        default=(),
+        converter=v.to_tuple,
+        validator=_cancelled_lines,
     )
     status: AllocationStatus = attrs.field(
         default=attrs.Factory(_status, takes_self=True), validator=_check_status

@@ -82,17 +82,25 @@ def rescaled_penalty(penalty: float, n_before: int, n_after: int) -> float:
 @attrs.define
 class _Left:
     """What is left of one allocation while cancellations are applied: units per
-    shipment line and per unfulfilled line, in the allocation's order."""
+    shipment line and per unfulfilled line, in the allocation's order, and the units
+    cancelled so far per SKU."""
 
     shipped: list[list[int]]
     short: list[int]
+    cancelled: dict[str, int]
 
     @classmethod
     def of(cls, allocation: Allocation) -> _Left:
         return cls(
             [[line.quantity for line in s.lines] for s in allocation.shipments],
             [line.quantity for line in allocation.unfulfilled],
+            {line.sku: line.quantity for line in allocation.cancelled},
         )
+
+    def count(self, sku: str, units: int) -> None:
+        """Record ``units`` more cancelled units of ``sku``."""
+        if units:
+            self.cancelled[sku] = self.cancelled.get(sku, 0) + units
 
 
 def _cut_all(allocation: Allocation, left: _Left, released: list[StockMove]) -> None:
@@ -103,16 +111,21 @@ def _cut_all(allocation: Allocation, left: _Left, released: list[StockMove]) -> 
                 released.append(
                     StockMove(node_id=shipment.node_id, sku=line.sku, quantity=units[j])
                 )
+                left.count(line.sku, units[j])
                 units[j] = 0
-    left.short = [0] * len(left.short)
+    for k, short in enumerate(allocation.unfulfilled):
+        left.count(short.sku, left.short[k])
+        left.short[k] = 0
 
 
 def _cut_line(
     allocation: Allocation, left: _Left, line: OrderLine, released: list[StockMove]
 ) -> None:
-    """Cancel up to ``line.quantity`` units of ``line.sku``: unfulfilled units first
-    (nothing is reserved for them), then shipped units, last shipment first."""
-    wanted = line.quantity
+    """Cancel units of ``line.sku`` until ``line.quantity`` of them are cancelled in
+    all, or none is left: unfulfilled units first (nothing is reserved for them),
+    then shipped units, last shipment first."""
+    wanted = max(line.quantity - left.cancelled.get(line.sku, 0), 0)
+    before = wanted
     for k in range(len(left.short) - 1, -1, -1):
         if wanted and allocation.unfulfilled[k].sku == line.sku:
             cut = min(wanted, left.short[k])
@@ -127,6 +140,7 @@ def _cut_line(
                 units[j] -= cut
                 wanted -= cut
                 released.append(StockMove(node_id=shipment.node_id, sku=line.sku, quantity=cut))
+    left.count(line.sku, before - wanted)
 
 
 def _shipment_left(shipment: Shipment, units: list[int]) -> Shipment | None:
@@ -155,13 +169,21 @@ def _allocation_left(allocation: Allocation, left: _Left) -> Allocation:
         for q, line in zip(left.short, allocation.unfulfilled, strict=True)
         if q
     )
-    if shipments == allocation.shipments and unfulfilled == allocation.unfulfilled:
+    cancelled = tuple(
+        OrderLine(sku=sku, quantity=units) for sku, units in sorted(left.cancelled.items())
+    )
+    if (
+        shipments == allocation.shipments
+        and unfulfilled == allocation.unfulfilled
+        and cancelled == allocation.cancelled
+    ):
         return allocation
     penalty = rescaled_penalty(allocation.split_penalty, len(allocation.shipments), len(shipments))
     return Allocation(
         order_id=allocation.order_id,
         shipments=shipments,
         unfulfilled=unfulfilled,
+        cancelled=cancelled,
         split_penalty=penalty,
     )
 
@@ -177,15 +199,21 @@ def cancel(
     Each cancellation applies to the allocation of its ``order_id``, in the order
     given (several may name one order). Without ``lines`` it cancels the whole
     order: the allocation keeps no shipment and no unfulfilled line (status
-    UNFULFILLED), and every unit its shipments held is released. With ``lines``,
-    each line cancels up to ``quantity`` units of its SKU: first the units the
-    allocation left unfulfilled (nothing is reserved for them), then shipped units,
-    last shipment first, so that a split order loses its extra shipments first, each
-    released at the node that reserved it. Units beyond what is left, and SKUs the
-    allocation does not hold, are ignored, so cancelling a whole order, or every
-    unit of a line, again with the returned allocations releases nothing more. An
-    allocation does not record what was cancelled: a partial cancellation sent twice
-    cancels twice, so send each one once.
+    CANCELLED), and every unit its shipments held is released. With ``lines``, each
+    line's ``quantity`` is how many units of its SKU the customer has cancelled *in
+    all* (an order system's cancelled quantity), counting those the allocation
+    already records in ``cancelled``: only the difference is cancelled now. Units
+    are taken first from those the allocation left unfulfilled (nothing is reserved
+    for them), then from shipped units, last shipment first, so that a split order
+    loses its extra shipments first, each released at the node that reserved it.
+
+    Cancelling is therefore idempotent: the same cancellation sent again, to the
+    returned allocations, releases nothing more; a total below what is already
+    cancelled changes nothing (a cancellation is never undone), so cumulative
+    cancellations give the same result in whatever order they arrive. Units beyond
+    what the allocation holds, and SKUs it does not hold, are ignored. The returned
+    allocations record every cancelled unit in ``cancelled`` (one line per SKU,
+    sorted by SKU).
 
     A shipment that loses every line disappears. One that loses some keeps its node,
     ``distance_km``, dates and ``cost`` as decided (``cancel`` has no network to
@@ -207,7 +235,8 @@ def cancel(
     -------
     CancellationResult
         ``allocations`` in input order (those no cancellation touched are the same
-        objects), ``inventory`` with the cancelled units' reservations released, and
+        objects, and so is one whose cancellations cancel nothing more),
+        ``inventory`` with the cancelled units' reservations released, and
         ``released``: one move (node, SKU, units) per shipment line cut, in the
         order cut.
 

@@ -70,7 +70,8 @@ def reallocate(
     (its other units are released, not written off). Every shipment without a
     rejected unit stays exactly as it was; one that lost units keeps its node,
     dates and cost (the cost decided for it), and the new shipments are priced and
-    dated as ``allocate`` does. With ``now``, the new shipments keep the order's
+    dated as ``allocate`` does; units the customer cancelled stay in ``cancelled``.
+    With ``now``, the new shipments keep the order's
     ``deliver_by`` where some node can; where none can, they are sent as soon as
     possible and the result's ``notes`` name the order.
 
@@ -407,6 +408,7 @@ def _merged(
             UnfulfilledLine(sku=sku, quantity=quantity, reason=reason)
             for (sku, reason), quantity in short.items()
         ),
+        cancelled=allocation.cancelled,
         split_penalty=network.costs.split_penalty * max(len(shipments) - 1, 0),
     )
 

@@ -24,11 +24,12 @@ class _Units:
 @dataclass
 class _Order:
     """One allocation taken apart into units: its shipments' lines, then its
-    unfulfilled lines, in the allocation's order."""
+    unfulfilled lines, in the allocation's order, and one entry per cancelled unit."""
 
     allocation: Allocation
     shipped: list[list[_Units]]
     short: list[_Units]
+    cancelled: list[str]
 
 
 def _taken_apart(allocation: Allocation) -> _Order:
@@ -39,6 +40,7 @@ def _taken_apart(allocation: Allocation) -> _Order:
             for s in allocation.shipments
         ],
         [_Units(line.sku, [line.sku] * line.quantity) for line in allocation.unfulfilled],
+        [line.sku for line in allocation.cancelled for _ in range(line.quantity)],
     )
 
 
@@ -82,6 +84,10 @@ def _put_together(order: _Order) -> Allocation:
         for line, left in zip(before.unfulfilled, order.short, strict=True)
         if left.units
     ]
+    cancelled = [
+        OrderLine(sku=sku, quantity=order.cancelled.count(sku))
+        for sku in sorted(set(order.cancelled))
+    ]
     penalty = before.split_penalty
     if len(shipments) != len(before.shipments):
         if len(shipments) > 1:
@@ -93,6 +99,7 @@ def _put_together(order: _Order) -> Allocation:
         order_id=before.order_id,
         shipments=shipments,
         unfulfilled=unfulfilled,
+        cancelled=cancelled,
         split_penalty=penalty,
     )
 
@@ -118,17 +125,18 @@ def cancel(
             for s, lines in enumerate(order.shipped):
                 for j, line in enumerate(lines):
                     while line.units:
-                        line.units.pop()
+                        order.cancelled.append(line.units.pop())
                         cuts[c, -1, s, j] = cuts.get((c, -1, s, j), 0) + 1
             for line in order.short:
-                line.units.clear()
+                while line.units:
+                    order.cancelled.append(line.units.pop())
         for n, wanted in enumerate(request.lines):
-            for _ in range(wanted.quantity):
+            while order.cancelled.count(wanted.sku) < wanted.quantity:
                 places = [place for place in _places(order, wanted.sku) if place[2].units]
                 if not places:
                     break
                 at_shipment, at_line, place = places[0]
-                place.units.pop()
+                order.cancelled.append(place.units.pop())
                 if at_shipment is not None:
                     key = (c, n, at_shipment, at_line)
                     cuts[key] = cuts.get(key, 0) + 1
