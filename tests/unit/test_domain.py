@@ -6,7 +6,10 @@ from typing import Any
 import pytest
 
 from omnichannel import (
+    Allocation,
     Capability,
+    CarrierService,
+    Catalogue,
     Channel,
     ChannelKind,
     CostModel,
@@ -18,6 +21,7 @@ from omnichannel import (
     NodeKind,
     Order,
     OrderLine,
+    Product,
     RateCard,
     ReturnCondition,
     ReturnLine,
@@ -203,3 +207,47 @@ def test_default_cost_model_covers_every_service_level() -> None:
     assert model.rates[ServiceLevel.SAME_DAY].max_km == 40.0
     assert model == CostModel()
     assert hash(model) == hash(CostModel())
+
+
+def _carrier(name: str) -> CarrierService:
+    return CarrierService(
+        name=name,
+        service_level=ServiceLevel.STANDARD,
+        zones=(100.0,),
+        weight_steps_kg=(5.0,),
+        prices=((4.0,),),
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "problems"),
+    [
+        (
+            lambda: CostModel(carriers=[_carrier("a"), _carrier("b"), _carrier("a")]),
+            [("carriers[2].name", "duplicate of carriers[0]: 'a'")],
+        ),
+        (
+            lambda: Catalogue(products=[Product(sku=sku, weight_kg=1.0) for sku in "ABAB"]),
+            [
+                ("products[2].sku", "duplicate of products[0]: 'A'"),
+                ("products[3].sku", "duplicate of products[1]: 'B'"),
+            ],
+        ),
+        (
+            lambda: Allocation(
+                order_id="o",
+                shipments=(),
+                unfulfilled=(),
+                cancelled=[OrderLine(sku="A", quantity=1), OrderLine(sku="A", quantity=2)],
+            ),
+            [("cancelled[1].sku", "duplicate of cancelled[0]: 'A'")],
+        ),
+    ],
+    ids=["carriers", "products", "cancelled"],
+)
+def test_named_items_are_unique_and_every_repeat_is_reported(
+    build: Any, problems: list[tuple[str, str]]
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        build()
+    assert list(caught.value.problems) == problems

@@ -38,19 +38,7 @@ def _unique_items(items: object, kind: type[Identified], path: str) -> tuple[Ide
         {item.id for item in cast("tuple[Identified, ...]", found)}
     ) == len(found):
         return cast("tuple[Identified, ...]", found)
-    problems: list[Problem] = []
-    first: dict[str, int] = {}
-    for index, item in enumerate(found):
-        if not isinstance(item, kind):
-            problems.append((f"{path}[{index}]", f"must be {kind.__name__}, got {item!r}"))
-            continue
-        item_id = item.id
-        if item_id in first:
-            problems.append(
-                (f"{path}[{index}].id", f"duplicate of {path}[{first[item_id]}]: {item_id!r}")
-            )
-        else:
-            first[item_id] = index
+    problems = v.unique_item_problems(found, kind, path, "id")
     if problems:
         raise InvalidInputError.collect(problems)
     return cast("tuple[Identified, ...]", found)

@@ -74,25 +74,6 @@ class Product:
         return 0.0 if self.dimensions_cm is None else max(self.dimensions_cm)
 
 
-def _check_products(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    v.tuple_of(Product)(instance, attribute, value)
-    seen: dict[str, int] = {}
-    problems = []
-    items: tuple[Product, ...] = value  # type: ignore[assignment]
-    for index, product in enumerate(items):
-        if product.sku in seen:
-            problems.append(
-                (
-                    f"{attribute.name}[{index}].sku",
-                    f"duplicate of {attribute.name}[{seen[product.sku]}]: {product.sku!r}",
-                )
-            )
-        else:
-            seen[product.sku] = index
-    if problems:
-        raise InvalidInputError.collect(problems)
-
-
 @attrs.frozen(kw_only=True)
 class Catalogue:
     """The products of a network, one per SKU (duplicate SKUs are an error).
@@ -100,7 +81,9 @@ class Catalogue:
     With a catalogue on the network, every SKU an order asks for must be in it.
     """
 
-    products: tuple[Product, ...] = attrs.field(converter=v.to_tuple, validator=_check_products)
+    products: tuple[Product, ...] = attrs.field(
+        converter=v.to_tuple, validator=v.tuple_unique_by(Product, "sku")
+    )
     _by_sku: Mapping[str, Product] = attrs.field(init=False, eq=False, hash=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

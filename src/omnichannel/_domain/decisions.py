@@ -125,27 +125,6 @@ _HOLDING = {
 }
 
 
-_ORDER_LINES = v.tuple_of(OrderLine)
-
-
-def _cancelled_lines(
-    _: object, attribute: attrs.Attribute[tuple[OrderLine, ...]], value: tuple[OrderLine, ...]
-) -> None:
-    """Validator: a tuple of OrderLine, no SKU in two of them (the usual empty
-    tuple passes at once)."""
-    if type(value) is tuple and not value:
-        return
-    _ORDER_LINES(_, attribute, value)
-    first: dict[str, int] = {}
-    for index, line in enumerate(value):
-        if line.sku in first:
-            raise InvalidInputError(
-                f"{attribute.name}[{index}].sku",
-                f"{line.sku!r} already in {attribute.name}[{first[line.sku]}]",
-            )
-        first[line.sku] = index
-
-
 def _check_status(
     allocation: Allocation, _: attrs.Attribute[AllocationStatus], value: object
 ) -> None:
@@ -167,8 +146,9 @@ class Allocation:
     SKU (:func:`omnichannel.cancel` keeps it); they are neither shipped nor
     unfulfilled, so shipped + unfulfilled + cancelled units are the order's.
     ``split_penalty`` (currency) is the cost model's penalty for every shipment
-    beyond the first; ``status`` follows from the shipments and unfulfilled lines
-    (:func:`allocation_status`): leave it out to derive it, and any other is refused.
+    beyond the first; ``status`` follows from the shipments, unfulfilled lines and
+    cancelled units (CANCELLED when it holds nothing but cancelled units, else
+    :func:`allocation_status`): leave it out to derive it, and any other is refused.
     """
 
     order_id: str = attrs.field(validator=v.non_empty_str)
@@ -181,7 +161,7 @@ class Allocation:
     cancelled: tuple[OrderLine, ...] = attrs.field(
         default=(),
         converter=v.to_tuple,
-        validator=_cancelled_lines,
+        validator=v.tuple_unique_by(OrderLine, "sku"),
     )
     status: AllocationStatus = attrs.field(
         default=attrs.Factory(_status, takes_self=True), validator=_check_status

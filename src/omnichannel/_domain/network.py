@@ -148,19 +148,6 @@ def _check_rates(_: object, attribute: attrs.Attribute[Any], value: object) -> N
         raise InvalidInputError(attribute.name, f"needs a rate card for {', '.join(missing)}")
 
 
-def _check_carriers(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    v.tuple_of(CarrierService)(instance, attribute, value)
-    seen: dict[str, int] = {}
-    items: tuple[CarrierService, ...] = value  # type: ignore[assignment]
-    for index, service in enumerate(items):
-        if service.name in seen:
-            raise InvalidInputError(
-                f"{attribute.name}[{index}].name",
-                f"duplicate of {attribute.name}[{seen[service.name]}]: {service.name!r}",
-            )
-        seen[service.name] = index
-
-
 @attrs.frozen(kw_only=True)
 class CostModel:
     """Prices of moving goods: a :class:`RateCard` per service level, the carrier
@@ -182,7 +169,7 @@ class CostModel:
     )
     delivery_weekdays: frozenset[int] = weekdays_field()
     carriers: tuple[CarrierService, ...] = attrs.field(
-        default=(), converter=v.to_tuple, validator=_check_carriers
+        default=(), converter=v.to_tuple, validator=v.tuple_unique_by(CarrierService, "name")
     )
 
 
@@ -257,18 +244,10 @@ def _node_arrays(nodes: tuple[Node, ...]) -> NodeArrays:
 
 
 def _unique_ids(items: Sequence[Node | Channel], field: str) -> dict[str, int]:
-    seen: dict[str, int] = {}
-    problems = []
-    for index, item in enumerate(items):
-        if item.id in seen:
-            problems.append(
-                (f"{field}[{index}].id", f"duplicate of {field}[{seen[item.id]}]: {item.id!r}")
-            )
-        else:
-            seen[item.id] = index
+    problems = v.duplicates((item.id for item in items), field, "id")
     if problems:
         raise InvalidInputError.collect(problems)
-    return seen
+    return {item.id: index for index, item in enumerate(items)}
 
 
 @attrs.frozen(kw_only=True)

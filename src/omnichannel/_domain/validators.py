@@ -1,5 +1,6 @@
 """attrs validators that raise :class:`InvalidInputError` with the field's name as path,
-and the check every call argument holding several items shares (:func:`items`)."""
+the check every call argument holding several items shares (:func:`items`), and the
+one test that names in a sequence are unique (:func:`duplicates`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
-from .._errors import InvalidInputError
+from .._errors import InvalidInputError, Problem
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
@@ -60,6 +61,56 @@ def items_of(value: object, kind: type[Item], path: str) -> tuple[Item, ...]:
             if not isinstance(item, kind)
         ]
     )
+
+
+def duplicates(keys: Iterable[str | None], path: str, field: str) -> list[Problem]:
+    """One problem at ``path[index].field`` for every key an earlier one repeats,
+    naming the first: ``keys`` are the items' ``field`` values in order (None for an
+    item that has none, which repeats nothing)."""
+    first: dict[str, int] = {}
+    problems: list[Problem] = []
+    for index, key in enumerate(keys):
+        if key is None:
+            continue
+        if key in first:
+            problems.append(
+                (f"{path}[{index}].{field}", f"duplicate of {path}[{first[key]}]: {key!r}")
+            )
+        else:
+            first[key] = index
+    return problems
+
+
+def unique_item_problems(
+    found: tuple[object, ...], kind: type, path: str, field: str
+) -> list[Problem]:
+    """The problems of ``found`` (a call argument's items): one at ``path[index]`` for
+    every item that is not a ``kind``, then the :func:`duplicates` of the ``field`` of
+    those that are."""
+    problems: list[Problem] = [
+        (f"{path}[{index}]", f"must be {kind.__name__}, got {item!r}")
+        for index, item in enumerate(found)
+        if not isinstance(item, kind)
+    ]
+    keys = (getattr(item, field) if isinstance(item, kind) else None for item in found)
+    return problems + duplicates(keys, path, field)
+
+
+def tuple_unique_by(kind: type, field: str) -> Validator:
+    """The value is a tuple of ``kind`` instances (see :func:`tuple_of`) whose
+    ``field`` attributes are all different; the usual empty tuple passes at once."""
+    general = tuple_of(kind)
+
+    def check(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if type(value) is tuple and not value:
+            return
+        general(instance, attribute, value)
+        found = cast("tuple[object, ...]", value)
+        problems = duplicates((getattr(item, field) for item in found), attribute.name, field)
+        if problems:
+            raise InvalidInputError.collect(problems)
+
+    return check
 
 
 def _is_int(value: object) -> bool:

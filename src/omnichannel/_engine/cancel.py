@@ -30,20 +30,7 @@ def checked_cancel(
     problems: list[Problem] = []
     found = v.items(allocations, "allocations", "Allocation")
     requests = v.items(cancellations, "cancellations", "Cancellation")
-    index: dict[str, int] = {}
-    for i, allocation in enumerate(found):
-        if not isinstance(allocation, Allocation):
-            problems.append((f"allocations[{i}]", f"must be Allocation, got {allocation!r}"))
-        elif allocation.order_id in index:
-            first = index[allocation.order_id]
-            problems.append(
-                (
-                    f"allocations[{i}].order_id",
-                    f"duplicate of allocations[{first}]: {allocation.order_id!r}",
-                )
-            )
-        else:
-            index[allocation.order_id] = i
+    problems += v.unique_item_problems(found, Allocation, "allocations", "order_id")
     for i, request in enumerate(requests):
         if not isinstance(request, Cancellation):
             problems.append((f"cancellations[{i}]", f"must be Cancellation, got {request!r}"))
@@ -54,6 +41,7 @@ def checked_cancel(
     if problems:
         raise InvalidInputError.collect(problems)
     checked = cast("tuple[Cancellation, ...]", requests)
+    index = {a.order_id: i for i, a in enumerate(cast("tuple[Allocation, ...]", found))}
     for i, request in enumerate(checked):
         if request.order_id not in index:
             raise UnknownReferenceError(
