@@ -13,13 +13,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from _harness import max_rss_mb, parser, peak_traced_mb, report, timed, versus
 
 import omnichannel
-from omnichannel import FulfillmentMethod, reference, sourcing
+from omnichannel import FulfillmentMethod, NodeKind, reference, sourcing
 from omnichannel.simulation import DayMix, Scenario
 
 SHAPES: dict[str, dict[str, Any]] = {
@@ -65,11 +65,17 @@ SHAPES: dict[str, dict[str, Any]] = {
 
 
 def scenario_of(
-    shape: dict[str, Any], seed: int, start: dt.datetime | None = None, *, parcels: bool = False
+    shape: dict[str, Any],
+    seed: int,
+    start: dt.datetime | None = None,
+    *,
+    parcels: bool = False,
+    stock_accuracy: Mapping[NodeKind, float] | None = None,
 ) -> Scenario:
     """The generated day of ``shape`` (a ``SHAPES`` entry, sizes possibly overridden);
     ``start`` dates it (calendars, transit bands, promises), ``parcels`` prices it by
-    parcel (a catalogue and carrier services)."""
+    parcel (a catalogue and carrier services), ``stock_accuracy`` gives it a real
+    shelf that differs from the records (per node kind, as ``Scenario.generate``)."""
     return Scenario.generate(
         n_nodes=shape["nodes"],
         n_skus=shape["skus"],
@@ -79,6 +85,7 @@ def scenario_of(
         mix=shape.get("mix", DayMix()),
         start=start,
         parcels=parcels,
+        stock_accuracy=stock_accuracy,
     )
 
 
