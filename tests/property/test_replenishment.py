@@ -57,7 +57,8 @@ def worlds(draw: st.DrawFn) -> tuple[oc.Network, oc.Inventory, oc.DemandRates, R
         supplier_lead_days=draw(st.integers(1, 3)),
         dc_cover_days=draw(st.floats(0, 5)),
     )
-    return network, oc.Inventory.from_positions(positions), oc.DemandRates.from_mapping(rates), policy
+    inventory = oc.Inventory.from_positions(positions)
+    return network, inventory, oc.DemandRates.from_mapping(rates), policy
 
 
 def _units(inventory: oc.Inventory) -> int:

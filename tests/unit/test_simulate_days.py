@@ -168,7 +168,7 @@ def test_a_store_orders_up_to_its_cover_from_its_nearest_dc() -> None:
         ]
     )
     demand = oc.DemandRates.from_mapping({("store", "A"): 2.0})
-    policy = Replenishment(cover_days=3.0, lead_days=2, supplier_lead_days=3)
+    policy = Replenishment(cover_days=3.0, lead_days=2, supplier_lead_days=3, dc_cover_days=1)
     replenisher = Replenisher(policy, _network(), demand, inventory)
     after, moves = replenisher.restock(0, inventory)
     # Up to 6: it has 1 free, so 5 come from the nearest DC, which keeps its safety.
@@ -186,6 +186,22 @@ def test_a_store_orders_up_to_its_cover_from_its_nearest_dc() -> None:
     assert next_moves.units == 0
     restocked = replenisher.arrive(3, again)
     assert restocked.position("dc", "A").on_hand == 10
+
+
+def test_a_dc_orders_up_to_its_cover_of_what_left_it() -> None:
+    inventory = oc.Inventory.from_positions(
+        [
+            oc.StockPosition(node_id="dc", sku="A", on_hand=10),
+            oc.StockPosition(node_id="store", sku="A", on_hand=0),
+        ]
+    )
+    demand = oc.DemandRates.from_mapping({("store", "A"): 2.0})
+    policy = Replenishment(cover_days=3.0, dc_cover_days=7.0)
+    after, moves = Replenisher(policy, _network(), demand, inventory).restock(0, inventory)
+    # 6 left the DC on day 0: it orders up to 7 days of 6 a day, 42, from 4 on hand.
+    assert moves.units == 6
+    assert moves.reordered == 38
+    assert after.position("dc", "A").in_transit == 38
 
 
 def test_a_dc_sends_no_more_than_its_daily_limit_nor_below_its_safety_stock() -> None:
