@@ -9,6 +9,9 @@ import pytest
 
 import omnichannel as oc
 from omnichannel import reference
+from omnichannel._domain.enums import DELIVERED_METHODS
+from omnichannel._domain.promise import OFFERED
+from omnichannel.serialization import from_dict, to_dict
 
 BERLIN = oc.GeoPoint(lat=52.52, lon=13.405)
 HOURS = oc.NodeCalendar.every_day("Europe/Berlin", dt.time(8), dt.time(20))
@@ -320,6 +323,74 @@ def test_bad_option_fields_are_named(fields: dict[str, Any], path: str) -> None:
     with pytest.raises(oc.InvalidInputError) as caught:
         _option(**fields)
     assert str(caught.value).startswith(f"{path}:")
+
+
+PAIRS = [(m, level) for m in oc.FulfillmentMethod for level in oc.ServiceLevel]
+
+
+@pytest.mark.parametrize(("method", "level"), PAIRS, ids=lambda x: x.name)
+def test_an_option_has_a_method_and_level_promise_offers(
+    method: oc.FulfillmentMethod, level: oc.ServiceLevel
+) -> None:
+    pickup = None if method in DELIVERED_METHODS else "store"
+    if (method, level) in OFFERED:
+        assert _option(method=method, service_level=level, pickup_node_id=pickup)
+        return
+    with pytest.raises(oc.InvalidInputError) as caught:
+        _option(method=method, service_level=level, pickup_node_id=pickup)
+    levels = " or ".join(lv.name for m, lv in OFFERED if m is method)
+    assert str(caught.value) == (
+        f"service_level: must be {levels} for {method.name} (promise offers no other), "
+        f"got {level.name}"
+    )
+
+
+def test_promise_makes_only_offered_pairs() -> None:
+    (found,) = oc.promise([cart()], NETWORK, STOCK, now=NOW)
+    assert {(o.method, o.service_level) for o in found.options} <= set(OFFERED)
+
+
+def _dated(hours: int, cost: float, **fields: Any) -> oc.FulfillmentOption:
+    when = NOW + dt.timedelta(hours=hours)
+    shipment = oc.Shipment(
+        node_id="dc",
+        lines=[oc.OrderLine(sku="A", quantity=1)],
+        distance_km=10.0,
+        cost=cost,
+        ready_at=NOW,
+        delivered_by=when,
+    )
+    return _option(shipments=[shipment], delivered_by=when, cost=cost, **fields)
+
+
+def test_a_promise_keeps_its_options_in_order() -> None:
+    early, late = _dated(12, 5.0), _dated(36, 2.0)
+    assert oc.Promise(cart_id="c1", options=[early, late]).options == (early, late)
+    cheap, dear = _dated(12, 2.0), _dated(12, 5.0)
+    express = _dated(12, 2.0, service_level=oc.ServiceLevel.EXPRESS)
+    # Ties of (delivered_by, cost) are not judged: the documented order is only those.
+    assert oc.Promise(cart_id="c1", options=[express, cheap, dear])
+    with pytest.raises(oc.InvalidInputError) as caught:
+        oc.Promise(cart_id="c1", options=[late, early, dear, cheap])
+    assert [path for path, _ in caught.value.problems] == ["options[1]", "options[3]"]
+    assert str(caught.value).startswith(
+        "options[1]: out of order: options are sorted by (delivered_by, cost), and "
+        "(2026-06-02T21:00:00+00:00, 5.0) sorts before options[0]'s "
+        "(2026-06-03T21:00:00+00:00, 2.0)"
+    )
+
+
+def test_options_out_of_order_are_refused_by_from_dict() -> None:
+    (found,) = oc.promise([cart()], NETWORK, STOCK, now=NOW)
+    data = to_dict(found)
+    data["options"].reverse()
+    with pytest.raises(oc.InvalidInputError) as caught:
+        from_dict(oc.Promise, data)
+    assert caught.value.problems[0][0] == "options[1]"
+    option = to_dict(found.options[0])
+    option["service_level"] = "express" if option["pickup_node_id"] else "same_day"
+    with pytest.raises(oc.InvalidInputError, match=r"^options\[0\]\.service_level: must be "):
+        from_dict(oc.Promise, {"cart_id": "c1", "options": [option]})
 
 
 def test_the_state_given_is_left_as_it_was() -> None:

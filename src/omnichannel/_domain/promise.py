@@ -4,6 +4,7 @@ can reach them."""
 from __future__ import annotations
 
 import datetime as dt
+from itertools import pairwise
 from typing import Any
 
 import attrs
@@ -132,6 +133,13 @@ class FulfillmentOption:
     complete: bool = attrs.field(validator=v.instance_of(bool))
 
     def __attrs_post_init__(self) -> None:
+        if (self.method, self.service_level) not in OFFERED:
+            levels = " or ".join(level.name for method, level in OFFERED if method is self.method)
+            raise InvalidInputError(
+                "service_level",
+                f"must be {levels} for {self.method.name} (promise offers no other), "
+                f"got {self.service_level.name}",
+            )
         delivered = self.method in DELIVERED_METHODS
         if delivered and self.pickup_node_id is not None:
             raise InvalidInputError("pickup_node_id", f"must be None for {self.method.name}")
@@ -160,13 +168,34 @@ class FulfillmentOption:
 
 @attrs.frozen(kw_only=True)
 class Promise:
-    """The fulfilment options for one cart: per method and service level, fastest first
-    (by ``delivered_by``, then cost)."""
+    """The fulfilment options for one cart, fastest first: sorted by ``delivered_by``,
+    then cost.
+
+    Only that order is checked. ``promise`` also breaks its ties (method and level in
+    ``OFFERED`` order, then pickup node id) and keeps at most ``per_method`` options per
+    method and level, but a list sorted by the documented key alone, such as the
+    options of two promises merged and sorted again, is a valid promise too, and
+    ``per_method`` is an argument of the call, not part of the value.
+    """
 
     cart_id: str = attrs.field(validator=v.non_empty_str)
     options: tuple[FulfillmentOption, ...] = attrs.field(
         converter=v.to_tuple, validator=v.tuple_of(FulfillmentOption)
     )
+
+    def __attrs_post_init__(self) -> None:
+        problems = [
+            (
+                f"options[{index}]",
+                f"out of order: options are sorted by (delivered_by, cost), and "
+                f"({after.delivered_by.isoformat()}, {after.cost}) sorts before "
+                f"options[{index - 1}]'s ({before.delivered_by.isoformat()}, {before.cost})",
+            )
+            for index, (before, after) in enumerate(pairwise(self.options), 1)
+            if (after.delivered_by, after.cost) < (before.delivered_by, before.cost)
+        ]
+        if problems:
+            raise InvalidInputError.collect(problems)
 
 
 @attrs.frozen(kw_only=True)
