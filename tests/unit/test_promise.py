@@ -267,6 +267,34 @@ def test_bad_cart_fields_are_named(fields: dict[str, Any], path: str) -> None:
     assert str(caught.value).startswith(f"{path}:")
 
 
+@pytest.mark.parametrize("ids", [{"store", "point", "dc"}, frozenset({"store", "point", "dc"})])
+def test_pickup_nodes_given_as_a_set_are_refused_not_read_in_hash_order(ids: Any) -> None:
+    with pytest.raises(oc.InvalidInputError) as caught:
+        cart(pickup_node_ids=ids)
+    assert str(caught.value) == (
+        f"pickup_node_ids: must be a list or tuple of ids in the order meant, got a "
+        f"{type(ids).__name__}, whose order changes from run to run; pass sorted(...): "
+        "['dc', 'point', 'store']"
+    )
+
+
+def test_pickup_nodes_keep_the_order_given() -> None:
+    assert cart(pickup_node_ids=["store", "point"]).pickup_node_ids == ("store", "point")
+    assert cart(pickup_node_ids=iter(["point", "store"])).pickup_node_ids == ("point", "store")
+    keys = dict.fromkeys(["store", "dc"]).keys()  # a set-like view, but ordered
+    assert cart(pickup_node_ids=keys).pickup_node_ids == ("store", "dc")
+
+
+def test_every_bad_pickup_node_id_is_named() -> None:
+    with pytest.raises(oc.InvalidInputError) as caught:
+        cart(pickup_node_ids=["store", "", 3, "store"])
+    assert caught.value.problems == (
+        ("pickup_node_ids[1]", "must be a non-empty string, got ''"),
+        ("pickup_node_ids[2]", "must be a non-empty string, got 3"),
+        ("pickup_node_ids[3]", "duplicate of pickup_node_ids[0]: 'store'"),
+    )
+
+
 def _option(**fields: Any) -> oc.FulfillmentOption:
     shipment = oc.Shipment(
         node_id="dc",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from itertools import pairwise
-from typing import Any
 
 import attrs
 
@@ -29,29 +28,16 @@ OFFERED: tuple[tuple[FulfillmentMethod, ServiceLevel], ...] = (
 and express, same-day delivery, and the three pickup methods at the standard level."""
 
 
-def _unique_ids(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A tuple of non-empty strings, none repeated."""
-    if not isinstance(value, tuple):
-        raise InvalidInputError(attribute.name, f"must be a sequence of node ids, got {value!r}")
-    first: dict[str, int] = {}
-    for index, item in enumerate(value):
-        path = f"{attribute.name}[{index}]"
-        if not isinstance(item, str) or not item:
-            raise InvalidInputError(path, f"must be a non-empty string, got {item!r}")
-        if item in first:
-            raise InvalidInputError(path, f"{item!r} already given at [{first[item]}]")
-        first[item] = index
-
-
 @attrs.frozen(kw_only=True)
 class Cart:
     """What a customer has in the basket, before any order exists.
 
     ``destination`` is where home and same-day delivery would go (None: only pickup
     options). ``pickup_node_ids`` are the stores or pickup points the customer picked
-    or that are near them; empty lets ``promise`` propose the nearest that can hand
-    the cart over; a named node that cannot hand a method over gets no option of
-    that method. ``priority``, ``allow_split`` and ``excluded_node_ids`` mean what
+    or that are near them, a list or tuple kept in the order given (a set, whose
+    order changes from run to run, is refused); empty lets ``promise`` propose the
+    nearest that can hand the cart over; a named node that cannot hand a method over
+    gets no option of that method. ``priority``, ``allow_split`` and ``excluded_node_ids`` mean what
     they mean on :class:`Order`, and :meth:`Order.from_option` copies them.
     """
 
@@ -64,7 +50,7 @@ class Cart:
         default=None, validator=v.optional(v.instance_of(GeoPoint))
     )
     pickup_node_ids: tuple[str, ...] = attrs.field(
-        default=(), converter=v.to_tuple, validator=_unique_ids
+        default=(), converter=v.to_ordered_tuple, validator=v.ordered_ids
     )
     priority: int = attrs.field(default=0, validator=v.int_at_least(-v.MAX_COUNT))
     allow_split: bool = attrs.field(default=True, validator=v.instance_of(bool))
