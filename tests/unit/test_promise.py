@@ -211,6 +211,57 @@ def test_now_is_required(promise: Any) -> None:
         promise([cart()], NETWORK, STOCK)
 
 
+UTC = dt.timezone.utc
+LAST_NOW = dt.datetime(9000, 11, 1, 23, 59, tzinfo=UTC)  # 60 days before the end of 9000
+CALLS = {  # what each call decides, from the engine's or the reference's function
+    "promise": lambda fn, now: fn([cart()], NETWORK, STOCK, now=now)[0].options,
+    "availability": lambda fn, now: (
+        fn(["A"], NETWORK, STOCK, channel_id="web", near=BERLIN, radius_km=50.0, now=now)[0].nodes
+    ),
+    "allocate": lambda fn, now: (
+        fn([cart().as_order(**ORDER_AS)], NETWORK, STOCK, now=now).allocations[0].shipments
+    ),
+}
+ORDER_AS: dict[str, Any] = {
+    "order_id": "o",
+    "method": oc.FulfillmentMethod.SHIP_TO_HOME,
+    "service_level": oc.ServiceLevel.STANDARD,
+    "pickup_node_id": None,
+}
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(9000, 12, 31, 23, 59, tzinfo=UTC),
+        LAST_NOW + dt.timedelta(minutes=1),
+        LAST_NOW + dt.timedelta(seconds=1),  # rounds up past the last minute
+        dt.datetime(1900, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))),  # 1899 in UTC
+    ],
+    ids=str,
+)
+def test_a_now_whose_dates_leave_the_years_is_named_now(call: str, now: dt.datetime) -> None:
+    for fn in (getattr(oc, call), getattr(reference, call)):
+        with pytest.raises(oc.InvalidInputError) as caught:
+            CALLS[call](fn, now)
+        assert str(caught.value) == (
+            "now: must be from 1900-01-01T00:00:00+00:00 to 9000-11-01T23:59:00+00:00, so "
+            "that every date worked out from it (up to 60 days later, in UTC) falls in the "
+            f"years 1900 to 9000, got {now.isoformat()}"
+        )
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+@pytest.mark.parametrize(
+    "now", [LAST_NOW, dt.datetime(1900, 1, 1, tzinfo=UTC), dt.datetime(1900, 1, 2, tzinfo=UTC)]
+)
+def test_a_now_at_the_edge_of_the_years_decides(call: str, now: dt.datetime) -> None:
+    found = CALLS[call](getattr(oc, call), now)
+    assert found
+    assert found == CALLS[call](getattr(reference, call), now)
+
+
 @pytest.mark.parametrize("promise", [oc.promise, reference.promise])
 @pytest.mark.parametrize(
     ("carts", "error", "path"),

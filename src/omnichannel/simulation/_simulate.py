@@ -12,7 +12,7 @@ import numpy as np
 
 from .._domain import validators as v
 from .._domain.accuracy import Accuracy
-from .._domain.calendar import to_minute
+from .._domain.calendar import now_minute
 from .._domain.call_checks import strategy_problem
 from .._domain.decisions import Allocation, AllocationResult
 from .._domain.demand import DemandRates
@@ -123,7 +123,7 @@ def simulate(
     if waves > v.MAX_COUNT:
         raise InvalidInputError("waves", f"must be <= {v.MAX_COUNT}, got {waves!r}")
     if now is not None:
-        to_minute(now, "now", round_up=True)
+        now_minute(now)
     network, demand = scenario.network, scenario.demand
     inventory = scenario.inventory
     daily: dict[str, dict[dt.date, int]] = {}
