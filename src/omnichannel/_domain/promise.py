@@ -37,8 +37,9 @@ class Cart:
     or that are near them, a list or tuple kept in the order given (a set, whose
     order changes from run to run, is refused); empty lets ``promise`` propose the
     nearest that can hand the cart over; a named node that cannot hand a method over
-    gets no option of that method. ``priority``, ``allow_split`` and ``excluded_node_ids`` mean what
-    they mean on :class:`Order`, and :meth:`Order.from_option` copies them.
+    gets no option of that method. ``priority``, ``allow_split`` and
+    ``excluded_node_ids`` mean what they mean on :class:`Order`, and
+    :meth:`Order.from_option` copies them.
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
