@@ -257,6 +257,12 @@ def test_bad_run_settings_are_refused_with_their_path(options: dict[str, Any], p
         simulate(small(), **options)
 
 
+def test_a_dated_run_must_end_within_the_years_now_may_reach() -> None:
+    late = dt.datetime(9000, 10, 25, tzinfo=dt.timezone.utc)
+    with pytest.raises(oc.InvalidInputError, match=r"^days: a run of 30 days from now ends at"):
+        simulate(small(), days=30, now=late)
+
+
 def test_a_hand_built_scenario_has_one_day() -> None:
     day = small()
     built = Scenario(

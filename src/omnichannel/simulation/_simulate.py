@@ -12,7 +12,7 @@ import numpy as np
 
 from .._domain import validators as v
 from .._domain.accuracy import Accuracy
-from .._domain.calendar import to_minute
+from .._domain.calendar import now_minute
 from .._domain.call_checks import strategy_problem
 from .._domain.decisions import Allocation, AllocationResult
 from .._domain.demand import DemandRates
@@ -183,7 +183,9 @@ def simulate(
             "scenario.mix.walk_in", "walk-in sales are drawn by a generated scenario"
         )
     if now is not None:
-        to_minute(now, "now", round_up=True)
+        now_minute(now)
+        if days is not None:
+            _check_run_end(now, days)
     run = _Run(
         scenario, (sourcing, policy, returns_strategy), waves, now, multi_day=days is not None
     )
@@ -198,6 +200,17 @@ def simulate(
 
 
 _DAY = dt.timedelta(days=1)
+
+
+def _check_run_end(now: dt.datetime, days: int) -> None:
+    """Raise unless the last wave of a run of ``days`` from ``now`` is a valid ``now``."""
+    end = now + days * _DAY
+    try:
+        now_minute(end)
+    except InvalidInputError as error:
+        raise InvalidInputError(
+            "days", f"a run of {days} days from now ends at {end.isoformat()}: {error}"
+        ) from None
 
 
 @attrs.frozen(kw_only=True)

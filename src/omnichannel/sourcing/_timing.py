@@ -24,6 +24,7 @@ from .._domain.calendar import (
     MINUTES_PER_DAY,
     NodeCalendar,
     from_minute,
+    now_minute,
     to_minute,
 )
 from .._domain.enums import FulfillmentMethod, ServiceLevel
@@ -183,7 +184,7 @@ class Timing:
     ) -> Timing:
         """The timing of a wave's orders (their level, method and pickup node codes),
         with ``earlier`` (a checked ``daily_used``) already on the nodes' days."""
-        minute = to_minute(now, "now", round_up=True)
+        minute = now_minute(now)
         net = network_times(network, minute)
         load = np.zeros((network.arrays.n_nodes, TABLE_DAYS), dtype=np.int64)
         first = net.tables.first
