@@ -23,6 +23,8 @@ from .serialization import to_dict
 from .simulation import (
     DEFAULT_STOCK_ACCURACY,
     Comparison,
+    DayMix,
+    Replenishment,
     Scenario,
     SimulationConfig,
     compare,
@@ -45,6 +47,8 @@ MAX_ORDERS = 1_000_000
 MAX_STOCK_CELLS = 20_000_000
 """The most nodes x SKUs: the generated stock has a position per carried pair."""
 MAX_WAVES = 1_000
+MAX_DAYS = 366
+MAX_WALK_IN = 1_000.0
 MAX_SEED = 2**64 - 1
 MAX_PER_METHOD = 100
 PROMISE_NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc)
@@ -122,6 +126,7 @@ def _parser() -> _Parser:
         default=4,
         help=f"allocation waves, 1 to {MAX_WAVES} (default 4)",
     )
+    _add_days(run)
     run.add_argument(
         "--start",
         type=_instant,
@@ -203,6 +208,47 @@ def _add_generated_day(command: Any, *, orders: bool) -> None:
         default=7,
         help="scenario seed, 0 to 2**64-1 (default 7)",
     )
+
+
+def _add_days(command: Any) -> None:
+    """How many days ``command`` runs, with walk-in store sales and replenishment."""
+    command.add_argument(
+        "--days",
+        type=_count(1, MAX_DAYS),
+        help=f"run this many days one after the other, 1 to {MAX_DAYS}, and compare the "
+        "runs' totals; adds the stock-out and inventory-turn rows (default: one day)",
+    )
+    command.add_argument(
+        "--walk-in",
+        type=_share(0.0, MAX_WALK_IN),
+        default=0.0,
+        help="walk-in sales at each store a day, as a multiple of its demand rate, "
+        f"0 to {MAX_WALK_IN:g}; adds the lost store sales row (default 0: none)",
+    )
+    command.add_argument(
+        "--replenish",
+        action="store_true",
+        help="restock stores from their nearest DC and DCs from suppliers between days "
+        "(Replenishment's defaults); adds the replenishment rows (default: no restocking)",
+    )
+
+
+def _share(minimum: float, maximum: float) -> Callable[[str], float]:
+    """An argparse type: a finite number from ``minimum`` to ``maximum``."""
+
+    def parse(text: str) -> float:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {shown!r}") from None
+        if not minimum <= value <= maximum:  # NaN fails too
+            raise argparse.ArgumentTypeError(
+                f"must be from {minimum:g} to {maximum:g}, got {shown}"
+            )
+        return value
+
+    return parse
 
 
 def _add_promise(commands: Any) -> None:
@@ -396,6 +442,9 @@ def _write_json(path: Path, args: argparse.Namespace, result: Comparison) -> Non
             "seed": args.seed,
         },
         "waves": args.waves,
+        "days": args.days,
+        "walk_in": args.walk_in,
+        "replenish": args.replenish,
         "policy": args.policy,
         "returns": args.returns,
         "kpis": _used_kpis(result.as_dict()),
@@ -447,15 +496,23 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         start=args.start,
         parcels=args.parcels,
         stock_accuracy=DEFAULT_STOCK_ACCURACY if args.stock_accuracy else None,
+        mix=DayMix(walk_in=args.walk_in),
+        replenishment=Replenishment() if args.replenish else None,
     )
     with _progress(len(configs), args.quiet, err) as progress:
-        result = compare(scenario, configs, waves=args.waves, progress=progress, now=args.start)
+        result = compare(
+            scenario, configs, waves=args.waves, progress=progress, now=args.start, days=args.days
+        )
+    period = "A simulated day" if args.days is None else f"{args.days} simulated days"
     out.write(
-        f"A simulated day: {args.nodes} nodes, {args.skus} SKUs, {args.orders} orders, "
-        f"{len(scenario.returns)} returns, seed {args.seed}, {args.waves} waves"
+        f"{period}: {args.nodes} nodes, {args.skus} SKUs, {args.orders} orders a day, "
+        f"{len(scenario.returns)} returns{'' if args.days is None else ' on day 0'}, "
+        f"seed {args.seed}, {args.waves} waves"
         + ("" if args.start is None else f", dated from {args.start.isoformat()}")
         + (", priced by parcel" if args.parcels else "")
         + (", picked from a shelf of the default accuracy" if args.stock_accuracy else "")
+        + ("" if not args.walk_in else f", walk-in sales {args.walk_in:g} x demand")
+        + (", replenished between days" if args.replenish else "")
         + "; "
         f"policy {args.policy}, returns {args.returns}.\n\n"
     )
