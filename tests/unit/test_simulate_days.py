@@ -327,3 +327,17 @@ def test_bad_replenishment_is_refused_with_its_path(options: dict[str, Any], pat
 def test_generate_refuses_a_replenishment_of_another_type() -> None:
     with pytest.raises(oc.InvalidInputError, match=r"^replenishment: "):
         small(replenishment={"cover_days": 3})
+
+
+def test_a_scenario_pickles_and_runs_the_same_after() -> None:
+    import pickle
+
+    day = small(replenishment=Replenishment(), mix=DayMix(walk_in=1.0))
+    again = pickle.loads(pickle.dumps(day))
+    assert again.demand == day.demand
+    assert again.demand.dense(["SKU000000"], ["store-0000"]).tolist() == (
+        day.demand.dense(["SKU000000"], ["store-0000"]).tolist()
+    )
+    assert [decisions(k) for k in simulate(again, days=2).days] == [
+        decisions(k) for k in simulate(day, days=2).days
+    ]
