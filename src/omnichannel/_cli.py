@@ -22,6 +22,7 @@ from ._version import __version__
 from .serialization import to_dict
 from .simulation import (
     DEFAULT_STOCK_ACCURACY,
+    Checkout,
     Comparison,
     DayMix,
     Replenishment,
@@ -149,6 +150,14 @@ def _parser() -> _Parser:
         "short lines are rejected and re-sourced, the rejection KPIs are measured, and "
         f"a {RISK_AWARE!r} strategy (Weighted shipping=1, handling=1, rejection_risk="
         f"{REJECTION_RISK:g}) runs after the others (default: records are right)",
+    )
+    run.add_argument(
+        "--checkout",
+        action="store_true",
+        help="customers choose at checkout: each order is placed from the option promise "
+        "offers its cart that a simulated customer picks (Checkout's defaults: 30%% prefer "
+        "click-and-collect ready today within 10 km, the others the cheapest delivery); "
+        "needs --start; adds the checkout rows (default: orders as generated)",
     )
     presets = _presets()
     run.add_argument(
@@ -310,9 +319,14 @@ def _configs(args: argparse.Namespace) -> list[SimulationConfig]:
             )
     policy = _named("--policy", allocation.names(), allocation.get, args.policy)
     returns_strategy = _named("--returns", returns.names(), returns.get, args.returns)
+    checkout = Checkout() if args.checkout else None
     configs = [
         SimulationConfig(
-            name=name, sourcing=sourcing.get(name)(), policy=policy, returns=returns_strategy
+            name=name,
+            sourcing=sourcing.get(name)(),
+            policy=policy,
+            returns=returns_strategy,
+            checkout=checkout,
         )
         for name in names
     ]
@@ -325,6 +339,7 @@ def _configs(args: argparse.Namespace) -> list[SimulationConfig]:
                 ),
                 policy=policy,
                 returns=returns_strategy,
+                checkout=checkout,
             )
         )
     return configs
@@ -445,6 +460,7 @@ def _write_json(path: Path, args: argparse.Namespace, result: Comparison) -> Non
         "days": args.days,
         "walk_in": args.walk_in,
         "replenish": args.replenish,
+        "checkout": args.checkout,
         "policy": args.policy,
         "returns": args.returns,
         "kpis": _used_kpis(result.as_dict()),
@@ -486,6 +502,8 @@ def _plot(path: Path, image_format: str, result: Comparison) -> None:
 def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """The ``compare`` command."""
     _check_sizes(args)
+    if args.checkout and args.start is None:
+        raise UsageError("--checkout needs --start: promise dates every option")
     configs = _configs(args)
     image_format = _check_outputs(args)
     scenario = Scenario.generate(
@@ -513,6 +531,7 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         + (", picked from a shelf of the default accuracy" if args.stock_accuracy else "")
         + ("" if not args.walk_in else f", walk-in sales {args.walk_in:g} x demand")
         + (", replenished between days" if args.replenish else "")
+        + (", ordered at checkout" if args.checkout else "")
         + "; "
         f"policy {args.policy}, returns {args.returns}.\n\n"
     )

@@ -1,6 +1,7 @@
 """Simulated retail days and weeks: seeded networks, catalogues, orders and returns,
 run through configurations of strategies and compared on KPIs."""
 
+from ._checkout import Checkout as Checkout
 from ._kpis import DayKpis as DayKpis
 from ._replenishment import Replenishment as Replenishment
 from ._scenario import DEFAULT_STOCK_ACCURACY as DEFAULT_STOCK_ACCURACY
@@ -14,6 +15,7 @@ from ._simulate import simulate as simulate
 
 __all__ = [
     "DEFAULT_STOCK_ACCURACY",
+    "Checkout",
     "Comparison",
     "DayKpis",
     "DayMix",
