@@ -341,3 +341,21 @@ def test_a_scenario_pickles_and_runs_the_same_after() -> None:
     assert [decisions(k) for k in simulate(again, days=2).days] == [
         decisions(k) for k in simulate(day, days=2).days
     ]
+
+
+def test_walk_in_customers_buy_what_is_free_safety_stock_included() -> None:
+    import numpy as np
+
+    from omnichannel.simulation._replenishment import WalkIn
+
+    inventory = oc.Inventory.from_positions(
+        [oc.StockPosition(node_id="store", sku="A", on_hand=5, reserved=2, safety_stock=3)]
+    )
+    demand = oc.DemandRates.from_mapping({("store", "A"): 50.0, ("dc", "A"): 50.0})
+    walk_in = WalkIn(_network(), demand, share=1.0)
+    assert walk_in.positions.pairs == [("store", "A")]  # DCs have no walk-in customers
+    after, sales = walk_in.sell(inventory, np.random.default_rng(1))
+    assert sales.sold == 3  # the 3 units not reserved, safety stock included
+    assert sales.lost > 30  # about 50 wanted
+    assert after.position("store", "A").on_hand == 2
+    assert after.position("store", "A").reserved == 2

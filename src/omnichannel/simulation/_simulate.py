@@ -324,7 +324,8 @@ class _Run:
         walk_in_rng = None if self.walk_in is None else scenario.draws(day, "walk_in")
         checkout = None if self.checkout is None else CheckoutTally()
         prefers = scenario.draws(day, "checkout").random(len(orders)) if checkout else None
-        sold = lost = 0
+        sales = WalkInSales(sold=0, lost=0)
+        shipped_units = 0
         allocations: list[Allocation] = []
         routes: list[ReturnRoute] = []
         engine_s = 0.0
@@ -342,8 +343,10 @@ class _Run:
                 )
             inventory = self.inventory.receive(self.arriving, from_transit=True)
             if self.walk_in is not None and walk_in_rng is not None:
-                inventory, sales = self.walk_in.sell(inventory, walk_in_rng)
-                sold, lost = sold + sales.sold, lost + sales.lost
+                inventory, wave_sales = self.walk_in.sell(inventory, walk_in_rng)
+                sales = WalkInSales(
+                    sold=sales.sold + wave_sales.sold, lost=sales.lost + wave_sales.lost
+                )
             wave_orders = [orders[i] for i in order_rows.tolist()]
             start = time.perf_counter()
             if checkout is not None and prefers is not None:
@@ -375,7 +378,7 @@ class _Run:
             engine_s += time.perf_counter() - start
             self.daily = {key: dict(days) for key, days in allocated.daily_used.items()}
             shipped = _shipped(allocated.allocations)
-            sold += sum(move.quantity for move in shipped)
+            shipped_units += sum(move.quantity for move in shipped)
             inventory = allocated.inventory.fulfil(shipped)
             requests = [returns[i] for i in return_rows.tolist()]
             start = time.perf_counter()
@@ -403,14 +406,14 @@ class _Run:
             closing=self.inventory,
             engine_s=engine_s,
             shelf=shelf,
-            walk_in=None if self.walk_in is None else WalkInSales(sold=sold, lost=lost),
+            walk_in=None if self.walk_in is None else sales,
             restocked=restocked,
             stock=(
                 day_end_stock(scenario.inventory, self.inventory, network)
                 if self.multi_day
                 else None
             ),
-            sold=sold,
+            sold=shipped_units + sales.sold,
             checkout=checkout,
         )
 
