@@ -1,5 +1,6 @@
 """Simulated retail days: seeded networks, catalogues, orders and returns, run
-through configurations of strategies and compared on KPIs."""
+through configurations of strategies and compared on KPIs; sweeps of configurations
+over seeds, on any executor."""
 
 from ._kpis import DayKpis as DayKpis
 from ._scenario import DEFAULT_STOCK_ACCURACY as DEFAULT_STOCK_ACCURACY
@@ -9,6 +10,8 @@ from ._simulate import Comparison as Comparison
 from ._simulate import SimulationConfig as SimulationConfig
 from ._simulate import compare as compare
 from ._simulate import simulate as simulate
+from ._sweep import SweepResult as SweepResult
+from ._sweep import sweep as sweep
 
 __all__ = [
     "DEFAULT_STOCK_ACCURACY",
@@ -17,6 +20,8 @@ __all__ = [
     "DayMix",
     "Scenario",
     "SimulationConfig",
+    "SweepResult",
     "compare",
     "simulate",
+    "sweep",
 ]
