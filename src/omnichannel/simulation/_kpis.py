@@ -101,6 +101,25 @@ class DayKpis:
     failed_after_rejection: float | None = None
     """Orders left with more units unfulfilled after their rejections than before
     (None: no shelf truth)."""
+    lost_store_sales: float | None = None
+    """Units walk-in customers wanted at the stores and could not buy (None: no
+    walk-in sales, ``DayMix.walk_in`` is 0)."""
+    store_stockout_rate: float | None = None
+    """Share of the stores' opening positions with nothing on hand and unreserved at
+    the day's end; over a run, the mean of its days (None: not a multi-day run)."""
+    dark_store_stockout_rate: float | None = None
+    """As ``store_stockout_rate``, for dark stores."""
+    dc_stockout_rate: float | None = None
+    """As ``store_stockout_rate``, for DCs."""
+    replenished_units: float | None = None
+    """Units sent from DCs to stores and dark stores at the days' ends (None: no
+    replenishment)."""
+    replenishment_cost: float | None = None
+    """Transfer cost of those units, currency (None: no replenishment)."""
+    inventory_turns: float | None = None
+    """Units shipped to customers and sold to walk-ins, over the mean units on hand at
+    the days' ends at stores, dark stores and DCs (not annualised: times 365 / days
+    for a year; None: not a multi-day run)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as a JSON-safe dict."""
@@ -146,6 +165,49 @@ def return_kpis(routes: Sequence[ReturnRoute]) -> dict[str, float]:
         recovered += route.recovered_value
         net += route.net_value
     return {"return_value_recovered": recovered, "return_net_value": net}
+
+
+_STOCKOUT_KINDS = (
+    ("store_stockout_rate", NodeKind.STORE),
+    ("dark_store_stockout_rate", NodeKind.DARK_STORE),
+    ("dc_stockout_rate", NodeKind.DC),
+)
+_HELD_KINDS = frozenset({NodeKind.STORE, NodeKind.DARK_STORE, NodeKind.DC})
+
+
+@attrs.frozen
+class DayEndStock:
+    """Stock figures of one day's end."""
+
+    stockout_rates: dict[str, float | None]
+    """``store_stockout_rate``, ``dark_store_stockout_rate`` and ``dc_stockout_rate``
+    (None for a kind with no opening position)."""
+    on_hand: int
+    """Units on hand at stores, dark stores and DCs."""
+
+
+def day_end_stock(opening: Inventory, end: Inventory, network: Network) -> DayEndStock:
+    """The stock-outs at ``end`` among ``opening``'s positions, per node kind, and the
+    units on hand (see :class:`DayKpis`)."""
+    kind_of = {node.id: node.kind for node in network.nodes}
+    before, after = opening.columns(), end.columns()
+    # Keys numbered by the end snapshot's ids, which hold every opening id.
+    end_node = {node_id: i for i, node_id in enumerate(end.node_ids)}
+    end_sku = {sku: i for i, sku in enumerate(end.skus)}
+    node_at = np.array([end_node[n] for n in opening.node_ids], dtype=np.int64)
+    sku_at = np.array([end_sku[sku] for sku in opening.skus], dtype=np.int64)
+    width = max(len(end.node_ids), 1)
+    opening_keys = sku_at[before.sku] * width + node_at[before.node]
+    end_keys = after.sku.astype(np.int64) * width + after.node
+    empty = end_keys[(after.on_hand - after.reserved) <= 0]
+    rates: dict[str, float | None] = {}
+    for field, kind in _STOCKOUT_KINDS:
+        of_kind = np.array([kind_of.get(n) is kind for n in opening.node_ids], dtype=np.bool_)
+        keys = opening_keys[of_kind[before.node]] if of_kind.size else opening_keys[:0]
+        rates[field] = float(np.isin(keys, empty).mean()) if keys.size else None
+    held = np.array([kind_of.get(n) in _HELD_KINDS for n in end.node_ids], dtype=np.bool_)
+    on_hand = int(after.on_hand[held[after.node]].sum()) if held.size else 0
+    return DayEndStock(stockout_rates=rates, on_hand=on_hand)
 
 
 def stores_below_safety(start: Inventory, end: Inventory, network: Network) -> int:
@@ -328,6 +390,17 @@ def _share(hit: BoolArray, rows: BoolArray) -> float | None:
 
 
 PARCEL_KPIS = ("parcels_per_order", "shipping_cost_per_kg")
+"""The :class:`DayKpis` fields :func:`parcel_kpis` computes, in field order."""
+STOCK_KPIS = (
+    "lost_store_sales",
+    "store_stockout_rate",
+    "dark_store_stockout_rate",
+    "dc_stockout_rate",
+    "replenished_units",
+    "replenishment_cost",
+    "inventory_turns",
+)
+"""The figures of stock over days (walk-in sales, stock-outs, replenishment)."""
 REJECTION_KPIS = (
     "rejection_rate",
     "resourced_lines",
@@ -336,7 +409,6 @@ REJECTION_KPIS = (
     "failed_after_rejection",
 )
 """The :class:`DayKpis` fields measured when the day is picked from a shelf truth."""
-"""The :class:`DayKpis` fields :func:`parcel_kpis` computes, in field order."""
 
 
 def parcel_kpis(allocations: Sequence[Allocation]) -> dict[str, float | None]:

@@ -38,6 +38,7 @@ from .._domain.validators import MAX_COUNT
 from .._errors import InvalidInputError, Problem
 from .._types import BoolArray, FloatArray, IntArray
 from . import _parcels
+from ._replenishment import Replenishment
 
 _C = Capability
 _CAPABILITIES = {
@@ -111,6 +112,51 @@ def _weights(keys: Sequence[Any], name: str) -> Callable[[object, Any, object], 
     return check
 
 
+def _floats(value: object) -> object:
+    """Converter: a sequence of numbers (not a string) becomes a tuple of floats; anything
+    else passes through for the validator to judge."""
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
+        return value
+    return tuple(v.to_float(item) for item in value)
+
+
+def _weekday_factors(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, tuple) or len(value) != 7:
+        raise InvalidInputError(attribute.name, f"must be 7 numbers, Monday first, got {value!r}")
+    problems: list[Problem] = [
+        (f"{attribute.name}[{day}]", f"must be a finite number from 0 to 1000, got {factor!r}")
+        for day, factor in enumerate(value)
+        if isinstance(factor, bool)
+        or not isinstance(factor, float)
+        or not math.isfinite(factor)
+        or not 0.0 <= factor <= 1_000.0
+    ]
+    if problems:
+        raise InvalidInputError.collect(problems)
+
+
+def _day_set(value: object) -> object:
+    """Converter: an iterable of days (not a string) becomes a frozenset."""
+    if isinstance(value, (str, bytes, Mapping, frozenset)) or not hasattr(value, "__iter__"):
+        return value
+    return frozenset(value)
+
+
+def _promotion_days(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, frozenset):
+        raise InvalidInputError(attribute.name, f"must be a set of days, got {value!r}")
+    bad = sorted(
+        (day for day in value if isinstance(day, bool) or not isinstance(day, int) or day < 0),
+        key=repr,
+    )
+    if bad:
+        raise InvalidInputError(attribute.name, f"days must be ints >= 0, got {bad!r}")
+
+
+_MOST_GROWTH = math.log(1e6)
+"""The trend grows a day's orders at most a million-fold (log)."""
+
+
 @attrs.frozen(kw_only=True)
 class DayMix:
     """Shares of a simulated day's orders and returns (weights, each 0 to 1e12 with a
@@ -174,11 +220,47 @@ class DayMix:
         hash=False,
     )
 
+    weekday_factors: tuple[float, ...] = attrs.field(
+        default=(1.0,) * 7, converter=_floats, validator=_weekday_factors
+    )
+    """Orders on each day of the week, Monday first, as a multiple of ``n_orders``
+    (seven finite numbers, 0 to 1,000). Day ``d`` of a run is weekday ``d % 7``."""
+    trend: float = attrs.field(
+        default=0.0, converter=v.to_float, validator=v.finite_in_range(-0.5, 1.0)
+    )
+    """Growth of the orders per day, compounding: day ``d`` has ``(1 + trend) ** d``
+    times the orders (-0.5 to 1)."""
+    promotion_days: frozenset[int] = attrs.field(
+        default=frozenset(), converter=_day_set, validator=_promotion_days
+    )
+    """Days of a run (0 is the first) with a promotion."""
+    promotion_factor: float = attrs.field(
+        default=1.0, converter=v.to_float, validator=v.finite_at_least(0.0, 1_000.0)
+    )
+    """Orders on a promotion day as a multiple of the day's others (0 to 1,000)."""
+    walk_in: float = attrs.field(
+        default=0.0, converter=v.to_float, validator=v.finite_at_least(0.0, 1_000.0)
+    )
+    """Walk-in sales at each store, as a multiple of its demand rate (``Scenario.demand``,
+    units per day; 0 to 1,000; 0, the default: none). Each wave, each store position
+    sells a Poisson draw of ``walk_in x rate / waves`` units from what is on hand and
+    not reserved; units it cannot sell are lost sales."""
+
     def __attrs_post_init__(self) -> None:
         if self.max_lines < self.min_lines:
             raise InvalidInputError(
                 "max_lines", f"must be >= min_lines ({self.min_lines}), got {self.max_lines}"
             )
+
+    def orders_on(self, day: int, n_orders: int) -> int:
+        """Orders on ``day`` of a run of a scenario of ``n_orders`` a day, after the
+        weekday factor, the trend and any promotion (rounded to a whole order)."""
+        # In logs, capped, so that a long run of a steep trend cannot overflow a float.
+        growth = math.exp(min(day * math.log1p(self.trend), _MOST_GROWTH))
+        factor = self.weekday_factors[day % 7] * growth
+        if day in self.promotion_days:
+            factor *= self.promotion_factor
+        return min(round(n_orders * factor), MAX_COUNT)
 
 
 _SHIP_ONLY = frozenset({"marketplace", "partner"})
@@ -228,6 +310,85 @@ DEFAULT_STOCK_ACCURACY: Mapping[NodeKind, float] = types.MappingProxyType(
 stores 0.65, dark stores 0.85, DCs 0.97, drop-ship vendors 0.9, pickup points 1.0."""
 
 
+MAX_DAYS = 3_660
+"""The most days a run may last (ten years)."""
+_ORDERS_PART, _RETURNS_PART, _DATES_PART, _WALK_IN_PART = range(4)
+_PARTS = 4
+"""The parts drawn for each day, each from a child of the day's seed of its own."""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class _LaterDays:
+    """What a generated scenario draws its orders and returns with, on any day."""
+
+    network: Network
+    cities: tuple[tuple[float, float], ...]
+    skus: tuple[str, ...]
+    popularity: FloatArray
+    carried: Mapping[str, IntArray]
+    n_orders: int
+    """Orders on an ordinary day."""
+    return_share: float | None
+    """Returns per order (None: 8%)."""
+    mix: DayMix
+    prices: FloatArray
+    """Currency per unit of each SKU."""
+    start: dt.datetime | None
+    """The first instant of day 0 (None: undated)."""
+    zones: IntArray | None
+    """Each city's time zone, a position in ``_ZONES`` (None: undated)."""
+    seed: np.random.SeedSequence
+    """The later days' child of the scenario's seed."""
+
+    def orders(
+        self, count: int, rng: np.random.Generator, clock: _Clock | None, *, prefix: str
+    ) -> tuple[Order, ...]:
+        """``count`` orders drawn with ``rng``, dated by ``clock``, ids after ``prefix``."""
+        return _orders(
+            self.network,
+            list(self.cities),
+            self.skus,
+            self.popularity,
+            dict(self.carried),
+            count,
+            self.mix,
+            rng,
+            clock,
+            prefix,
+        )
+
+    def returns(
+        self, orders: tuple[Order, ...], count: int, rng: np.random.Generator, *, prefix: str
+    ) -> tuple[ReturnRequest, ...]:
+        """``count`` returns of ``orders`` drawn with ``rng``, ids after ``prefix``."""
+        return _returns(self.network, orders, self.skus, self.prices, count, self.mix, rng, prefix)
+
+    def draw(self, day: int) -> tuple[tuple[Order, ...], tuple[ReturnRequest, ...]]:
+        """Day ``day``'s (>= 1) orders and returns; see :meth:`Scenario.day`."""
+        clock = None
+        if self.start is not None and self.zones is not None:
+            clock = functools.partial(
+                _order_dates,
+                self.start + dt.timedelta(days=day),
+                self.zones,
+                self.part(day, _DATES_PART),
+            )
+        prefix = f"D{day:03d}-"
+        count = self.mix.orders_on(day, self.n_orders)
+        orders = self.orders(count, self.part(day, _ORDERS_PART), clock, prefix=prefix)
+        share = 0.08 if self.return_share is None else self.return_share
+        returns = self.returns(
+            orders, min(int(share * count), MAX_COUNT), self.part(day, _RETURNS_PART), prefix=prefix
+        )
+        return orders, returns
+
+    def part(self, day: int, part: int) -> np.random.Generator:
+        """A generator for ``part`` of ``day``: the ``part``-th child of the day's child
+        of the later days' seed, so no part's draws depend on another's."""
+        day_seed = np.random.SeedSequence(self.seed.entropy, spawn_key=(*self.seed.spawn_key, day))
+        return np.random.default_rng(day_seed.spawn(_PARTS)[part])
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class Scenario:
     """A network with stock and demand, and a day of orders and returns on it."""
@@ -245,6 +406,39 @@ class Scenario:
     """What the retailer knows of its records: per node, the probability its
     positions are right (the ``stock_accuracy`` of its kind), passed as
     ``accuracy=`` by :func:`simulate`; None: not known."""
+    mix: DayMix = DayMix()
+    """The shares, seasonality and walk-in sales the days are drawn with."""
+    replenishment: Replenishment | None = None
+    """How stock moves between the days of a multi-day run (None: it does not)."""
+    later_days: _LaterDays | None = attrs.field(default=None, repr=False)
+    """What draws the orders and returns of days after the first (None: a scenario
+    built by hand has one day)."""
+
+    def day(self, day: int) -> tuple[tuple[Order, ...], tuple[ReturnRequest, ...]]:
+        """The orders and returns of ``day`` of a run (0: ``orders`` and ``returns``).
+
+        Day ``d >= 1`` is drawn from a child of the seed of its own (the ninth
+        child's ``d``-th), so it does not depend on how many days are run; its
+        order and return ids start ``Dddd-`` (``D001-O0000000``). With a dated
+        scenario, its orders are placed through the 24 hours from ``start`` plus
+        ``d`` days.
+        """
+        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= MAX_DAYS:
+            raise InvalidInputError("day", f"must be an int from 0 to {MAX_DAYS}, got {day!r}")
+        if day == 0:
+            return self.orders, self.returns
+        if self.later_days is None:
+            raise InvalidInputError(
+                "day", "this scenario has one day of orders; Scenario.generate draws more"
+            )
+        return self.later_days.draw(day)
+
+    def walk_in_rng(self, day: int) -> np.random.Generator:
+        """The generator of ``day``'s walk-in sales (a part of the day's child of the
+        seed, see :meth:`day`); only a generated scenario has one."""
+        if self.later_days is None:
+            raise InvalidInputError("scenario", "walk-in sales are drawn by a generated scenario")
+        return self.later_days.part(day, _WALK_IN_PART)
 
     @classmethod
     def generate(
@@ -261,6 +455,7 @@ class Scenario:
         start: dt.datetime | None = None,
         parcels: bool = False,
         stock_accuracy: Mapping[NodeKind, float] | None = None,
+        replenishment: Replenishment | None = None,
     ) -> Scenario:
         """A seeded synthetic day; the same seed gives the same scenario.
 
@@ -333,6 +528,13 @@ class Scenario:
         on hand are always right). The truth is ``shelf``; :func:`simulate` picks
         from it. ``accuracy`` is what the retailer knows: each node's kind's share
         as an :class:`Accuracy` (``by_node``).
+
+        For runs of several days (``simulate(days=N)``), ``mix`` also sets each day's
+        orders (``weekday_factors``, ``trend``, promotions: ``n_orders`` is an
+        ordinary day; day 0 is a Monday) and walk-in store sales (``walk_in``), and
+        ``replenishment`` (a :class:`Replenishment`; None, the default: none)
+        restocks stores from DCs and DCs from suppliers between days. Days after the
+        first are drawn by :meth:`day`, each from a child of its own.
         """
         _check_sizes(n_nodes, n_skus, n_orders, n_returns, zipf_exponent, stock_cover_days)
         if not isinstance(mix, DayMix):
@@ -343,13 +545,20 @@ class Scenario:
             to_minute(start, "start", round_up=False)
         if stock_accuracy is not None:
             _check_accuracy(stock_accuracy)
+        if replenishment is not None and not isinstance(replenishment, Replenishment):
+            raise InvalidInputError(
+                "replenishment", f"must be Replenishment, got {type(replenishment).__name__}"
+            )
         # Children keep their index (a spawn key of their own), so the five older
         # parts draw exactly what they drew before the sixth, the dates, existed,
-        # all six what they drew before the seventh, the parcels, and all seven what
-        # they drew before the eighth, the shelf truth.
-        seeds = np.random.SeedSequence(_entropy(rng)).spawn(8)
+        # all six what they drew before the seventh, the parcels, all seven what
+        # they drew before the eighth, the shelf truth, and all eight what they drew
+        # before the ninth, the later days.
+        entropy = _entropy(rng)
+        seeds = np.random.SeedSequence(entropy).spawn(9)
         network, cities, homes = _network(n_nodes, n_orders, np.random.default_rng(seeds[0]))
         clock = None
+        zones = None
         if start is not None:
             time_rng = np.random.default_rng(seeds[5])
             zones = time_rng.integers(len(_ZONES), size=len(cities))
@@ -361,27 +570,30 @@ class Scenario:
         inventory, demand, carried = _stock(
             network, skus, popularity, n_orders, stock_cover_days, np.random.default_rng(seeds[1])
         )
-        orders = _orders(
-            network,
-            cities,
-            skus,
-            popularity,
-            carried,
-            n_orders,
-            mix,
-            np.random.default_rng(seeds[2]),
-            clock,
+        later = _LaterDays(
+            network=network,
+            cities=tuple(cities),
+            skus=skus,
+            popularity=popularity,
+            carried=carried,
+            n_orders=n_orders,
+            return_share=None if n_returns is None else n_returns / max(n_orders, 1),
+            mix=mix,
+            prices=np.round(np.random.default_rng(seeds[3]).lognormal(3.3, 0.8, n_skus), 2),
+            start=start,
+            zones=zones,
+            seed=seeds[8],
         )
-        prices = np.round(np.random.default_rng(seeds[3]).lognormal(3.3, 0.8, n_skus), 2)
-        returns = _returns(
-            network,
+        orders = later.orders(
+            mix.orders_on(0, n_orders), np.random.default_rng(seeds[2]), clock, prefix=""
+        )
+        returns = later.returns(
             orders,
-            skus,
-            prices,
             int(0.08 * n_orders) if n_returns is None else n_returns,
-            mix,
             np.random.default_rng(seeds[4]),
+            prefix="",
         )
+        prices = later.prices
         if parcels:
             network = _parcel_network(network, skus, prices, np.random.default_rng(seeds[6]))
         shelf = known = None
@@ -398,6 +610,9 @@ class Scenario:
             returns=returns,
             shelf=shelf,
             accuracy=known,
+            mix=mix,
+            replenishment=replenishment,
+            later_days=later,
         )
 
 
@@ -781,6 +996,7 @@ def _orders(
     mix: DayMix,
     rng: np.random.Generator,
     clock: _Clock | None = None,
+    prefix: str = "",
 ) -> tuple[Order, ...]:
     """Orders from every channel and method; customers see availability, so a
     pickup-in-store order names SKUs its store carries and a same-day order SKUs of
@@ -829,7 +1045,7 @@ def _orders(
         level = _LEVELS[int(levels[i])]
         orders.append(
             Order(
-                id=f"O{i:07d}",
+                id=f"{prefix}O{i:07d}",
                 channel_id=channels[int(channel[i])].id,
                 lines=lines,
                 method=kind,
@@ -906,6 +1122,7 @@ def _returns(
     n_returns: int,
     mix: DayMix,
     rng: np.random.Generator,
+    prefix: str = "",
 ) -> tuple[ReturnRequest, ...]:
     if not orders or n_returns <= 0:
         return ()
@@ -936,7 +1153,7 @@ def _returns(
             drop_off = pool[int(rng.integers(len(pool)))]
         requests.append(
             ReturnRequest(
-                id=f"R{i:07d}",
+                id=f"{prefix}R{i:07d}",
                 channel_id=order.channel_id,
                 lines=[
                     ReturnLine(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, overload
 
 import attrs
 import numpy as np
@@ -35,15 +35,19 @@ from ..sourcing._protocol import SourcingStrategy
 from ._kpis import (
     PARCEL_KPIS,
     REJECTION_KPIS,
+    STOCK_KPIS,
     TIME_KPIS,
+    DayEndStock,
     DayKpis,
     allocation_kpis,
+    day_end_stock,
     parcel_kpis,
     return_kpis,
     stores_below_safety,
     time_kpis,
 )
-from ._scenario import Scenario
+from ._replenishment import DayMoves, Replenisher, WalkIn, WalkInSales
+from ._scenario import MAX_DAYS, Scenario
 
 
 def _implements(protocol: Any) -> Callable[[object, attrs.Attribute[Any], object], None]:
@@ -75,6 +79,34 @@ class SimulationConfig:
     )
 
 
+@overload
+def simulate(
+    scenario: Scenario,
+    *,
+    sourcing: SourcingStrategy = ...,
+    policy: AllocationPolicy = ...,
+    returns_strategy: ReturnStrategy = ...,
+    waves: int = ...,
+    name: str = ...,
+    now: dt.datetime | None = ...,
+    days: None = ...,
+) -> DayKpis: ...
+
+
+@overload
+def simulate(
+    scenario: Scenario,
+    *,
+    sourcing: SourcingStrategy = ...,
+    policy: AllocationPolicy = ...,
+    returns_strategy: ReturnStrategy = ...,
+    waves: int = ...,
+    name: str = ...,
+    now: dt.datetime | None = ...,
+    days: int,
+) -> SimulatedRun: ...
+
+
 def simulate(
     scenario: Scenario,
     *,
@@ -84,8 +116,10 @@ def simulate(
     waves: int = 4,
     name: str = "",
     now: dt.datetime | None = None,
-) -> DayKpis:
-    """Run ``scenario``'s day in ``waves`` equal waves, in order, and measure it.
+    days: int | None = None,
+) -> DayKpis | SimulatedRun:
+    """Run ``scenario``'s day in ``waves`` equal waves, in order, and measure it; with
+    ``days``, run that many days one after the other and measure each and the whole.
 
     Each wave: stock that was travelling back from the previous wave's returns
     arrives; the wave's orders are allocated (node capacity is per wave) and
@@ -95,10 +129,10 @@ def simulate(
     strategies.
 
     With ``now`` (the day's start, an aware datetime; e.g. the ``start`` the
-    scenario was generated with), wave ``k`` is decided at ``now + (k + 1) x 24 h
-    / waves``, shipments are dated, ``daily_used`` carries from wave to wave, and
-    the time KPIs (on-time rate, lead hours per method, express met,
-    click-and-collect ready within 2 h) are measured.
+    scenario was generated with), wave ``k`` of day ``d`` is decided at ``now + d
+    days + (k + 1) x 24 h / waves``, shipments are dated, ``daily_used`` carries
+    from wave to wave and day to day, and the time KPIs (on-time rate, lead hours
+    per method, express met, click-and-collect ready within 2 h) are measured.
 
     When the shipments have parcels (a network whose carriers price its levels,
     e.g. ``Scenario.generate(parcels=True)``), the parcel KPIs (parcels per order,
@@ -115,6 +149,18 @@ def simulate(
     lines, extra cost, delay hours, orders failed after a rejection) are then
     measured; otherwise they are None. The scenario's known ``accuracy`` (if any)
     is passed to ``allocate`` and ``reallocate``, for ``Weighted(rejection_risk=...)``.
+
+    With walk-in sales (``scenario.mix.walk_in > 0``), each wave first sells to
+    walk-in customers at the stores (:class:`DayMix`), and ``lost_store_sales``
+    counts what they could not buy.
+
+    ``days`` (None, the default: one day, measured as a :class:`DayKpis`; else an
+    int from 1 to 3,660) runs day ``d``'s orders and returns
+    (:meth:`Scenario.day`) on the stock day ``d - 1`` left, the scenario's
+    ``replenishment`` (if any) restocking at each day's end, and returns a
+    :class:`SimulatedRun`: each day's KPIs and the whole run's, which add the
+    stock-out rates per node kind and inventory turns (and replenished units and
+    cost, with replenishment).
     """
     if not isinstance(scenario, Scenario):
         raise InvalidInputError("scenario", f"must be Scenario, got {type(scenario).__name__}")
@@ -122,65 +168,229 @@ def simulate(
         raise InvalidInputError("waves", f"must be an int >= 1, got {waves!r}")
     if waves > v.MAX_COUNT:
         raise InvalidInputError("waves", f"must be <= {v.MAX_COUNT}, got {waves!r}")
+    if days is not None and (
+        isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS
+    ):
+        raise InvalidInputError(
+            "days", f"must be None or an int from 1 to {MAX_DAYS}, got {days!r}"
+        )
+    if days is not None and days > 1 and scenario.later_days is None:
+        raise InvalidInputError(
+            "days", "this scenario has one day of orders; Scenario.generate draws more"
+        )
+    if scenario.mix.walk_in > 0 and scenario.later_days is None:
+        raise InvalidInputError(
+            "scenario.mix.walk_in", "walk-in sales are drawn by a generated scenario"
+        )
     if now is not None:
         to_minute(now, "now", round_up=True)
-    network, demand = scenario.network, scenario.demand
-    inventory = scenario.inventory
-    daily: dict[str, dict[dt.date, int]] = {}
-    allocations: list[Allocation] = []
-    routes: list[ReturnRoute] = []
-    arriving: list[StockMove] = []
-    engine_s = 0.0
-    shelf = None if scenario.shelf is None else _Shelf.of(scenario)
-    order_waves = np.array_split(np.arange(len(scenario.orders)), waves)
-    return_waves = np.array_split(np.arange(len(scenario.returns)), waves)
-    for wave, (order_rows, return_rows) in enumerate(zip(order_waves, return_waves, strict=True)):
-        at = None if now is None else now + (wave + 1) * dt.timedelta(days=1) / waves
-        inventory = inventory.receive(arriving, from_transit=True)
-        start = time.perf_counter()
-        allocated = allocate(
-            [scenario.orders[i] for i in order_rows.tolist()],
-            network,
-            inventory,
-            sourcing=sourcing,
-            policy=policy,
-            demand=demand,
-            now=at,
-            daily_used=daily,
-            accuracy=scenario.accuracy,
+    run = _Run(
+        scenario, (sourcing, policy, returns_strategy), waves, now, multi_day=days is not None
+    )
+    if days is None:
+        return _measure(name, [run.day(0)], scenario.network)
+    done = [run.day(day) for day in range(days)]
+    return SimulatedRun(
+        name=name,
+        days=tuple(_measure(name, [one], scenario.network) for one in done),
+        total=_measure(name, done, scenario.network),
+    )
+
+
+_DAY = dt.timedelta(days=1)
+
+
+@attrs.frozen(kw_only=True)
+class SimulatedRun:
+    """What one configuration did over several simulated days."""
+
+    name: str
+    """The configuration's name."""
+    days: tuple[DayKpis, ...]
+    """Each day's KPIs, day 0 first."""
+    total: DayKpis
+    """The whole run measured as one: every order, shipment and return of its days
+    (``stores_below_safety`` from the first day's start to the last day's end;
+    stock-out rates the mean of the days')."""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures as a JSON-safe dict: ``name``, ``days`` and ``total``."""
+        return {
+            "name": self.name,
+            "days": [day.as_dict() for day in self.days],
+            "total": self.total.as_dict(),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class _Day:
+    """What one simulated day did, before it is measured."""
+
+    orders: list[Order]
+    allocations: list[Allocation]
+    routes: list[ReturnRoute]
+    opening: Inventory
+    """Stock at the day's start."""
+    closing: Inventory
+    """Stock at the day's end, after replenishment."""
+    engine_s: float
+    shelf: _Shelf | None
+    walk_in: WalkInSales | None
+    restocked: DayMoves | None
+    stock: DayEndStock | None
+    """Stock-outs and units on hand at the day's end (multi-day runs)."""
+    sold: int
+    """Units shipped to customers and sold to walk-ins."""
+
+
+class _Run:
+    """The state a simulation carries from wave to wave and day to day."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        strategies: tuple[SourcingStrategy, AllocationPolicy, ReturnStrategy],
+        waves: int,
+        now: dt.datetime | None,
+        *,
+        multi_day: bool,
+    ) -> None:
+        self.scenario = scenario
+        self.sourcing, self.policy, self.returns_strategy = strategies
+        self.waves = waves
+        self.now = now
+        self.multi_day = multi_day
+        self.inventory = scenario.inventory
+        self.daily: dict[str, dict[dt.date, int]] = {}
+        self.arriving: list[StockMove] = []
+        self.missing = None if scenario.shelf is None else _Shelf.of(scenario).missing
+        mix = scenario.mix
+        self.walk_in = (
+            None
+            if mix.walk_in <= 0
+            else WalkIn(scenario.network, scenario.demand, mix.walk_in / waves)
         )
-        if shelf is not None:
-            allocated = shelf.pick(
-                [scenario.orders[i] for i in order_rows.tolist()],
-                allocated,
+        self.replenisher = (
+            None
+            if scenario.replenishment is None or not multi_day
+            else Replenisher(
+                scenario.replenishment, scenario.network, scenario.demand, scenario.inventory
+            )
+        )
+
+    def day(self, day: int) -> _Day:
+        """Run day ``day``: its waves, then the day-end replenishment."""
+        scenario, network, demand = self.scenario, self.scenario.network, self.scenario.demand
+        orders, returns = scenario.day(day)
+        if self.replenisher is not None:
+            self.inventory = self.replenisher.arrive(day, self.inventory)
+        opening = self.inventory
+        shelf = None if self.missing is None else _Shelf(missing=self.missing)
+        walk_in_rng = None if self.walk_in is None else scenario.walk_in_rng(day)
+        sold = lost = 0
+        allocations: list[Allocation] = []
+        routes: list[ReturnRoute] = []
+        engine_s = 0.0
+        order_waves = np.array_split(np.arange(len(orders)), self.waves)
+        return_waves = np.array_split(np.arange(len(returns)), self.waves)
+        for wave, (order_rows, return_rows) in enumerate(
+            zip(order_waves, return_waves, strict=True)
+        ):
+            at = None
+            if self.now is not None:
+                at = (
+                    self.now
+                    + dt.timedelta(days=day)
+                    + (wave + 1) * dt.timedelta(days=1) / self.waves
+                )
+            inventory = self.inventory.receive(self.arriving, from_transit=True)
+            if self.walk_in is not None and walk_in_rng is not None:
+                inventory, sales = self.walk_in.sell(inventory, walk_in_rng)
+                sold, lost = sold + sales.sold, lost + sales.lost
+            wave_orders = [orders[i] for i in order_rows.tolist()]
+            start = time.perf_counter()
+            allocated = allocate(
+                wave_orders,
                 network,
-                sourcing=sourcing,
-                policy=policy,
+                inventory,
+                sourcing=self.sourcing,
+                policy=self.policy,
                 demand=demand,
                 now=at,
+                daily_used=self.daily,
                 accuracy=scenario.accuracy,
             )
-        engine_s += time.perf_counter() - start
-        daily = {key: dict(days) for key, days in allocated.daily_used.items()}
-        inventory = allocated.inventory.fulfil(_shipped(allocated.allocations))
-        requests = [scenario.returns[i] for i in return_rows.tolist()]
-        start = time.perf_counter()
-        routed = route_returns(
-            requests, network, inventory, strategy=returns_strategy, demand=demand, now=at
+            if shelf is not None:
+                allocated = shelf.pick(
+                    wave_orders,
+                    allocated,
+                    network,
+                    sourcing=self.sourcing,
+                    policy=self.policy,
+                    demand=demand,
+                    now=at,
+                    accuracy=scenario.accuracy,
+                )
+            engine_s += time.perf_counter() - start
+            self.daily = {key: dict(days) for key, days in allocated.daily_used.items()}
+            shipped = _shipped(allocated.allocations)
+            sold += sum(move.quantity for move in shipped)
+            inventory = allocated.inventory.fulfil(shipped)
+            requests = [returns[i] for i in return_rows.tolist()]
+            start = time.perf_counter()
+            routed = route_returns(
+                requests,
+                network,
+                inventory,
+                strategy=self.returns_strategy,
+                demand=demand,
+                now=at,
+            )
+            engine_s += time.perf_counter() - start
+            self.inventory = routed.inventory
+            _, self.arriving = restocked_moves(requests, routed.routes)
+            allocations.extend(allocated.allocations)
+            routes.extend(routed.routes)
+        restocked = None
+        if self.replenisher is not None:
+            self.inventory, restocked = self.replenisher.restock(day, self.inventory)
+        return _Day(
+            orders=list(orders),
+            allocations=allocations,
+            routes=routes,
+            opening=opening,
+            closing=self.inventory,
+            engine_s=engine_s,
+            shelf=shelf,
+            walk_in=None if self.walk_in is None else WalkInSales(sold=sold, lost=lost),
+            restocked=restocked,
+            stock=(
+                day_end_stock(scenario.inventory, self.inventory, network)
+                if self.multi_day
+                else None
+            ),
+            sold=sold,
         )
-        engine_s += time.perf_counter() - start
-        inventory = routed.inventory
-        _, arriving = restocked_moves(requests, routed.routes)
-        allocations.extend(allocated.allocations)
-        routes.extend(routed.routes)
+
+
+def _measure(name: str, days: Sequence[_Day], network: Network) -> DayKpis:
+    """The KPIs of ``days`` (one or more, in order) measured as one period."""
+    orders = [order for day in days for order in day.orders]
+    allocations = [a for day in days for a in day.allocations]
+    routes = [route for day in days for route in day.routes]
+    engine_s = sum(day.engine_s for day in days)
     decisions = len(allocations) + len(routes)
-    timed: dict[str, Any] = time_kpis(scenario.orders, allocations, network)
+    timed: dict[str, Any] = time_kpis(orders, allocations, network)
     parcelled: dict[str, Any] = parcel_kpis(allocations)
-    rejected: dict[str, Any] = dict.fromkeys(REJECTION_KPIS) if shelf is None else shelf.kpis()
+    shelves = [day.shelf for day in days if day.shelf is not None]
+    rejected: dict[str, Any] = (
+        _Shelf.merged(shelves).kpis() if shelves else dict.fromkeys(REJECTION_KPIS)
+    )
+    stocked: dict[str, Any] = _stock_kpis(days)
     return DayKpis(
         name=name,
         orders=len(allocations),
-        stores_below_safety=stores_below_safety(scenario.inventory, inventory, network),
+        stores_below_safety=stores_below_safety(days[0].opening, days[-1].closing, network),
         return_lines=len(routes),
         decisions_per_second=decisions / engine_s if engine_s > 0 else 0.0,
         engine_seconds=engine_s,
@@ -189,7 +399,30 @@ def simulate(
         **timed,
         **parcelled,
         **rejected,
+        **stocked,
     )
+
+
+def _stock_kpis(days: Sequence[_Day]) -> dict[str, float | None]:
+    """The ``STOCK_KPIS`` of ``days``: each None where its feature is off."""
+    found: dict[str, float | None] = dict.fromkeys(STOCK_KPIS)
+    walk_ins = [day.walk_in for day in days if day.walk_in is not None]
+    if walk_ins:
+        found["lost_store_sales"] = float(sum(sales.lost for sales in walk_ins))
+    moves = [day.restocked for day in days if day.restocked is not None]
+    if moves:
+        found["replenished_units"] = float(sum(move.units for move in moves))
+        found["replenishment_cost"] = sum(move.cost for move in moves)
+    ends = [day.stock for day in days if day.stock is not None]
+    if ends:
+        for field in ends[0].stockout_rates:
+            rates = [end.stockout_rates[field] for end in ends]
+            known = [rate for rate in rates if rate is not None]
+            found[field] = float(np.mean(known)) if known else None
+        on_hand = float(np.mean([end.on_hand for end in ends]))
+        sold = sum(day.sold for day in days)
+        found["inventory_turns"] = sold / on_hand if on_hand > 0 else None
+    return found
 
 
 def _shipped(allocations: Sequence[Allocation]) -> list[StockMove]:
@@ -361,6 +594,19 @@ class _Shelf:
                     )
         return rejections
 
+    @classmethod
+    def merged(cls, shelves: Sequence[_Shelf]) -> _Shelf:
+        """One tally of the picks of ``shelves`` (the days of a run, in order)."""
+        return cls(
+            missing=shelves[-1].missing,
+            lines=sum(shelf.lines for shelf in shelves),
+            rejected=sum(shelf.rejected for shelf in shelves),
+            resourced=sum(shelf.resourced for shelf in shelves),
+            extra_cost=sum(shelf.extra_cost for shelf in shelves),
+            delays_h=[delay for shelf in shelves for delay in shelf.delays_h],
+            failed=sum(shelf.failed for shelf in shelves),
+        )
+
     def kpis(self) -> dict[str, float | None]:
         """The ``REJECTION_KPIS`` fields of :class:`DayKpis` (no delay figure on an
         undated day: its shipments have no ``delivered_by``)."""
@@ -436,13 +682,20 @@ _TABLE_ROWS = (
     ("rejection extra cost", "rejection_extra_cost", 0),
     ("rejection delay hours", "rejection_delay_hours", 1),
     ("failed after rejection", "failed_after_rejection", 0),
+    ("lost store sales", "lost_store_sales", 0),
+    ("store stock-outs %", "store_stockout_rate", -2),
+    ("dark-store stock-outs %", "dark_store_stockout_rate", -2),
+    ("DC stock-outs %", "dc_stockout_rate", -2),
+    ("replenished units", "replenished_units", 0),
+    ("replenishment cost", "replenishment_cost", 0),
+    ("inventory turns", "inventory_turns", 2),
     ("decisions per second", "decisions_per_second", 0),
 )
 """Label, DayKpis field and decimals of each table row (negative: a percentage with
 that many decimals)."""
-_OPTIONAL_KPIS = frozenset(TIME_KPIS + PARCEL_KPIS + REJECTION_KPIS)
+_OPTIONAL_KPIS = frozenset(TIME_KPIS + PARCEL_KPIS + REJECTION_KPIS + STOCK_KPIS)
 """Rows left out of the table when every configuration has None: a feature the day
-did not use (dates, parcels, shelf truth)."""
+did not use (dates, parcels, shelf truth, walk-in sales, several days, replenishment)."""
 
 
 def _format(value: float | None, digits: int) -> str:
@@ -460,9 +713,11 @@ def compare(
     waves: int = 4,
     progress: Callable[[int, SimulationConfig], None] | None = None,
     now: dt.datetime | None = None,
+    days: int | None = None,
 ) -> Comparison:
-    """Simulate ``scenario`` once per configuration, in order (``now``: as for
-    :func:`simulate`).
+    """Simulate ``scenario`` once per configuration, in order (``now`` and ``days``: as
+    for :func:`simulate`; with ``days``, each configuration's KPIs are its run's
+    ``total``).
 
     ``progress(index, config)`` is called before each run, for callers that
     show progress.
@@ -477,15 +732,16 @@ def compare(
     for index, config in enumerate(found):
         if progress is not None:
             progress(index, config)
-        results.append(
-            simulate(
-                scenario,
-                sourcing=config.sourcing,
-                policy=config.policy,
-                returns_strategy=config.returns,
-                waves=waves,
-                name=config.name,
-                now=now,
-            )
-        )
+        settings: dict[str, Any] = {
+            "sourcing": config.sourcing,
+            "policy": config.policy,
+            "returns_strategy": config.returns,
+            "waves": waves,
+            "name": config.name,
+            "now": now,
+        }
+        if days is None:
+            results.append(simulate(scenario, **settings))
+        else:
+            results.append(simulate(scenario, **settings, days=days).total)
     return Comparison(kpis=tuple(results))
