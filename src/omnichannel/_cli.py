@@ -27,6 +27,8 @@ from .serialization import to_dict
 from .simulation import (
     DEFAULT_STOCK_ACCURACY,
     Comparison,
+    DayMix,
+    Replenishment,
     Scenario,
     SimulationConfig,
     SweepResult,
@@ -63,6 +65,7 @@ SWEEP_STRATEGIES = ("lowest_cost", "stock_protecting")
 SWEEP_SIZES = {"nodes": 100, "skus": 2_000, "orders": 5_000}
 """A sweep's default world, smaller than ``compare``'s day: 16 runs of 14 days at
 these sizes take minutes on two cores."""
+MAX_WALK_IN = 1_000.0
 CONNECT_TIMEOUT_S = 10
 """How long ``sweep --scheduler`` waits for the Dask scheduler to answer."""
 PROMISE_NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc)
@@ -100,6 +103,22 @@ def _count(minimum: int, maximum: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
         if value > maximum:
             raise argparse.ArgumentTypeError(f"must be <= {maximum}, got {value}")
+        return value
+
+    return parse
+
+
+def _share(maximum: float) -> Callable[[str], float]:
+    """An argparse type: a finite number from 0 to ``maximum``."""
+
+    def parse(text: str) -> float:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {shown!r}") from None
+        if not 0.0 <= value <= maximum:  # False for NaN too
+            raise argparse.ArgumentTypeError(f"must be from 0 to {maximum:g}, got {shown}")
         return value
 
     return parse
@@ -278,6 +297,19 @@ def _add_sweep(commands: Any) -> None:
         type=_count(1, MAX_WAVES),
         default=4,
         help=f"allocation waves per day, 1 to {MAX_WAVES} (default 4)",
+    )
+    run.add_argument(
+        "--walk-in",
+        type=_share(MAX_WALK_IN),
+        default=1.0,
+        help="walk-in store sales, as a multiple of each store's demand rate, 0 to "
+        f"{MAX_WALK_IN:g} (default 1; 0: none)",
+    )
+    run.add_argument(
+        "--no-replenishment",
+        action="store_true",
+        help="no replenishment between days (default: stores and dark stores reorder from "
+        "their nearest DC, DCs from suppliers, with Replenishment's defaults)",
     )
     _add_strategy_options(run, SWEEP_STRATEGIES)
     run.add_argument(
@@ -656,7 +688,13 @@ def run_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _check_sweep_size(args, configs)
     image_format = _check_outputs(args)
     seeds = range(args.first_seed, args.first_seed + args.seeds)
-    world = {"n_nodes": args.nodes, "n_skus": args.skus, "n_orders": args.orders}
+    world = {
+        "n_nodes": args.nodes,
+        "n_skus": args.skus,
+        "n_orders": args.orders,
+        "mix": DayMix(walk_in=args.walk_in),
+        "replenishment": None if args.no_replenishment else Replenishment(),
+    }
     with ExitStack() as stack:
         executor = _sweep_executor(args, stack)
         with _sweep_progress(args.quiet, err) as progress:
@@ -679,13 +717,21 @@ def run_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(
         f"A sweep: {len(configs)} strategies x {args.seeds} seeds ({seeds[0]} to {seeds[-1]}) "
         f"x {args.days} days of {args.nodes} nodes, {args.skus} SKUs, {args.orders} orders, "
-        f"{args.waves} waves; policy {args.policy}, returns {args.returns}; run {where}.\n\n"
+        f"{args.waves} waves, walk-in sales x{args.walk_in:g}, "
+        + ("no replenishment" if args.no_replenishment else "replenished daily")
+        + f"; policy {args.policy}, returns {args.returns}; run {where}.\n\n"
     )
     out.write(result.table() + "\n")
     if args.json is not None:
         document = {
             "omnichannel": __version__,
-            "scenario": {"nodes": args.nodes, "skus": args.skus, "orders": args.orders},
+            "scenario": {
+                "nodes": args.nodes,
+                "skus": args.skus,
+                "orders": args.orders,
+                "walk_in": args.walk_in,
+                "replenishment": not args.no_replenishment,
+            },
             "waves": args.waves,
             "policy": args.policy,
             "returns": args.returns,
@@ -700,7 +746,9 @@ def run_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 _SWEEP_PLOTTED = (
     ("cost_per_order", "cost per order"),
     ("fill_rate", "fill rate"),
-    ("stores_below_safety", "stores below safety stock"),
+    ("lost_store_sales", "lost store sales, units"),
+    ("store_stockout_rate", "store stock-outs"),
+    ("inventory_turns", "inventory turns"),
 )
 """The KPIs ``sweep --plot`` draws over the days, when the sweep measured them."""
 
@@ -716,11 +764,19 @@ def _plot_sweep(path: Path, image_format: str, result: SweepResult) -> None:
         series = result.series(field)
         if any(value is not None for line in series.values() for value in line):
             panels.append((label, series))
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
     figure, axes = plt.subplots(
-        1, len(panels), figsize=(4.5 * len(panels), 3.8), layout="constrained", squeeze=False
+        rows,
+        columns,
+        figsize=(4.5 * columns, 3.5 * rows),
+        layout="constrained",
+        squeeze=False,
     )
+    for axis in axes.flat[len(panels) :]:
+        axis.set_visible(False)
     days = list(range(result.days))
-    for axis, (label, series) in zip(axes.flat, panels, strict=True):
+    for axis, (label, series) in zip(axes.flat, panels, strict=False):
         for name, line in series.items():
             axis.plot(
                 days, [float("nan") if v is None else v for v in line], marker=".", label=name

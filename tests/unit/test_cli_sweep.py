@@ -43,7 +43,13 @@ def test_sweep_prints_the_summary_table_and_writes_every_row(tmp_path: Path) -> 
     assert cost.count("[") == 2
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["omnichannel"] == omnichannel.__version__
-    assert document["scenario"] == {"nodes": 20, "skus": 100, "orders": 200}
+    assert document["scenario"] == {
+        "nodes": 20,
+        "skus": 100,
+        "orders": 200,
+        "walk_in": 1.0,
+        "replenishment": True,
+    }
     assert (document["configs"], document["seeds"], document["days"]) == (
         ["lowest_cost", "stock_protecting"],
         [0, 1],
@@ -75,6 +81,16 @@ def test_a_dask_scheduler_gives_the_same_rows(tmp_path: Path) -> None:
     assert f"run on the Dask cluster at {cluster.scheduler_address}." in done.stdout
     there = json.loads(path.read_text(encoding="utf-8"))
     assert (there["rows"], there["summary"]) == (here["rows"], here["summary"])
+
+
+def test_walk_ins_and_replenishment_can_be_switched_off(tmp_path: Path) -> None:
+    document = sweep_json(tmp_path, "off.json", "--walk-in", "0", "--no-replenishment")
+    assert (document["scenario"]["walk_in"], document["scenario"]["replenishment"]) == (0, False)
+    kpis = {item["kpi"] for item in document["summary"]}
+    assert "lost_store_sales" not in kpis
+    assert "replenished_units" not in kpis
+    on = sweep_json(tmp_path, "on.json")
+    assert {"lost_store_sales", "replenished_units"} <= {item["kpi"] for item in on["summary"]}
 
 
 def test_progress_goes_to_stderr() -> None:
@@ -119,6 +135,9 @@ def test_plot_draws_the_kpis_over_the_days(tmp_path: Path) -> None:
             "--workers and --scheduler: give one",
         ),
         (["--start", "2026-03-02T00:00Z"], "unrecognized arguments: --start"),
+        (["--walk-in", "-1"], "argument --walk-in: must be from 0 to 1000, got -1"),
+        (["--walk-in", "nan"], "argument --walk-in: must be from 0 to 1000, got nan"),
+        (["--walk-in", "lots"], "argument --walk-in: must be a number, got 'lots'"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(args: list[str], message: str) -> None:

@@ -4,7 +4,9 @@ correctly, and identical whichever executor ran them."""
 from __future__ import annotations
 
 import concurrent.futures
+import datetime as dt
 import importlib.util
+import inspect
 import json
 import math
 from collections.abc import Iterator
@@ -17,12 +19,14 @@ from omnichannel import InvalidInputError
 from omnichannel.simulation import (
     DayKpis,
     DayMix,
+    Replenishment,
     Scenario,
     SimulationConfig,
     SweepResult,
     simulate,
     sweep,
 )
+from omnichannel.simulation._scenario import check_generate
 from omnichannel.simulation._sweep import (
     WALL_TIME_KPIS,
     _result,
@@ -32,8 +36,15 @@ from omnichannel.simulation._sweep import (
 )
 from omnichannel.sourcing import LowestCost, StateUse, StockProtecting
 
-TINY = {"n_nodes": 20, "n_skus": 100, "n_orders": 200}
-"""A world small enough that a sweep of it takes a second or two."""
+TINY = {
+    "n_nodes": 20,
+    "n_skus": 100,
+    "n_orders": 200,
+    "mix": DayMix(walk_in=1.0, weekday_factors=(1, 1, 1, 1, 1.5, 2, 0.5)),
+    "replenishment": Replenishment(),
+}
+"""A world small enough that a sweep of it takes a second or two, with the multi-day
+features on: walk-in store sales, seasonality and replenishment."""
 DAYS = 2
 CONFIGS = (
     SimulationConfig(name="lowest_cost", sourcing=LowestCost()),
@@ -136,6 +147,11 @@ def _broken_strategy() -> Any:
 
 def test_a_process_pool_gets_only_what_it_can_pickle() -> None:
     config = SimulationConfig(name="local", sourcing=_broken_strategy())
+
+    @attrs.frozen
+    class LocalMix(DayMix):
+        """A valid mix whose class, local to this test, cannot be pickled."""
+
     pool = concurrent.futures.ProcessPoolExecutor(1)
     try:
         with pytest.raises(InvalidInputError) as raised:
@@ -143,19 +159,26 @@ def test_a_process_pool_gets_only_what_it_can_pickle() -> None:
                 [CONFIGS[0], config],
                 [1],
                 days=1,
-                scenario={"mix": DayMix(), "zipf_exponent": (lambda: 1.0)},
+                scenario={"mix": LocalMix(), "zipf_exponent": 1.0},
                 executor=pool,
             )
     finally:
         pool.shutdown()
     assert [path for path, _ in raised.value.problems] == [
         "configs[1]",
-        "scenario['zipf_exponent']",
+        "scenario['mix']",
     ]
     assert all(
         problem.startswith("cannot be sent to the process pool's workers: ")
         for _, problem in raised.value.problems
     )
+
+
+def test_the_scenario_check_takes_every_keyword_of_generate_but_rng() -> None:
+    generate = inspect.signature(Scenario.generate).parameters
+    assert list(inspect.signature(check_generate).parameters) == [
+        name for name in generate if name != "rng"
+    ]
 
 
 # -- statistics -----------------------------------------------------------------------
@@ -323,6 +346,20 @@ def test_progress_counts_every_run_and_the_table_shows_the_intervals(
     row = next(line for line in lines if line.startswith("cost per order"))
     assert row.count("[") == 2
     assert "mean over 2 seed(s)" in in_process.table()
+
+
+def test_a_dated_world_is_simulated_from_its_start() -> None:
+    start = dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)
+    found = sweep(CONFIGS[:1], [5], days=1, scenario={**TINY, "start": start})
+    run = simulate(
+        Scenario.generate(rng=5, start=start, **TINY),  # type: ignore[arg-type]
+        days=1,
+        now=start,
+        name="lowest_cost",
+    )
+    on_time = next(r["value"] for r in found.rows if r["kpi"] == "on_time_rate")
+    assert on_time is not None
+    assert on_time == run.days[0].on_time_rate
 
 
 def test_a_process_pool_gives_the_same_result(in_process: SweepResult) -> None:

@@ -21,7 +21,7 @@ import attrs
 from .._domain import validators as v
 from .._errors import InvalidInputError, Problem
 from ._kpis import DayKpis
-from ._scenario import Scenario
+from ._scenario import Scenario, check_generate
 from ._simulate import _TABLE_ROWS, SimulationConfig, _format, simulate
 
 WALL_TIME_KPIS = frozenset({"decisions_per_second", "engine_seconds"})
@@ -41,6 +41,11 @@ _MAIN_KPIS = (
     "return_net_value",
     "on_time_rate",
     "rejection_rate",
+    "lost_store_sales",
+    "store_stockout_rate",
+    "replenished_units",
+    "replenishment_cost",
+    "inventory_turns",
 )
 """The KPIs :meth:`SweepResult.table` shows, in this order, when the sweep measured them."""
 
@@ -480,7 +485,8 @@ def _generate_keywords() -> tuple[str, ...]:
 
 def _world(scenario: object, problems: list[Problem]) -> dict[str, Any]:
     """The scenario mapping as a new dict of ``Scenario.generate`` keywords, its
-    problems (unknown keys, ``rng``) added to ``problems``."""
+    problems (unknown keys, ``rng``, values ``generate`` would refuse) added to
+    ``problems``."""
     if scenario is None:
         return {}
     if not isinstance(scenario, Mapping):
@@ -504,7 +510,23 @@ def _world(scenario: object, problems: list[Problem]) -> dict[str, Any]:
             )
         else:
             world[key] = value
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(Scenario.generate).parameters.items()
+        if name != "rng"
+    }
+    try:
+        check_generate(**{**defaults, **world})
+    except InvalidInputError as error:
+        problems.extend((_in_scenario(path), problem) for path, problem in error.problems)
     return world
+
+
+def _in_scenario(path: str) -> str:
+    """A ``Scenario.generate`` problem's path as a key of the sweep's ``scenario``:
+    ``n_nodes`` becomes ``scenario['n_nodes']``, ``mix.walk_in`` ``scenario['mix'].walk_in``."""
+    key = path.split(".")[0].split("[")[0]
+    return f"scenario[{key!r}]{path[len(key) :]}"
 
 
 def _unpicklable(values: Sequence[object] | Mapping[str, object], path: str) -> list[Problem]:
