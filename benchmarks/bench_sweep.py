@@ -9,9 +9,9 @@ three times: in this process (``executor=None``), on a ``ProcessPoolExecutor``
 of ``--workers`` processes, and on a Dask ``distributed.LocalCluster`` of
 ``--workers`` worker processes with one thread each, on loopback (or on the
 cluster at ``--scheduler``). Each sweep is timed once, from submission to the
-last result: the pool's and the cluster's workers start cold (they import
-omnichannel and numpy on their first task), but the cluster's own start-up is
-timed apart. Prints the seconds, the speed-ups over the in-process run, and
+last result: the pool's processes start within it, and the cluster's workers
+import omnichannel with their first task; the cluster's own start-up is timed
+apart. Prints the seconds, the speed-ups over the in-process run, and
 whether all three gave identical rows and summaries (exit 1 if not). Without
 the dask extra, the Dask run is skipped.
 """
@@ -28,7 +28,7 @@ from typing import Any
 from _harness import parser, report
 
 from omnichannel import sourcing
-from omnichannel.simulation import SimulationConfig, SweepResult, sweep
+from omnichannel.simulation import DayMix, Replenishment, SimulationConfig, SweepResult, sweep
 
 CONFIGS = (
     SimulationConfig(name="lowest_cost", sourcing=sourcing.LowestCost()),
@@ -38,8 +38,16 @@ CONFIGS = (
 
 
 def world(nodes: int, skus: int, orders: int) -> dict[str, Any]:
-    """The ``Scenario.generate`` keywords of the swept world."""
-    return {"n_nodes": nodes, "n_skus": skus, "n_orders": orders}
+    """The ``Scenario.generate`` keywords of the swept world: walk-in store sales at
+    each store's demand rate and daily replenishment, as ``python -m omnichannel
+    sweep`` simulates by default."""
+    return {
+        "n_nodes": nodes,
+        "n_skus": skus,
+        "n_orders": orders,
+        "mix": DayMix(walk_in=1.0),
+        "replenishment": Replenishment(),
+    }
 
 
 def _timed_sweep(
@@ -73,7 +81,14 @@ def measure(
         pool_s, pooled = _timed_sweep(scenario, numbers, days, pool)
     figures: dict[str, Any] = {
         "benchmark": "sweep",
-        "scenario": {"nodes": nodes, "skus": skus, "orders": orders, "first_seed": seed},
+        "scenario": {
+            "nodes": nodes,
+            "skus": skus,
+            "orders": orders,
+            "first_seed": seed,
+            "walk_in": 1.0,
+            "replenishment": True,
+        },
         "strategies": [config.name for config in CONFIGS],
         "seeds": seeds,
         "days": days,
@@ -143,9 +158,9 @@ def _on_dask(
 
 def main(argv: list[str] | None = None) -> int:
     cli = parser(__doc__.splitlines()[0])
-    cli.add_argument("--nodes", type=int, default=100, help="nodes (default 100)")
-    cli.add_argument("--skus", type=int, default=2_000, help="SKUs (default 2000)")
-    cli.add_argument("--orders", type=int, default=5_000, help="orders per day (default 5000)")
+    cli.add_argument("--nodes", type=int, default=60, help="nodes (default 60)")
+    cli.add_argument("--skus", type=int, default=1_000, help="SKUs (default 1000)")
+    cli.add_argument("--orders", type=int, default=3_000, help="orders per day (default 3000)")
     cli.add_argument("--days", type=int, default=7, help="days per run (default 7)")
     cli.add_argument("--seeds", type=int, default=8, help="seeds per strategy (default 8)")
     cli.add_argument("--workers", type=int, default=2, help="processes / Dask workers (2)")
