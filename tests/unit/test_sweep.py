@@ -9,6 +9,7 @@ import importlib.util
 import inspect
 import json
 import math
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -360,6 +361,48 @@ def test_a_dated_world_is_simulated_from_its_start() -> None:
     on_time = next(r["value"] for r in found.rows if r["kpi"] == "on_time_rate")
     assert on_time is not None
     assert on_time == run.days[0].on_time_rate
+
+
+class _LastFirst(concurrent.futures.Executor):
+    """Holds every task until ``expected`` are submitted, then runs them on a thread
+    last first: runs that finish in the reverse of their order."""
+
+    def __init__(self, expected: int) -> None:
+        self.expected = expected
+        self.pending: list[tuple[concurrent.futures.Future[Any], Any, tuple[Any, ...]]] = []
+        self.finished: list[int] = []
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        self.pending.append((future, fn, args))
+        if len(self.pending) == self.expected:
+            threading.Thread(target=self._run).start()
+        return future
+
+    def _run(self) -> None:
+        for index in reversed(range(len(self.pending))):
+            future, fn, args = self.pending[index]
+            future.set_running_or_notify_cancel()
+            future.set_result(fn(*args))
+            self.finished.append(index)
+
+
+def test_results_are_filed_by_config_and_seed_not_by_completion(
+    in_process: SweepResult,
+) -> None:
+    executor = _LastFirst(expected=len(CONFIGS) * len(SEEDS))
+    calls: list[int] = []
+    found = sweep(
+        CONFIGS,
+        SEEDS,
+        days=DAYS,
+        scenario=TINY,
+        executor=executor,
+        progress=lambda done, total: calls.append(done),
+    )
+    assert executor.finished == [3, 2, 1, 0]
+    assert calls == [1, 2, 3, 4]
+    assert found == in_process
 
 
 def test_a_process_pool_gives_the_same_result(in_process: SweepResult) -> None:

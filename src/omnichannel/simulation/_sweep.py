@@ -55,6 +55,7 @@ Outcome = tuple[tuple[Figures, ...], Figures]
 """What a task sends back: the figures of each day, day 0 first, and of the whole run."""
 
 
+@functools.cache
 def kpi_names() -> tuple[str, ...]:
     """The KPIs a sweep reports: every ``DayKpis`` field but ``name`` and the wall-time
     ones, in field order."""
