@@ -12,8 +12,9 @@ cluster at ``--scheduler``). Each sweep is timed once, from submission to the
 last result: the pool's processes start within it, and the cluster's workers
 import omnichannel with their first task; the cluster's own start-up is timed
 apart. Prints the seconds, the speed-ups over the in-process run, and
-whether all three gave identical rows and summaries (exit 1 if not). Without
-the dask extra, the Dask run is skipped.
+whether all three gave identical rows and summaries (exit 1 if not), and the
+machine's load average before the runs (other work on the cores lowers the
+speed-ups). Without the dask extra, the Dask run is skipped.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import importlib.util
+import os
 import sys
 import time
 from typing import Any
@@ -76,6 +78,7 @@ def measure(
     the three results are identical."""
     scenario = world(nodes, skus, orders)
     numbers = range(seed, seed + seeds)
+    load = os.getloadavg()[0]
     here_s, here = _timed_sweep(scenario, numbers, days, None)
     with concurrent.futures.ProcessPoolExecutor(workers) as pool:
         pool_s, pooled = _timed_sweep(scenario, numbers, days, pool)
@@ -94,6 +97,8 @@ def measure(
         "days": days,
         "tasks": len(CONFIGS) * seeds,
         "workers": workers,
+        "cpus": os.cpu_count(),
+        "load_before": round(load, 2),
         "in_process_s": round(here_s, 2),
         "task_s": round(here_s / (len(CONFIGS) * seeds), 2),
         "process_pool_s": round(pool_s, 2),

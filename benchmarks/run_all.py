@@ -555,6 +555,9 @@ def sweep_section(run: dict[str, Any]) -> list[str]:
         "",
         *_table(["executor", "sweep", "speed-up", "identical rows and summary"], rows),
         "",
+        f"{run['cpus']} CPUs; 1-minute load average before the runs: {run['load_before']:.2f} "
+        "(work of other processes on the cores lowers the speed-ups).",
+        "",
         f"Whole-run means over the seeds: {found}.",
         "",
     ]
