@@ -92,7 +92,9 @@ class SweepResult:
     days: int = attrs.field(validator=v.int_at_least(1))
     """Days each run simulated."""
     rows: tuple[dict[str, Any], ...] = attrs.field(validator=v.tuple_of(dict))
+    """One dict per configuration x seed x day x KPI (see above)."""
     summary: tuple[dict[str, Any], ...] = attrs.field(validator=v.tuple_of(dict))
+    """One dict per configuration and KPI over the seeds' whole runs (see above)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The whole result as a JSON-safe dict: ``configs``, ``seeds``, ``days``,
