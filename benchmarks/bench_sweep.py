@@ -41,8 +41,8 @@ CONFIGS = (
 
 def world(nodes: int, skus: int, orders: int) -> dict[str, Any]:
     """The ``Scenario.generate`` keywords of the swept world: walk-in store sales at
-    each store's demand rate and daily replenishment, as ``python -m omnichannel
-    sweep`` simulates by default."""
+    each store's demand rate and replenishment between days (``python -m omnichannel
+    sweep --walk-in 1 --replenish``)."""
     return {
         "n_nodes": nodes,
         "n_skus": skus,

@@ -26,6 +26,7 @@ from ._version import __version__
 from .serialization import to_dict
 from .simulation import (
     DEFAULT_STOCK_ACCURACY,
+    Checkout,
     Comparison,
     DayMix,
     Replenishment,
@@ -53,9 +54,10 @@ MAX_ORDERS = 1_000_000
 MAX_STOCK_CELLS = 20_000_000
 """The most nodes x SKUs: the generated stock has a position per carried pair."""
 MAX_WAVES = 1_000
+MAX_DAYS = 366
+MAX_WALK_IN = 1_000.0
 MAX_SEED = 2**64 - 1
 MAX_PER_METHOD = 100
-MAX_DAYS = 366
 MAX_SEEDS = 1_000
 MAX_WORKERS = 256
 MAX_SWEEP_ORDERS = 10**9
@@ -65,7 +67,6 @@ SWEEP_STRATEGIES = ("lowest_cost", "stock_protecting")
 SWEEP_SIZES = {"nodes": 100, "skus": 2_000, "orders": 5_000}
 """A sweep's default world, smaller than ``compare``'s day: 16 runs of 14 days at
 these sizes take minutes on two cores."""
-MAX_WALK_IN = 1_000.0
 CONNECT_TIMEOUT_S = 10
 """How long ``sweep --scheduler`` waits for the Dask scheduler to answer."""
 PROMISE_NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc)
@@ -108,22 +109,6 @@ def _count(minimum: int, maximum: int) -> Callable[[str], int]:
     return parse
 
 
-def _share(maximum: float) -> Callable[[str], float]:
-    """An argparse type: a finite number from 0 to ``maximum``."""
-
-    def parse(text: str) -> float:
-        shown = text if len(text) <= 40 else text[:37] + "..."
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a number, got {shown!r}") from None
-        if not 0.0 <= value <= maximum:  # False for NaN too
-            raise argparse.ArgumentTypeError(f"must be from 0 to {maximum:g}, got {shown}")
-        return value
-
-    return parse
-
-
 def _not_a_count(text: str, minimum: int, maximum: int) -> str:
     """Why ``int`` refused ``text``: not an integer, or one too long to convert."""
     digits = text.strip().replace("_", "")
@@ -159,6 +144,7 @@ def _parser() -> _Parser:
         default=4,
         help=f"allocation waves, 1 to {MAX_WAVES} (default 4)",
     )
+    _add_days(run)
     run.add_argument(
         "--start",
         type=_instant,
@@ -181,6 +167,14 @@ def _parser() -> _Parser:
         "short lines are rejected and re-sourced, the rejection KPIs are measured, and "
         f"a {RISK_AWARE!r} strategy (Weighted shipping=1, handling=1, rejection_risk="
         f"{REJECTION_RISK:g}) runs after the others (default: records are right)",
+    )
+    run.add_argument(
+        "--checkout",
+        action="store_true",
+        help="customers choose at checkout: each order is placed from the option promise "
+        "offers its cart that a simulated customer picks (Checkout's defaults: 30%% prefer "
+        "click-and-collect ready today within 10 km, the others the cheapest delivery); "
+        "needs --start; adds the checkout rows (default: orders as generated)",
     )
     _add_strategy_options(run, DEFAULT_STRATEGIES)
     run.add_argument(
@@ -298,19 +292,7 @@ def _add_sweep(commands: Any) -> None:
         default=4,
         help=f"allocation waves per day, 1 to {MAX_WAVES} (default 4)",
     )
-    run.add_argument(
-        "--walk-in",
-        type=_share(MAX_WALK_IN),
-        default=1.0,
-        help="walk-in store sales, as a multiple of each store's demand rate, 0 to "
-        f"{MAX_WALK_IN:g} (default 1; 0: none)",
-    )
-    run.add_argument(
-        "--no-replenishment",
-        action="store_true",
-        help="no replenishment between days (default: stores and dark stores reorder from "
-        "their nearest DC, DCs from suppliers, with Replenishment's defaults)",
-    )
+    _add_stock_world(run)
     _add_strategy_options(run, SWEEP_STRATEGIES)
     run.add_argument(
         "--workers",
@@ -338,6 +320,52 @@ def _add_sweep(commands: Any) -> None:
         "extra)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _add_days(command: Any) -> None:
+    """How many days ``command`` runs, with walk-in store sales and replenishment."""
+    command.add_argument(
+        "--days",
+        type=_count(1, MAX_DAYS),
+        help=f"run this many days one after the other, 1 to {MAX_DAYS}, and compare the "
+        "runs' totals; adds the stock-out and inventory-turn rows (default: one day)",
+    )
+    _add_stock_world(command)
+
+
+def _add_stock_world(command: Any) -> None:
+    """Walk-in store sales and replenishment between days, for ``command``'s world."""
+    command.add_argument(
+        "--walk-in",
+        type=_share(0.0, MAX_WALK_IN),
+        default=0.0,
+        help="walk-in sales at each store a day, as a multiple of its demand rate, "
+        f"0 to {MAX_WALK_IN:g}; adds the lost store sales row (default 0: none)",
+    )
+    command.add_argument(
+        "--replenish",
+        action="store_true",
+        help="restock stores from their nearest DC and DCs from suppliers between days "
+        "(Replenishment's defaults); adds the replenishment rows (default: no restocking)",
+    )
+
+
+def _share(minimum: float, maximum: float) -> Callable[[str], float]:
+    """An argparse type: a finite number from ``minimum`` to ``maximum``."""
+
+    def parse(text: str) -> float:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {shown!r}") from None
+        if not minimum <= value <= maximum:  # NaN fails too
+            raise argparse.ArgumentTypeError(
+                f"must be from {minimum:g} to {maximum:g}, got {shown}"
+            )
+        return value
+
+    return parse
 
 
 def _add_promise(commands: Any) -> None:
@@ -399,9 +427,14 @@ def _configs(args: argparse.Namespace) -> list[SimulationConfig]:
             )
     policy = _named("--policy", allocation.names(), allocation.get, args.policy)
     returns_strategy = _named("--returns", returns.names(), returns.get, args.returns)
+    checkout = Checkout() if getattr(args, "checkout", False) else None
     configs = [
         SimulationConfig(
-            name=name, sourcing=sourcing.get(name)(), policy=policy, returns=returns_strategy
+            name=name,
+            sourcing=sourcing.get(name)(),
+            policy=policy,
+            returns=returns_strategy,
+            checkout=checkout,
         )
         for name in names
     ]
@@ -414,6 +447,7 @@ def _configs(args: argparse.Namespace) -> list[SimulationConfig]:
                 ),
                 policy=policy,
                 returns=returns_strategy,
+                checkout=checkout,
             )
         )
     return configs
@@ -531,6 +565,10 @@ def _write_json(path: Path, args: argparse.Namespace, result: Comparison) -> Non
             "seed": args.seed,
         },
         "waves": args.waves,
+        "days": args.days,
+        "walk_in": args.walk_in,
+        "replenish": args.replenish,
+        "checkout": args.checkout,
         "policy": args.policy,
         "returns": args.returns,
         "kpis": _used_kpis(result.as_dict()),
@@ -572,6 +610,8 @@ def _plot(path: Path, image_format: str, result: Comparison) -> None:
 def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """The ``compare`` command."""
     _check_sizes(args)
+    if args.checkout and args.start is None:
+        raise UsageError("--checkout needs --start: promise dates every option")
     configs = _configs(args)
     image_format = _check_outputs(args)
     scenario = Scenario.generate(
@@ -582,15 +622,24 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         start=args.start,
         parcels=args.parcels,
         stock_accuracy=DEFAULT_STOCK_ACCURACY if args.stock_accuracy else None,
+        mix=DayMix(walk_in=args.walk_in),
+        replenishment=Replenishment() if args.replenish else None,
     )
     with _progress(len(configs), args.quiet, err) as progress:
-        result = compare(scenario, configs, waves=args.waves, progress=progress, now=args.start)
+        result = compare(
+            scenario, configs, waves=args.waves, progress=progress, now=args.start, days=args.days
+        )
+    period = "A simulated day" if args.days is None else f"{args.days} simulated days"
     out.write(
-        f"A simulated day: {args.nodes} nodes, {args.skus} SKUs, {args.orders} orders, "
-        f"{len(scenario.returns)} returns, seed {args.seed}, {args.waves} waves"
+        f"{period}: {args.nodes} nodes, {args.skus} SKUs, {args.orders} orders a day, "
+        f"{len(scenario.returns)} returns{'' if args.days is None else ' on day 0'}, "
+        f"seed {args.seed}, {args.waves} waves"
         + ("" if args.start is None else f", dated from {args.start.isoformat()}")
         + (", priced by parcel" if args.parcels else "")
         + (", picked from a shelf of the default accuracy" if args.stock_accuracy else "")
+        + ("" if not args.walk_in else f", walk-in sales {args.walk_in:g} x demand")
+        + (", replenished between days" if args.replenish else "")
+        + (", ordered at checkout" if args.checkout else "")
         + "; "
         f"policy {args.policy}, returns {args.returns}.\n\n"
     )
@@ -693,7 +742,7 @@ def run_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         "n_skus": args.skus,
         "n_orders": args.orders,
         "mix": DayMix(walk_in=args.walk_in),
-        "replenishment": None if args.no_replenishment else Replenishment(),
+        "replenishment": Replenishment() if args.replenish else None,
     }
     with ExitStack() as stack:
         executor = _sweep_executor(args, stack)
@@ -717,8 +766,9 @@ def run_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(
         f"A sweep: {len(configs)} strategies x {args.seeds} seeds ({seeds[0]} to {seeds[-1]}) "
         f"x {args.days} days of {args.nodes} nodes, {args.skus} SKUs, {args.orders} orders, "
-        f"{args.waves} waves, walk-in sales x{args.walk_in:g}, "
-        + ("no replenishment" if args.no_replenishment else "replenished daily")
+        f"{args.waves} waves"
+        + ("" if not args.walk_in else f", walk-in sales {args.walk_in:g} x demand")
+        + (", replenished between days" if args.replenish else "")
         + f"; policy {args.policy}, returns {args.returns}; run {where}.\n\n"
     )
     out.write(result.table() + "\n")
@@ -729,9 +779,9 @@ def run_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "nodes": args.nodes,
                 "skus": args.skus,
                 "orders": args.orders,
-                "walk_in": args.walk_in,
-                "replenishment": not args.no_replenishment,
             },
+            "walk_in": args.walk_in,
+            "replenish": args.replenish,
             "waves": args.waves,
             "policy": args.policy,
             "returns": args.returns,

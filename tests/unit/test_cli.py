@@ -146,6 +146,12 @@ def test_plot_draws_in_the_format_the_extension_names(
         (["compare", "--bogus"], "unrecognized arguments: --bogus"),
         (["compare", "--start", "2026-03-02T00:00"], "--start: must give its offset"),
         (["compare", "--start", "monday"], "--start: must be an ISO 8601 instant"),
+        (["compare", "--checkout"], "--checkout needs --start: promise dates every option"),
+        (["compare", "--days", "0"], "argument --days: must be >= 1, got 0"),
+        (["compare", "--days", "367"], "argument --days: must be <= 366, got 367"),
+        (["compare", "--walk-in", "nan"], "argument --walk-in: must be from 0 to 1000, got nan"),
+        (["compare", "--walk-in", "-1"], "argument --walk-in: must be from 0 to 1000, got -1"),
+        (["compare", "--walk-in", "lots"], "argument --walk-in: must be a number, got 'lots'"),
         ([], "name a command: compare"),
     ],
 )
@@ -305,3 +311,45 @@ def test_compare_with_stock_accuracy_adds_the_risk_aware_strategy_and_rejection_
     assert any(line.startswith("rejection rate %") for line in lines)
     plain = run("compare", *SMALL, "--strategies", "lowest_cost")
     assert "rejection rate %" not in plain.stdout
+
+
+def test_compare_over_days_with_walk_ins_and_replenishment_adds_the_stock_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "run.json"
+    done = run(
+        "compare",
+        *SMALL,
+        "--strategies",
+        "nearest,lowest_cost",
+        "--days",
+        "3",
+        "--walk-in",
+        "1.5",
+        "--replenish",
+        "--json",
+        str(path),
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("3 simulated days: 20 nodes, 150 SKUs, 300 orders a day")
+    assert "walk-in sales 1.5 x demand, replenished between days" in lines[0]
+    rows = {line.split("  ")[0] for line in lines[4:]}
+    assert {"lost store sales", "store stock-outs %", "replenished units"} <= rows
+    document = json.loads(path.read_text())
+    assert (document["days"], document["walk_in"], document["replenish"]) == (3, 1.5, True)
+    assert document["kpis"]["lowest_cost"]["orders"] == 900
+    one_day = run("compare", *SMALL, "--strategies", "nearest")
+    assert "store stock-outs %" not in one_day.stdout
+    assert "lost store sales" not in one_day.stdout
+
+
+def test_compare_at_checkout_adds_the_checkout_rows() -> None:
+    dated = ["--start", "2026-03-02T00:00Z", "--strategies", "lowest_cost"]
+    done = run("compare", *SMALL, *dated, "--checkout")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "ordered at checkout" in lines[0]
+    rows = {line.split("  ")[0] for line in lines[4:]}
+    assert {"promise kept %", "options per cart", "carts offered nothing %"} <= rows
+    assert "promise kept %" not in run("compare", *SMALL, *dated).stdout

@@ -43,13 +43,8 @@ def test_sweep_prints_the_summary_table_and_writes_every_row(tmp_path: Path) -> 
     assert cost.count("[") == 2
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["omnichannel"] == omnichannel.__version__
-    assert document["scenario"] == {
-        "nodes": 20,
-        "skus": 100,
-        "orders": 200,
-        "walk_in": 1.0,
-        "replenishment": True,
-    }
+    assert document["scenario"] == {"nodes": 20, "skus": 100, "orders": 200}
+    assert (document["walk_in"], document["replenish"]) == (0.0, False)
     assert (document["configs"], document["seeds"], document["days"]) == (
         ["lowest_cost", "stock_protecting"],
         [0, 1],
@@ -83,14 +78,17 @@ def test_a_dask_scheduler_gives_the_same_rows(tmp_path: Path) -> None:
     assert (there["rows"], there["summary"]) == (here["rows"], here["summary"])
 
 
-def test_walk_ins_and_replenishment_can_be_switched_off(tmp_path: Path) -> None:
-    document = sweep_json(tmp_path, "off.json", "--walk-in", "0", "--no-replenishment")
-    assert (document["scenario"]["walk_in"], document["scenario"]["replenishment"]) == (0, False)
-    kpis = {item["kpi"] for item in document["summary"]}
-    assert "lost_store_sales" not in kpis
-    assert "replenished_units" not in kpis
-    on = sweep_json(tmp_path, "on.json")
-    assert {"lost_store_sales", "replenished_units"} <= {item["kpi"] for item in on["summary"]}
+def test_walk_ins_and_replenishment_add_their_kpis(tmp_path: Path) -> None:
+    off = sweep_json(tmp_path, "off.json")
+    assert not {"lost_store_sales", "replenished_units"} & {i["kpi"] for i in off["summary"]}
+    path = tmp_path / "on.json"
+    done = run("sweep", *TINY, "--quiet", "--walk-in", "1", "--replenish", "--json", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "walk-in sales 1 x demand, replenished between days" in done.stdout
+    assert "lost store sales" in done.stdout
+    on = json.loads(path.read_text(encoding="utf-8"))
+    assert (on["walk_in"], on["replenish"]) == (1.0, True)
+    assert {"lost_store_sales", "replenished_units"} <= {i["kpi"] for i in on["summary"]}
 
 
 def test_progress_goes_to_stderr() -> None:

@@ -14,6 +14,7 @@ from omnichannel import Allocation, OrderLine, Parcel, Shipment, UnfulfilledLine
 from omnichannel._domain.decisions import UnfulfilledReason
 from omnichannel.simulation import Comparison, DayKpis, Scenario, _simulate, simulate
 from omnichannel.simulation._kpis import (
+    CHECKOUT_KPIS,
     PARCEL_KPIS,
     REJECTION_KPIS,
     STOCK_KPIS,
@@ -118,7 +119,7 @@ BASE: dict[str, Any] = {
 
 def test_day_kpis_have_the_parcel_fields_after_the_time_ones_defaulting_to_json_null() -> None:
     names = [field.name for field in attrs.fields(DayKpis)]
-    assert names == [*BASE, *TIME_KPIS, *PARCEL_KPIS, *REJECTION_KPIS, *STOCK_KPIS]
+    assert names == [*BASE, *TIME_KPIS, *PARCEL_KPIS, *REJECTION_KPIS, *STOCK_KPIS, *CHECKOUT_KPIS]
     plain = DayKpis(**BASE)
     assert plain.parcels_per_order is None
     assert plain.shipping_cost_per_kg is None

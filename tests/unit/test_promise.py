@@ -9,6 +9,9 @@ import pytest
 
 import omnichannel as oc
 from omnichannel import reference
+from omnichannel._domain.enums import DELIVERED_METHODS
+from omnichannel._domain.promise import OFFERED
+from omnichannel.serialization import from_dict, to_dict
 
 BERLIN = oc.GeoPoint(lat=52.52, lon=13.405)
 HOURS = oc.NodeCalendar.every_day("Europe/Berlin", dt.time(8), dt.time(20))
@@ -208,6 +211,57 @@ def test_now_is_required(promise: Any) -> None:
         promise([cart()], NETWORK, STOCK)
 
 
+UTC = dt.timezone.utc
+LAST_NOW = dt.datetime(9000, 11, 1, 23, 59, tzinfo=UTC)  # 60 days before the end of 9000
+CALLS = {  # what each call decides, from the engine's or the reference's function
+    "promise": lambda fn, now: fn([cart()], NETWORK, STOCK, now=now)[0].options,
+    "availability": lambda fn, now: (
+        fn(["A"], NETWORK, STOCK, channel_id="web", near=BERLIN, radius_km=50.0, now=now)[0].nodes
+    ),
+    "allocate": lambda fn, now: (
+        fn([cart().as_order(**ORDER_AS)], NETWORK, STOCK, now=now).allocations[0].shipments
+    ),
+}
+ORDER_AS: dict[str, Any] = {
+    "order_id": "o",
+    "method": oc.FulfillmentMethod.SHIP_TO_HOME,
+    "service_level": oc.ServiceLevel.STANDARD,
+    "pickup_node_id": None,
+}
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+@pytest.mark.parametrize(
+    "now",
+    [
+        dt.datetime(9000, 12, 31, 23, 59, tzinfo=UTC),
+        LAST_NOW + dt.timedelta(minutes=1),
+        LAST_NOW + dt.timedelta(seconds=1),  # rounds up past the last minute
+        dt.datetime(1900, 1, 1, 0, 30, tzinfo=dt.timezone(dt.timedelta(hours=1))),  # 1899 in UTC
+    ],
+    ids=str,
+)
+def test_a_now_whose_dates_leave_the_years_is_named_now(call: str, now: dt.datetime) -> None:
+    for fn in (getattr(oc, call), getattr(reference, call)):
+        with pytest.raises(oc.InvalidInputError) as caught:
+            CALLS[call](fn, now)
+        assert str(caught.value) == (
+            "now: must be from 1900-01-01T00:00:00+00:00 to 9000-11-01T23:59:00+00:00, so "
+            "that every date worked out from it (up to 60 days later, in UTC) falls in the "
+            f"years 1900 to 9000, got {now.isoformat()}"
+        )
+
+
+@pytest.mark.parametrize("call", sorted(CALLS))
+@pytest.mark.parametrize(
+    "now", [LAST_NOW, dt.datetime(1900, 1, 1, tzinfo=UTC), dt.datetime(1900, 1, 2, tzinfo=UTC)]
+)
+def test_a_now_at_the_edge_of_the_years_decides(call: str, now: dt.datetime) -> None:
+    found = CALLS[call](getattr(oc, call), now)
+    assert found
+    assert found == CALLS[call](getattr(reference, call), now)
+
+
 @pytest.mark.parametrize("promise", [oc.promise, reference.promise])
 @pytest.mark.parametrize(
     ("carts", "error", "path"),
@@ -262,6 +316,34 @@ def test_bad_cart_fields_are_named(fields: dict[str, Any], path: str) -> None:
     with pytest.raises(oc.InvalidInputError) as caught:
         cart(**fields)
     assert str(caught.value).startswith(f"{path}:")
+
+
+@pytest.mark.parametrize("ids", [{"store", "point", "dc"}, frozenset({"store", "point", "dc"})])
+def test_pickup_nodes_given_as_a_set_are_refused_not_read_in_hash_order(ids: Any) -> None:
+    with pytest.raises(oc.InvalidInputError) as caught:
+        cart(pickup_node_ids=ids)
+    assert str(caught.value) == (
+        f"pickup_node_ids: must be a list or tuple of ids in the order meant, got a "
+        f"{type(ids).__name__}, whose order changes from run to run; pass sorted(...): "
+        "['dc', 'point', 'store']"
+    )
+
+
+def test_pickup_nodes_keep_the_order_given() -> None:
+    assert cart(pickup_node_ids=["store", "point"]).pickup_node_ids == ("store", "point")
+    assert cart(pickup_node_ids=iter(["point", "store"])).pickup_node_ids == ("point", "store")
+    keys = dict.fromkeys(["store", "dc"]).keys()  # a set-like view, but ordered
+    assert cart(pickup_node_ids=keys).pickup_node_ids == ("store", "dc")
+
+
+def test_every_bad_pickup_node_id_is_named() -> None:
+    with pytest.raises(oc.InvalidInputError) as caught:
+        cart(pickup_node_ids=["store", "", 3, "store"])
+    assert caught.value.problems == (
+        ("pickup_node_ids[1]", "must be a non-empty string, got ''"),
+        ("pickup_node_ids[2]", "must be a non-empty string, got 3"),
+        ("pickup_node_ids[3]", "duplicate of pickup_node_ids[0]: 'store'"),
+    )
 
 
 def _option(**fields: Any) -> oc.FulfillmentOption:
@@ -320,6 +402,74 @@ def test_bad_option_fields_are_named(fields: dict[str, Any], path: str) -> None:
     with pytest.raises(oc.InvalidInputError) as caught:
         _option(**fields)
     assert str(caught.value).startswith(f"{path}:")
+
+
+PAIRS = [(m, level) for m in oc.FulfillmentMethod for level in oc.ServiceLevel]
+
+
+@pytest.mark.parametrize(("method", "level"), PAIRS, ids=lambda x: x.name)
+def test_an_option_has_a_method_and_level_promise_offers(
+    method: oc.FulfillmentMethod, level: oc.ServiceLevel
+) -> None:
+    pickup = None if method in DELIVERED_METHODS else "store"
+    if (method, level) in OFFERED:
+        assert _option(method=method, service_level=level, pickup_node_id=pickup)
+        return
+    with pytest.raises(oc.InvalidInputError) as caught:
+        _option(method=method, service_level=level, pickup_node_id=pickup)
+    levels = " or ".join(lv.name for m, lv in OFFERED if m is method)
+    assert str(caught.value) == (
+        f"service_level: must be {levels} for {method.name} (promise offers no other), "
+        f"got {level.name}"
+    )
+
+
+def test_promise_makes_only_offered_pairs() -> None:
+    (found,) = oc.promise([cart()], NETWORK, STOCK, now=NOW)
+    assert {(o.method, o.service_level) for o in found.options} <= set(OFFERED)
+
+
+def _dated(hours: int, cost: float, **fields: Any) -> oc.FulfillmentOption:
+    when = NOW + dt.timedelta(hours=hours)
+    shipment = oc.Shipment(
+        node_id="dc",
+        lines=[oc.OrderLine(sku="A", quantity=1)],
+        distance_km=10.0,
+        cost=cost,
+        ready_at=NOW,
+        delivered_by=when,
+    )
+    return _option(shipments=[shipment], delivered_by=when, cost=cost, **fields)
+
+
+def test_a_promise_keeps_its_options_in_order() -> None:
+    early, late = _dated(12, 5.0), _dated(36, 2.0)
+    assert oc.Promise(cart_id="c1", options=[early, late]).options == (early, late)
+    cheap, dear = _dated(12, 2.0), _dated(12, 5.0)
+    express = _dated(12, 2.0, service_level=oc.ServiceLevel.EXPRESS)
+    # Ties of (delivered_by, cost) are not judged: the documented order is only those.
+    assert oc.Promise(cart_id="c1", options=[express, cheap, dear])
+    with pytest.raises(oc.InvalidInputError) as caught:
+        oc.Promise(cart_id="c1", options=[late, early, dear, cheap])
+    assert [path for path, _ in caught.value.problems] == ["options[1]", "options[3]"]
+    assert str(caught.value).startswith(
+        "options[1]: out of order: options are sorted by (delivered_by, cost), and "
+        "(2026-06-02T21:00:00+00:00, 5.0) sorts before options[0]'s "
+        "(2026-06-03T21:00:00+00:00, 2.0)"
+    )
+
+
+def test_options_out_of_order_are_refused_by_from_dict() -> None:
+    (found,) = oc.promise([cart()], NETWORK, STOCK, now=NOW)
+    data = to_dict(found)
+    data["options"].reverse()
+    with pytest.raises(oc.InvalidInputError) as caught:
+        from_dict(oc.Promise, data)
+    assert caught.value.problems[0][0] == "options[1]"
+    option = to_dict(found.options[0])
+    option["service_level"] = "express" if option["pickup_node_id"] else "same_day"
+    with pytest.raises(oc.InvalidInputError, match=r"^options\[0\]\.service_level: must be "):
+        from_dict(oc.Promise, {"cart_id": "c1", "options": [option]})
 
 
 def test_the_state_given_is_left_as_it_was() -> None:

@@ -1,8 +1,11 @@
 """Bad payloads give InvalidInputError naming every faulty field, never a raw cattrs error."""
 
+import datetime as dt
 import json
 import math
-from typing import Any
+import types
+import typing
+from typing import Any, Union
 
 import attrs
 import numpy as np
@@ -13,22 +16,32 @@ from omnichannel import (
     Allocation,
     AllocationResult,
     Capability,
+    CarrierService,
+    Cart,
+    Catalogue,
     Channel,
     ChannelKind,
+    CostModel,
     DemandRates,
     DispositionTable,
     Explanation,
+    FulfillmentMethod,
+    FulfillmentOption,
     GeoPoint,
     InvalidInputError,
     Inventory,
     Network,
     Node,
+    NodeCalendar,
     NodeCandidate,
     NodeKind,
     Order,
     OrderLine,
+    Product,
+    Promise,
     RateCard,
     Rule,
+    ServiceLevel,
     Shipment,
     StockPosition,
     explain,
@@ -370,3 +383,147 @@ def test_nested_objects_that_are_not_mappings_are_faults_with_paths() -> None:
         ("lines[0]", "must be an object (a mapping of field names), got int 3"),
         ("lines[1]", "must be an object (a mapping of field names), got NoneType None"),
     ]
+
+
+# -- a list field given a string, a mapping or a set ------------------------------------
+
+_HERE = GeoPoint(lat=52.5, lon=13.4)
+_NOW = dt.datetime(2026, 6, 2, 9, 0, tzinfo=dt.timezone.utc)
+_LINE = OrderLine(sku="MUG", quantity=1)
+_CARRIER = CarrierService(
+    name="parcel",
+    service_level=ServiceLevel.STANDARD,
+    zones=(100.0, 400.0),
+    weight_steps_kg=(5.0,),
+    prices=((4.0,), (6.0,)),
+    transit_days=(1, 2),
+)
+_SHIPMENT = Shipment(
+    node_id="dc",
+    lines=[_LINE],
+    distance_km=4.0,
+    cost=3.5,
+    ready_at=_NOW,
+    delivered_by=_NOW + dt.timedelta(hours=8),
+)
+_CALENDAR = NodeCalendar.every_day("Europe/Berlin", dt.time(8), dt.time(20))
+_CALENDAR = attrs.evolve(_CALENDAR, closed_dates={dt.date(2026, 12, 25)})
+_NODE = Node(id="dc", kind=NodeKind.DC, location=_HERE, calendar=_CALENDAR)
+_OPTION = FulfillmentOption(
+    method=FulfillmentMethod.SHIP_TO_HOME,
+    service_level=ServiceLevel.STANDARD,
+    pickup_node_id=None,
+    shipments=[_SHIPMENT],
+    delivered_by=_SHIPMENT.delivered_by,
+    cost=3.5,
+    complete=True,
+)
+LISTED = [
+    Cart(
+        id="c",
+        channel_id="web",
+        lines=[_LINE],
+        pickup_node_ids=["store", "point"],
+        excluded_node_ids={"dc"},
+    ),
+    Order(id="o", channel_id="web", lines=[_LINE], destination=_HERE, allowed_node_ids={"dc"}),
+    Channel(id="web", kind=ChannelKind.WEB, node_kinds={NodeKind.DC}),
+    _CALENDAR,
+    _CARRIER,
+    CostModel(carriers=[_CARRIER]),
+    Product(sku="MUG", weight_kg=0.4, dimensions_cm=(10.0, 10.0, 12.0)),
+    Catalogue(products=[Product(sku="MUG", weight_kg=0.4)]),
+    Network(nodes=[_NODE], channels=[Channel(id="web", kind=ChannelKind.WEB)]),
+    _SHIPMENT,
+    _OPTION,
+    Promise(cart_id="c", options=[_OPTION]),
+    Allocation(order_id="o", shipments=[_SHIPMENT], unfulfilled=[]),
+]
+
+
+def _list_fields(value: object) -> list[str]:
+    """The names of ``value``'s fields that JSON writes as lists."""
+    cls = type(value)
+    attrs.resolve_types(cls)
+    found = []
+    for field in attrs.fields(cls):
+        union = typing.get_origin(field.type) in (Union, types.UnionType)
+        kinds = typing.get_args(field.type) if union else (field.type,)
+        if field.init and any(typing.get_origin(kind) in (tuple, frozenset) for kind in kinds):
+            found.append(field.alias or field.name)
+    return found
+
+
+LIST_CASES = [
+    pytest.param(value, name, bad, id=f"{type(value).__name__}.{name}-{type(bad).__name__}")
+    for value in LISTED
+    for name in _list_fields(value)
+    for bad in ("abc", {"a": 1})
+]
+
+
+@pytest.mark.parametrize(("value", "name", "bad"), LIST_CASES)
+def test_a_string_or_mapping_for_a_list_field_is_one_fault_at_the_field(
+    value: Any, name: str, bad: Any
+) -> None:
+    data = {**to_dict(value), name: bad}
+    found = problems(type(value), data)
+    assert len(found) == 1, found
+    path, message = found[0]
+    assert path == name
+    assert message.startswith("must be a list of ")
+    assert message.endswith(f", got {type(bad).__name__} {bad!r}")
+
+
+def test_every_kind_of_list_field_is_covered() -> None:
+    covered = {(type(value).__name__, name) for value in LISTED for name in _list_fields(value)}
+    assert {
+        ("Cart", "pickup_node_ids"),
+        ("Cart", "lines"),
+        ("Cart", "excluded_node_ids"),
+        ("Order", "allowed_node_ids"),
+        ("Channel", "node_kinds"),
+        ("NodeCalendar", "opening"),
+        ("NodeCalendar", "closed_dates"),
+        ("CarrierService", "prices"),
+        ("CarrierService", "transit_days"),
+        ("CostModel", "delivery_weekdays"),
+        ("Product", "dimensions_cm"),
+        ("Promise", "options"),
+    } <= covered
+
+
+def test_a_string_for_pickup_node_ids_is_not_read_as_its_characters() -> None:
+    data = {"id": "c", "channel_id": "web", "lines": [{"sku": "MUG", "quantity": 1}]}
+    assert problems(Cart, {**data, "pickup_node_ids": "abc"}) == [
+        ("pickup_node_ids", "must be a list of strings, got str 'abc'")
+    ]
+    assert problems(Cart, {**data, "pickup_node_ids": {"store": 1}}) == [
+        ("pickup_node_ids", "must be a list of strings, got dict {'store': 1}")
+    ]
+    assert from_dict(Cart, {**data, "pickup_node_ids": ["store"]}).pickup_node_ids == ("store",)
+
+
+def test_nested_lists_are_checked_at_every_level() -> None:
+    data = to_dict(_CALENDAR)
+    data["opening"] = [*data["opening"][:5], "08:00", ["08:00"]]
+    assert problems(NodeCalendar, data) == [
+        ("opening[5]", "must be a list of 2 times, got str '08:00'"),
+        ("opening[6]", "must hold exactly 2 items, got 1"),
+    ]
+    data = to_dict(_CARRIER)
+    assert problems(CarrierService, {**data, "prices": [[4.0], "6"]}) == [
+        ("prices[1]", "must be a list of numbers or null, got str '6'")
+    ]
+
+
+def test_an_unordered_set_is_not_a_list() -> None:
+    data = {"id": "c", "channel_id": "web", "lines": [{"sku": "MUG", "quantity": 1}]}
+    found = problems(Cart, {**data, "pickup_node_ids": {"store"}})
+    assert found == [("pickup_node_ids", "must be a list of strings, got set {'store'}")]
+
+
+def test_bad_items_of_a_set_field_are_named_by_index() -> None:
+    data = {"id": "web", "kind": "web", "node_kinds": ["dc", "warehouse", 3]}
+    found = problems(Channel, data)
+    assert [path for path, _ in found] == ["node_kinds[1]", "node_kinds[2]"]

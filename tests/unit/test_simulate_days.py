@@ -168,7 +168,7 @@ def test_a_store_orders_up_to_its_cover_from_its_nearest_dc() -> None:
         ]
     )
     demand = oc.DemandRates.from_mapping({("store", "A"): 2.0})
-    policy = Replenishment(cover_days=3.0, lead_days=2, supplier_lead_days=3)
+    policy = Replenishment(cover_days=3.0, lead_days=2, supplier_lead_days=3, dc_cover_days=1)
     replenisher = Replenisher(policy, _network(), demand, inventory)
     after, moves = replenisher.restock(0, inventory)
     # Up to 6: it has 1 free, so 5 come from the nearest DC, which keeps its safety.
@@ -186,6 +186,22 @@ def test_a_store_orders_up_to_its_cover_from_its_nearest_dc() -> None:
     assert next_moves.units == 0
     restocked = replenisher.arrive(3, again)
     assert restocked.position("dc", "A").on_hand == 10
+
+
+def test_a_dc_orders_up_to_its_cover_of_what_left_it() -> None:
+    inventory = oc.Inventory.from_positions(
+        [
+            oc.StockPosition(node_id="dc", sku="A", on_hand=10),
+            oc.StockPosition(node_id="store", sku="A", on_hand=0),
+        ]
+    )
+    demand = oc.DemandRates.from_mapping({("store", "A"): 2.0})
+    policy = Replenishment(cover_days=3.0, dc_cover_days=7.0)
+    after, moves = Replenisher(policy, _network(), demand, inventory).restock(0, inventory)
+    # 6 left the DC on day 0: it orders up to 7 days of 6 a day, 42, from 4 on hand.
+    assert moves.units == 6
+    assert moves.reordered == 38
+    assert after.position("dc", "A").in_transit == 38
 
 
 def test_a_dc_sends_no_more_than_its_daily_limit_nor_below_its_safety_stock() -> None:
@@ -241,6 +257,12 @@ def test_bad_run_settings_are_refused_with_their_path(options: dict[str, Any], p
         simulate(small(), **options)
 
 
+def test_a_dated_run_must_end_within_the_years_now_may_reach() -> None:
+    late = dt.datetime(9000, 10, 25, tzinfo=dt.timezone.utc)
+    with pytest.raises(oc.InvalidInputError, match=r"^days: a run of 30 days from now ends at"):
+        simulate(small(), days=30, now=late)
+
+
 def test_a_hand_built_scenario_has_one_day() -> None:
     day = small()
     built = Scenario(
@@ -255,17 +277,17 @@ def test_a_hand_built_scenario_has_one_day() -> None:
         simulate(built, days=2)
     with pytest.raises(oc.InvalidInputError, match=r"^day: "):
         built.day(1)
-    with pytest.raises(oc.InvalidInputError, match=r"^scenario.mix.walk_in: "):
-        simulate(
-            Scenario(
-                network=day.network,
-                inventory=day.inventory,
-                demand=day.demand,
-                orders=day.orders,
-                returns=day.returns,
-                mix=DayMix(walk_in=1.0),
-            )
-        )
+    # Walk-in sales draw from a seed of the day for a scenario built by hand.
+    walk_in = Scenario(
+        network=day.network,
+        inventory=day.inventory,
+        demand=day.demand,
+        orders=day.orders,
+        returns=day.returns,
+        mix=DayMix(walk_in=1.0),
+    )
+    assert simulate(walk_in).lost_store_sales == simulate(walk_in).lost_store_sales
+    assert simulate(walk_in).lost_store_sales is not None
 
 
 @pytest.mark.parametrize(
@@ -305,3 +327,35 @@ def test_bad_replenishment_is_refused_with_its_path(options: dict[str, Any], pat
 def test_generate_refuses_a_replenishment_of_another_type() -> None:
     with pytest.raises(oc.InvalidInputError, match=r"^replenishment: "):
         small(replenishment={"cover_days": 3})
+
+
+def test_a_scenario_pickles_and_runs_the_same_after() -> None:
+    import pickle
+
+    day = small(replenishment=Replenishment(), mix=DayMix(walk_in=1.0))
+    again = pickle.loads(pickle.dumps(day))
+    assert again.demand == day.demand
+    assert again.demand.dense(["SKU000000"], ["store-0000"]).tolist() == (
+        day.demand.dense(["SKU000000"], ["store-0000"]).tolist()
+    )
+    assert [decisions(k) for k in simulate(again, days=2).days] == [
+        decisions(k) for k in simulate(day, days=2).days
+    ]
+
+
+def test_walk_in_customers_buy_what_is_free_safety_stock_included() -> None:
+    import numpy as np
+
+    from omnichannel.simulation._replenishment import WalkIn
+
+    inventory = oc.Inventory.from_positions(
+        [oc.StockPosition(node_id="store", sku="A", on_hand=5, reserved=2, safety_stock=3)]
+    )
+    demand = oc.DemandRates.from_mapping({("store", "A"): 50.0, ("dc", "A"): 50.0})
+    walk_in = WalkIn(_network(), demand, share=1.0)
+    assert walk_in.positions.pairs == [("store", "A")]  # DCs have no walk-in customers
+    after, sales = walk_in.sell(inventory, np.random.default_rng(1))
+    assert sales.sold == 3  # the 3 units not reserved, safety stock included
+    assert sales.lost > 30  # about 50 wanted
+    assert after.position("store", "A").on_hand == 2
+    assert after.position("store", "A").reserved == 2

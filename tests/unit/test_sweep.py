@@ -18,6 +18,7 @@ import pytest
 
 from omnichannel import InvalidInputError
 from omnichannel.simulation import (
+    Checkout,
     DayKpis,
     DayMix,
     Replenishment,
@@ -113,6 +114,10 @@ def problems(**overrides: Any) -> list[str]:
         ({"scenario": {"nodes": 5}}, "scenario['nodes']: not a keyword of Scenario.generate"),
         ({"scenario": {"n_nodes": 0}}, "scenario['n_nodes']: must be an int >= 1, got 0"),
         ({"scenario": {"parcels": "yes"}}, "scenario['parcels']: must be a bool, got 'yes'"),
+        (
+            {"configs": [CONFIGS[0], attrs.evolve(CONFIGS[1], checkout=Checkout())]},
+            "configs[1].checkout: needs a dated world: give scenario['start']",
+        ),
         ({"executor": "dask"}, "executor: must be a concurrent.futures.Executor"),
         ({"progress": 3}, "progress: must be callable(done, total) or None, got 3"),
     ],
@@ -351,16 +356,17 @@ def test_progress_counts_every_run_and_the_table_shows_the_intervals(
 
 def test_a_dated_world_is_simulated_from_its_start() -> None:
     start = dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)
-    found = sweep(CONFIGS[:1], [5], days=1, scenario={**TINY, "start": start})
-    run = simulate(
-        Scenario.generate(rng=5, start=start, **TINY),  # type: ignore[arg-type]
-        days=1,
-        now=start,
-        name="lowest_cost",
-    )
-    on_time = next(r["value"] for r in found.rows if r["kpi"] == "on_time_rate")
-    assert on_time is not None
-    assert on_time == run.days[0].on_time_rate
+    checkout = SimulationConfig(name="checkout", checkout=Checkout())
+    found = sweep([CONFIGS[0], checkout], [5], days=1, scenario={**TINY, "start": start})
+    world = Scenario.generate(rng=5, start=start, **TINY)  # type: ignore[arg-type]
+    runs = {
+        "lowest_cost": simulate(world, days=1, now=start, name="lowest_cost"),
+        "checkout": simulate(world, days=1, now=start, name="checkout", checkout=Checkout()),
+    }
+    for name, kpi in (("lowest_cost", "on_time_rate"), ("checkout", "promise_kept")):
+        value = next(r["value"] for r in found.rows if (r["config"], r["kpi"]) == (name, kpi))
+        assert value is not None
+        assert value == getattr(runs[name].days[0], kpi)
 
 
 class _LastFirst(concurrent.futures.Executor):

@@ -395,3 +395,36 @@ def test_a_strategy_cannot_change_eligibility_in_place() -> None:
     batch = SourcingBatch(wave.arrays, np.array([0]), wave.state)
     for array in (batch.eligible, batch.static_eligible, batch.on_time, batch.lead_days):
         assert not array.flags.writeable
+
+
+def test_calls_at_one_minute_share_the_nodes_start_only_while_the_same_days_are_full() -> None:
+    """Each node's start is kept for the next call at the same minute with the same
+    full days: a call with another ``daily_used`` (or another minute) decides as on a
+    network that never saw a call."""
+    import pickle
+
+    from omnichannel.simulation import Scenario
+
+    start = dt.datetime(2026, 3, 2, tzinfo=UTC)
+    day = Scenario.generate(n_nodes=30, n_skus=100, n_orders=300, rng=2, start=start)
+    now = start + dt.timedelta(hours=10)
+    network = day.network
+    stores = [n for n in network.nodes if n.calendar is not None and n.calendar.daily_capacity]
+    full = {n.id: {now.date(): n.calendar.daily_capacity} for n in stores}  # type: ignore[union-attr]
+    assert stores
+    moved = 0
+    # Picked up where they are ordered: a full store moves their dates.
+    pickups = [o for o in day.orders if o.method is oc.FulfillmentMethod.PICKUP_IN_STORE]
+    for index, order in enumerate(pickups[:30]):
+        daily = full if index % 3 == 1 else {}
+        at = now + dt.timedelta(minutes=index // 10)
+        shared = oc.allocate([order], network, day.inventory, now=at, daily_used=daily)
+        fresh = oc.allocate(
+            [order], pickle.loads(pickle.dumps(network)), day.inventory, now=at, daily_used=daily
+        )
+        assert shared.allocations == fresh.allocations
+        assert shared.daily_used == fresh.daily_used
+        if daily:
+            free = oc.allocate([order], network, day.inventory, now=at)
+            moved += free.allocations != shared.allocations
+    assert moved  # full days changed some decisions, so the test can tell

@@ -21,6 +21,7 @@ from omnichannel._domain.network import Channel, Network, Node
 from omnichannel._domain.orders import Order, OrderLine
 from omnichannel.simulation import DayKpis
 from omnichannel.simulation._kpis import (
+    CHECKOUT_KPIS,
     PARCEL_KPIS,
     REJECTION_KPIS,
     STOCK_KPIS,
@@ -236,7 +237,7 @@ def test_day_kpis_take_the_figures_and_default_to_none() -> None:
     }
     plain = DayKpis(**base)  # type: ignore[arg-type]
     names = [field.name for field in attrs.fields(DayKpis)]
-    assert names == [*base, *TIME_KPIS, *PARCEL_KPIS, *REJECTION_KPIS, *STOCK_KPIS]
+    assert names == [*base, *TIME_KPIS, *PARCEL_KPIS, *REJECTION_KPIS, *STOCK_KPIS, *CHECKOUT_KPIS]
     assert all(getattr(plain, name) is None for name in TIME_KPIS)
     assert '"on_time_rate": null' in json.dumps(plain.as_dict())
     dated = DayKpis(**base, **figures())  # type: ignore[arg-type]

@@ -37,10 +37,10 @@ HORIZON_DAYS = 60
 MAX_PROCESSING = dt.timedelta(days=30)
 """Longest pick-and-pack time a calendar may declare."""
 MAX_TRANSIT_DAYS = 365
+"""Most carrier delivery days a transit band may declare."""
 FIRST_YEAR, LAST_YEAR = 1900, 9000
 """Datetimes must fall in these years (local), so that every date the engine works
 out around them (a horizon of days, time zones) stays a valid datetime."""
-"""Most carrier delivery days a transit band may declare."""
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONDAY_TO_SATURDAY: frozenset[int] = frozenset(range(6))
@@ -68,9 +68,41 @@ def to_minute(value: object, path: str, *, round_up: bool) -> int:
         raise InvalidInputError(
             path, f"must be in the years {FIRST_YEAR} to {LAST_YEAR}, got {value.isoformat()}"
         )
+    return _minute(value, round_up=round_up)
+
+
+def _minute(value: dt.datetime, *, round_up: bool) -> int:
+    """``value`` (aware) as minutes since the epoch, unchecked."""
     seconds, inside = divmod(value - _EPOCH, dt.timedelta(minutes=1))
     minute = int(seconds)
     return minute + 1 if round_up and inside else minute
+
+
+_FIRST_MINUTE = _minute(dt.datetime(FIRST_YEAR, 1, 1, tzinfo=_UTC), round_up=False)
+_LAST_NOW = _minute(dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=_UTC), round_up=False) - 1
+_LAST_NOW -= HORIZON_DAYS * MINUTES_PER_DAY
+
+
+def now_minute(now: object) -> int:
+    """``now`` (an aware datetime, the ``now`` argument of a call) as minutes since the
+    epoch, rounded up to its minute.
+
+    Besides :func:`to_minute`'s checks, every date worked out from it (results are in
+    UTC and at most ``HORIZON_DAYS`` later) must fall in the years too, so ``now``
+    must be from 1900-01-01 00:00 UTC to ``HORIZON_DAYS`` days before the end of
+    ``LAST_YEAR``; :class:`InvalidInputError` at ``now`` otherwise.
+    """
+    minute = to_minute(now, "now", round_up=True)
+    assert isinstance(now, dt.datetime)  # to_minute refuses anything else
+    if not _FIRST_MINUTE <= minute <= _LAST_NOW:
+        raise InvalidInputError(
+            "now",
+            f"must be from {from_minute(_FIRST_MINUTE).isoformat()} to "
+            f"{from_minute(_LAST_NOW).isoformat()}, so that every date worked out from it "
+            f"(up to {HORIZON_DAYS} days later, in UTC) falls in the years {FIRST_YEAR} to "
+            f"{LAST_YEAR}, got {now.isoformat()}",
+        )
+    return minute
 
 
 def from_minute(minute: int) -> dt.datetime:
@@ -88,8 +120,12 @@ def from_minutes(*columns: list[int]) -> tuple[list[dt.datetime], ...]:
 
 def local_minute(day: dt.date, time: dt.time, zone: dt.tzinfo) -> int:
     """The instant of wall time ``time`` on local date ``day`` in ``zone``, read with
-    ``fold=0``, in minutes since the epoch."""
-    return to_minute(dt.datetime.combine(day, time, tzinfo=zone), "time", round_up=False)
+    ``fold=0``, in minutes since the epoch.
+
+    Unchecked: the days come from a ``now`` already checked (:func:`now_minute`), and
+    the engine's tables may reach a few days before it, or a year of transit days
+    after it, past the years a caller's datetime may be in."""
+    return _minute(dt.datetime.combine(day, time, tzinfo=zone), round_up=False)
 
 
 def local_date(minute: int, zone: dt.tzinfo) -> dt.date:

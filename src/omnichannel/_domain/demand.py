@@ -124,6 +124,15 @@ class DemandRates:
 
     __hash__ = None  # type: ignore[assignment]
 
+    def __getstate__(self) -> dict[str, dict[str, float]]:
+        # The rates alone: the arrays are rebuilt on first use.
+        return self._by_sku
+
+    def __setstate__(self, state: dict[str, dict[str, float]]) -> None:
+        object.__setattr__(self, "_by_sku", state)
+        object.__setattr__(self, "_columns", None)
+        object.__setattr__(self, "_node_columns", None)
+
     def __repr__(self) -> str:
         return f"DemandRates(n_rates={sum(len(r) for r in self._by_sku.values())})"
 

@@ -4,7 +4,7 @@ can reach them."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from itertools import pairwise
 
 import attrs
 
@@ -28,30 +28,18 @@ OFFERED: tuple[tuple[FulfillmentMethod, ServiceLevel], ...] = (
 and express, same-day delivery, and the three pickup methods at the standard level."""
 
 
-def _unique_ids(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    """A tuple of non-empty strings, none repeated."""
-    if not isinstance(value, tuple):
-        raise InvalidInputError(attribute.name, f"must be a sequence of node ids, got {value!r}")
-    first: dict[str, int] = {}
-    for index, item in enumerate(value):
-        path = f"{attribute.name}[{index}]"
-        if not isinstance(item, str) or not item:
-            raise InvalidInputError(path, f"must be a non-empty string, got {item!r}")
-        if item in first:
-            raise InvalidInputError(path, f"{item!r} already given at [{first[item]}]")
-        first[item] = index
-
-
 @attrs.frozen(kw_only=True)
 class Cart:
     """What a customer has in the basket, before any order exists.
 
     ``destination`` is where home and same-day delivery would go (None: only pickup
     options). ``pickup_node_ids`` are the stores or pickup points the customer picked
-    or that are near them; empty lets ``promise`` propose the nearest that can hand
-    the cart over; a named node that cannot hand a method over gets no option of
-    that method. ``priority``, ``allow_split`` and ``excluded_node_ids`` mean what
-    they mean on :class:`Order`, and :meth:`Order.from_option` copies them.
+    or that are near them, a list or tuple kept in the order given (a set, whose
+    order changes from run to run, is refused); empty lets ``promise`` propose the
+    nearest that can hand the cart over; a named node that cannot hand a method over
+    gets no option of that method. ``priority``, ``allow_split`` and
+    ``excluded_node_ids`` mean what they mean on :class:`Order`, and
+    :meth:`Order.from_option` copies them.
     """
 
     id: str = attrs.field(validator=v.non_empty_str)
@@ -63,7 +51,7 @@ class Cart:
         default=None, validator=v.optional(v.instance_of(GeoPoint))
     )
     pickup_node_ids: tuple[str, ...] = attrs.field(
-        default=(), converter=v.to_tuple, validator=_unique_ids
+        default=(), converter=v.to_ordered_tuple, validator=v.ordered_ids
     )
     priority: int = attrs.field(default=0, validator=v.int_at_least(-v.MAX_COUNT))
     allow_split: bool = attrs.field(default=True, validator=v.instance_of(bool))
@@ -132,6 +120,13 @@ class FulfillmentOption:
     complete: bool = attrs.field(validator=v.instance_of(bool))
 
     def __attrs_post_init__(self) -> None:
+        if (self.method, self.service_level) not in OFFERED:
+            levels = " or ".join(level.name for method, level in OFFERED if method is self.method)
+            raise InvalidInputError(
+                "service_level",
+                f"must be {levels} for {self.method.name} (promise offers no other), "
+                f"got {self.service_level.name}",
+            )
         delivered = self.method in DELIVERED_METHODS
         if delivered and self.pickup_node_id is not None:
             raise InvalidInputError("pickup_node_id", f"must be None for {self.method.name}")
@@ -160,13 +155,34 @@ class FulfillmentOption:
 
 @attrs.frozen(kw_only=True)
 class Promise:
-    """The fulfilment options for one cart: per method and service level, fastest first
-    (by ``delivered_by``, then cost)."""
+    """The fulfilment options for one cart, fastest first: sorted by ``delivered_by``,
+    then cost.
+
+    Only that order is checked. ``promise`` also breaks its ties (method and level in
+    ``OFFERED`` order, then pickup node id) and keeps at most ``per_method`` options per
+    method and level, but a list sorted by the documented key alone, such as the
+    options of two promises merged and sorted again, is a valid promise too, and
+    ``per_method`` is an argument of the call, not part of the value.
+    """
 
     cart_id: str = attrs.field(validator=v.non_empty_str)
     options: tuple[FulfillmentOption, ...] = attrs.field(
         converter=v.to_tuple, validator=v.tuple_of(FulfillmentOption)
     )
+
+    def __attrs_post_init__(self) -> None:
+        problems = [
+            (
+                f"options[{index}]",
+                f"out of order: options are sorted by (delivered_by, cost), and "
+                f"({after.delivered_by.isoformat()}, {after.cost}) sorts before "
+                f"options[{index - 1}]'s ({before.delivered_by.isoformat()}, {before.cost})",
+            )
+            for index, (before, after) in enumerate(pairwise(self.options), 1)
+            if (after.delivered_by, after.cost) < (before.delivered_by, before.cost)
+        ]
+        if problems:
+            raise InvalidInputError.collect(problems)
 
 
 @attrs.frozen(kw_only=True)

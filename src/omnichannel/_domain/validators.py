@@ -66,15 +66,17 @@ def items_of(value: object, kind: type[Item], path: str) -> tuple[Item, ...]:
 def duplicates(keys: Iterable[str | None], path: str, field: str) -> list[Problem]:
     """One problem at ``path[index].field`` for every key an earlier one repeats,
     naming the first: ``keys`` are the items' ``field`` values in order (None for an
-    item that has none, which repeats nothing)."""
+    item that has none, which repeats nothing); with ``field=""`` the keys are the
+    items themselves (ids) and the problem is at ``path[index]``."""
     first: dict[str, int] = {}
     problems: list[Problem] = []
+    suffix = f".{field}" if field else ""
     for index, key in enumerate(keys):
         if key is None:
             continue
         if key in first:
             problems.append(
-                (f"{path}[{index}].{field}", f"duplicate of {path}[{first[key]}]: {key!r}")
+                (f"{path}[{index}]{suffix}", f"duplicate of {path}[{first[key]}]: {key!r}")
             )
         else:
             first[key] = index
@@ -232,6 +234,40 @@ def to_tuple(value: object) -> object:
     ):
         return tuple(value)
     return value
+
+
+def to_ordered_tuple(value: object) -> object:
+    """Converter: :func:`to_tuple`, except that a set or frozenset passes through for
+    the validator to refuse (see :func:`ordered_ids`)."""
+    return value if isinstance(value, (set, frozenset)) else to_tuple(value)
+
+
+def ordered_ids(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """The value is a tuple of non-empty string ids, none repeated.
+
+    The tuple keeps the order it was given in (its equality and its JSON do), so a
+    set, whose order changes from run to run with ``PYTHONHASHSEED``, is refused
+    rather than read in hash order; ``sorted(ids)`` gives it one.
+    """
+    name = attribute.name
+    if isinstance(value, (set, frozenset)):
+        raise InvalidInputError(
+            name,
+            f"must be a list or tuple of ids in the order meant, got a {type(value).__name__}, "
+            f"whose order changes from run to run; pass sorted(...): "
+            f"{sorted(value, key=repr)!r}",
+        )
+    if not isinstance(value, tuple):
+        raise InvalidInputError(name, f"must be a list or tuple of ids, got {value!r}")
+    problems: list[Problem] = [
+        (f"{name}[{index}]", f"must be a non-empty string, got {item!r}")
+        for index, item in enumerate(value)
+        if not isinstance(item, str) or not item
+    ]
+    keys = (item if isinstance(item, str) and item else None for item in value)
+    problems.extend(duplicates(keys, name, ""))
+    if problems:
+        raise InvalidInputError.collect(problems)
 
 
 def to_id_set(value: object) -> object:

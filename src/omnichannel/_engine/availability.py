@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from .._core.geo import chord_distance_km, unit_vectors
-from .._domain.calendar import to_minute
+from .._domain.calendar import now_minute
 from .._domain.call_checks import (
     checked_context,
     checked_daily_used,
@@ -50,7 +50,7 @@ def availability(
     ``daily_used`` its daily capacity). Nodes come nearest first (ties: rank, then
     id). Nothing is reserved; ``now`` is required and must be aware.
     """
-    to_minute(now, "now", round_up=True)
+    now_minute(now)
     reject_carrier_transit(network, now, "availability")
     network, inventory, _ = checked_context(network, inventory, None)
     found = checked_skus(skus, network)

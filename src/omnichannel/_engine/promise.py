@@ -9,7 +9,7 @@ import attrs
 import numpy as np
 
 from .._core.geo import chord_distance_km, unit_vectors
-from .._domain.calendar import from_minute, from_minutes, to_minute
+from .._domain.calendar import from_minute, from_minutes, now_minute, to_minute
 from .._domain.call_checks import (
     checked_carts,
     checked_context,
@@ -110,7 +110,7 @@ def promise(
         One promise per cart, in input order, its options sorted by
         ``delivered_by``, then cost.
     """
-    to_minute(now, "now", round_up=True)
+    now_minute(now)
     reject_carrier_transit(network, now, "promise")
     per_method = checked_per_method(per_method)
     network, inventory, _ = checked_context(network, inventory, None)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from .._core.contract import checked_cost_array
-from .._domain.calendar import to_minute
+from .._domain.calendar import now_minute
 from .._domain.call_checks import checked_context, checked_requests, checked_strategy
 from .._domain.demand import DemandRates
 from .._domain.dispositions import ROUTED, DispositionTable
@@ -87,7 +87,7 @@ def route_returns(
         dropped off, else ``in_transit`` at the destination).
     """
     if now is not None:
-        to_minute(now, "now", round_up=True)
+        now_minute(now)
     with collector_paused():
         arrays = prepare_returns(requests, network, inventory, strategy, demand, dispositions)
         routes: list[ReturnRoute] = []

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .._domain.accuracy import Accuracy
-from .._domain.calendar import MINUTES_PER_DAY, from_minute, to_minute
+from .._domain.calendar import MINUTES_PER_DAY, from_minute, now_minute, to_minute
 from .._domain.call_checks import checked_strategy, reject_carrier_transit
 from .._domain.carriers import CarrierService
 from .._domain.decisions import (
@@ -233,7 +233,7 @@ def _sequential(
             n.id: math.inf if n.order_capacity is None else float(n.order_capacity)
             for n in canonical
         },
-        now=None if now is None else to_minute(now, "now", round_up=True),
+        now=None if now is None else now_minute(now),
         loads={key: dict(days) for key, days in wave.daily_used.items()},
         accuracy=Accuracy() if wave.accuracy is None else wave.accuracy,
     )

@@ -10,7 +10,7 @@ from fractions import Fraction
 import attrs
 
 from .._domain.accuracy import Accuracy
-from .._domain.calendar import to_minute
+from .._domain.calendar import now_minute
 from .._domain.decisions import (
     Allocation,
     AllocationResult,
@@ -103,7 +103,7 @@ def _caps(
     if now is None:
         return capacity
     before = {n.id: int(used[network.node_index(n.id)]) for n in canonical}
-    minute = to_minute(now, "now", round_up=True)
+    minute = now_minute(now)
     return day_caps(canonical, minute, before, wave.daily_used, capacity)
 
 
@@ -112,7 +112,7 @@ def _daily(
 ) -> Daily:
     """The call's ``daily_used`` plus one per merged shipment, on its node's first
     operating day (the only one a wave that does not push uses)."""
-    minute = to_minute(now, "now", round_up=True)
+    minute = now_minute(now)
     loads = {key: dict(days) for key, days in wave.daily_used.items()}
     start = {key: dict(days) for key, days in wave.daily_used.items()}
     for allocation in allocations:

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
-from .._domain.calendar import from_minute, to_minute
+from .._domain.calendar import from_minute, now_minute, to_minute
 from .._domain.call_checks import (
     checked_carts,
     checked_context,
@@ -97,7 +97,7 @@ def promise(
 ) -> tuple[Promise, ...]:
     """The plain twin of :func:`omnichannel.promise`: the same options, found cart by
     cart and option by option with :func:`omnichannel.reference.allocate`."""
-    to_minute(now, "now", round_up=True)
+    now_minute(now)
     per_method = checked_per_method(per_method)
     network, inventory, _ = checked_context(network, inventory, None)
     found = checked_carts(carts, network)
@@ -205,7 +205,7 @@ def availability(
 ) -> tuple[SkuAvailability, ...]:
     """The plain twin of :func:`omnichannel.availability`: SKU by SKU, node by node,
     one unit for pickup in store through :func:`omnichannel.reference.allocate`."""
-    to_minute(now, "now", round_up=True)
+    now_minute(now)
     network, inventory, _ = checked_context(network, inventory, None)
     found = checked_skus(skus, network)
     channel_id, near, radius_km = checked_near(network, channel_id, near, radius_km)

@@ -6,7 +6,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 
-from .._domain.calendar import to_minute
+from .._domain.calendar import now_minute
 from .._domain.demand import DemandRates
 from .._domain.dispositions import ROUTED, DispositionTable
 from .._domain.enums import Disposition
@@ -43,7 +43,7 @@ def route_returns(
             f"the reference implements the built-in strategies only, got {type(strategy).__name__}",
         )
     if now is not None:
-        to_minute(now, "now", round_up=True)
+        now_minute(now)
     arrays = prepare_returns(requests, network, inventory, strategy, demand, dispositions)
     canonical = canonical_nodes(network)
     routes = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import types
+import typing
 from collections.abc import Callable, Mapping
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -79,10 +81,8 @@ def _unstructure_capability(flags: Capability) -> list[str]:
 
 
 def _structure_capability(value: Any, _: type) -> Capability:
-    if not isinstance(value, (list, tuple)):
-        raise InvalidInputError("", f"must be a list of capability names, got {value!r}")
     flags = NO_CAPABILITY
-    for index, name in enumerate(value):
+    for index, name in enumerate(_listed(value, "capability names")):
         if not isinstance(name, str) or name not in Capability.__members__:
             valid = ", ".join(Capability.__members__)
             raise InvalidInputError(f"[{index}]", f"must be one of {valid}, got {name!r}")
@@ -94,23 +94,86 @@ def _unstructure_node_kinds(kinds: frozenset[NodeKind]) -> list[str]:
     return [kind.value for kind in NodeKind if kind in kinds]
 
 
-def _structure_node_kinds(value: Any, _: type) -> frozenset[NodeKind]:
-    if not isinstance(value, (list, tuple)):
-        raise InvalidInputError("", f"must be a list of node kinds, got {value!r}")
-    return frozenset(_structure_enum(item, NodeKind) for item in value)  # type: ignore[misc]
+# -- lists: every tuple, frozenset and list field ----------------------------------------
+
+_COLLECTIONS = (tuple, frozenset, list, set)
+_PLURALS: Mapping[object, str] = {
+    str: "strings",
+    int: "ints",
+    float: "numbers",
+    bool: "booleans",
+    dt.datetime: "datetimes",
+    dt.date: "dates",
+    dt.time: "times",
+    dt.timedelta: "durations",
+}
 
 
-def _structure_ids(value: Any, _: type) -> frozenset[str]:
-    if not isinstance(value, (list, tuple)):
-        raise InvalidInputError("", f"must be a list of ids, got {value!r}")
-    problems: list[Problem] = [
-        (f"[{index}]", f"must be a string, got {item!r}")
-        for index, item in enumerate(value)
-        if not isinstance(item, str)
-    ]
-    if problems:
-        raise InvalidInputError.collect(problems)
-    return frozenset(value)
+def _listed(value: Any, what: str) -> list[Any] | tuple[Any, ...]:
+    """``value`` when it is a list (or a tuple, as ``to_dict`` may leave one).
+
+    JSON has no other sequence, and anything else would be iterated into the wrong
+    items: a string into its characters, a mapping into its keys, a set in an order
+    that changes from run to run.
+    """
+    if isinstance(value, (list, tuple)):
+        return value
+    raise InvalidInputError("", f"must be a list of {what}, got {type(value).__name__} {value!r}")
+
+
+def _is_collection(kind: Any) -> bool:
+    return typing.get_origin(kind) in _COLLECTIONS and bool(typing.get_args(kind))
+
+
+def _plural(kind: Any) -> str:
+    """How a message names items of ``kind``."""
+    if kind in _PLURALS:
+        return _PLURALS[kind]
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        named = [_plural(arg) for arg in typing.get_args(kind) if arg is not type(None)]
+        return " or ".join(named) + (" or null" if type(None) in typing.get_args(kind) else "")
+    if _is_collection(kind):
+        return f"lists of {_items_of(kind)[2]}"
+    if isinstance(kind, type) and issubclass(kind, enum.Enum):
+        return f"{kind.__name__} values"
+    return _name(kind)
+
+
+def _items_of(kind: Any) -> tuple[tuple[Any, ...], int | None, str]:
+    """The item types of a collection type, its fixed size (a tuple of given length)
+    or None, and how a message names its items: ``2 times``, ``OrderLine``."""
+    args = typing.get_args(kind)
+    if typing.get_origin(kind) is not tuple or (len(args) == 2 and args[1] is Ellipsis):
+        return args[:1], None, _plural(args[0])
+    names = {_plural(arg) for arg in args}
+    what = names.pop() if len(names) == 1 else "items (" + ", ".join(map(_plural, args)) + ")"
+    return args, len(args), f"{len(args)} {what}"
+
+
+def _structure_collection(kind: Any) -> Callable[[Any, type], Any]:
+    """Read a tuple, frozenset or list field from a JSON list, every bad item reported
+    at its index; anything but a list is one fault at the field itself."""
+    item_types, size, what = _items_of(kind)
+    build = typing.get_origin(kind)
+    hooks = [(t, _converter.get_structure_hook(t)) for t in item_types]
+
+    def structure(value: Any, _: type) -> Any:
+        found = _listed(value, what)
+        if size is not None and len(found) != size:
+            raise InvalidInputError("", f"must hold exactly {size} items, got {len(found)}")
+        problems: list[Problem] = []
+        read: list[Any] = []
+        for index, item in enumerate(found):
+            item_type, hook = hooks[index if size is not None else 0]
+            try:
+                read.append(hook(item, item_type))
+            except Exception as error:  # untrusted data: every error is a fault
+                problems.extend(_problems(error, f"[{index}]"))
+        if problems:
+            raise InvalidInputError.collect(problems)
+        return build(read)
+
+    return structure
 
 
 # -- time: ISO 8601 text, timedeltas in whole seconds ------------------------------------
@@ -414,11 +477,10 @@ _converter.register_structure_hook_func(
     lambda t: isinstance(t, type) and issubclass(t, enum.Enum) and t is not Capability,
     _structure_enum,
 )
-_converter.register_structure_hook_func(lambda t: t == frozenset[NodeKind], _structure_node_kinds)
 _converter.register_unstructure_hook_func(
     lambda t: t == frozenset[NodeKind], _unstructure_node_kinds
 )
-_converter.register_structure_hook_func(lambda t: t == frozenset[str], _structure_ids)
+_converter.register_structure_hook_factory(_is_collection, _structure_collection)
 _converter.register_structure_hook(Inventory, _structure_inventory)
 _converter.register_unstructure_hook(Inventory, _unstructure_inventory)
 _converter.register_structure_hook(DemandRates, _structure_demand)

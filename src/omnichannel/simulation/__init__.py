@@ -2,6 +2,7 @@
 run through configurations of strategies and compared on KPIs; sweeps of
 configurations over seeds, on any executor."""
 
+from ._checkout import Checkout as Checkout
 from ._kpis import DayKpis as DayKpis
 from ._replenishment import Replenishment as Replenishment
 from ._scenario import DEFAULT_STOCK_ACCURACY as DEFAULT_STOCK_ACCURACY
@@ -17,6 +18,7 @@ from ._sweep import sweep as sweep
 
 __all__ = [
     "DEFAULT_STOCK_ACCURACY",
+    "Checkout",
     "Comparison",
     "DayKpis",
     "DayMix",

@@ -120,6 +120,14 @@ class DayKpis:
     """Units shipped to customers and sold to walk-ins, over the mean units on hand at
     the days' ends at stores, dark stores and DCs (not annualised: times 365 / days
     for a year; None: not a multi-day run)."""
+    promise_kept: float | None = None
+    """Share of the orders placed at checkout that ship every unit their option
+    promised, delivered (ready, for pickups) by the option's date (None: orders
+    placed as generated, no checkout)."""
+    options_per_cart: float | None = None
+    """Options ``promise`` offered per cart at checkout (None: no checkout)."""
+    carts_without_options: float | None = None
+    """Share of carts offered no option, so never ordered (None: no checkout)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The figures as a JSON-safe dict."""
@@ -401,6 +409,8 @@ STOCK_KPIS = (
     "inventory_turns",
 )
 """The figures of stock over days (walk-in sales, stock-outs, replenishment)."""
+CHECKOUT_KPIS = ("promise_kept", "options_per_cart", "carts_without_options")
+"""The figures of checkout (simulate's ``checkout``)."""
 REJECTION_KPIS = (
     "rejection_rate",
     "resourced_lines",

@@ -34,10 +34,11 @@ class Replenishment:
     can spare (on hand, not reserved, above its safety stock), at most
     ``dc_units_per_day`` units a day over all its stores, nearest store first; the
     units travel ``lead_days`` days (``in_transit`` meanwhile) and arrive at the
-    start of that day. Each DC then reorders from its supplier every unit it is
-    below its opening stock (counting its own units on the way), arriving
-    ``supplier_lead_days`` days later: a base-stock policy with an unlimited
-    supplier.
+    start of that day. Each DC then orders from its supplier up to the larger of
+    its opening stock and ``dc_cover_days`` times the mean units a day that left
+    each of its positions so far (to customers and stores), counting its own units
+    on the way; they arrive ``supplier_lead_days`` days later (the supplier has no
+    limit).
     """
 
     cover_days: float = attrs.field(
@@ -52,6 +53,10 @@ class Replenishment:
     """Most units each DC sends to stores a day (None: no limit)."""
     supplier_lead_days: int = attrs.field(default=3, validator=v.int_at_least(1, 1_000))
     """Days from a DC's reorder to its receipt (1 to 1,000)."""
+    dc_cover_days: float = attrs.field(
+        default=7.0, converter=v.to_float, validator=v.finite_at_least(0.0, 1_000.0)
+    )
+    """Days of its own outflow a DC orders up to (0 to 1,000)."""
     cost_per_unit: float = attrs.field(
         default=0.15, converter=v.to_float, validator=v.finite_at_least(0.0)
     )
@@ -117,11 +122,22 @@ class Replenisher:
         )
         """Every DC position of the opening stock."""
         self.base_stock = columns.on_hand[at_dc].astype(np.int64)
-        """Each DC position's opening on-hand units: its base stock."""
+        """Each DC position's opening on-hand units: the least it orders up to."""
+        self.dc_on_hand = self.base_stock.copy()
+        """Each DC position's units on hand after the last restock (or at the start)."""
+        self.dc_outflow = np.zeros(self.base_stock.size, dtype=np.int64)
+        """Units that left each DC position since the start."""
+        self.dc_arrived = np.zeros(self.base_stock.size, dtype=np.int64)
+        """Units received at each DC position since the last restock."""
+        self.dc_row = {pair: row for row, pair in enumerate(self.dcs.pairs)}
 
     def arrive(self, day: int, inventory: Inventory) -> Inventory:
         """``inventory`` with the units due on ``day`` received from transit."""
         moves = self.arriving.pop(day, [])
+        for move in moves:
+            row = self.dc_row.get((move.node_id, move.sku))
+            if row is not None:
+                self.dc_arrived[row] += move.quantity
         return inventory.receive(moves, from_transit=True) if moves else inventory
 
     def restock(self, day: int, inventory: Inventory) -> tuple[Inventory, DayMoves]:
@@ -176,10 +192,16 @@ class Replenisher:
         return sent, out, trucks
 
     def _reorder(self, day: int, inventory: Inventory) -> tuple[Inventory, int]:
-        """Each DC's supplier order for what it is below its base stock: the stock
-        with the orders on their way, and their units."""
+        """Each DC's supplier order for what it is below its order-up-to level: the
+        stock with the orders on their way, and their units."""
         on_hand, _, _, in_transit = self.dcs.counts(inventory)
-        below = self.base_stock - (on_hand + in_transit)
+        # What left since the last restock: units on hand then, plus arrivals, minus
+        # units on hand now (returns restocked at a DC count against it).
+        self.dc_outflow += self.dc_on_hand + self.dc_arrived - on_hand
+        self.dc_on_hand, self.dc_arrived[:] = on_hand, 0
+        rate = self.dc_outflow / (day + 1)
+        level = np.maximum(self.base_stock, np.ceil(self.policy.dc_cover_days * rate))
+        below = level.astype(np.int64) - (on_hand + in_transit)
         orders = [
             StockMove(node_id=node_id, sku=sku, quantity=units)
             for (node_id, sku), units in zip(self.dcs.pairs, below.tolist(), strict=True)

@@ -312,9 +312,11 @@ stores 0.65, dark stores 0.85, DCs 0.97, drop-ship vendors 0.9, pickup points 1.
 
 MAX_DAYS = 3_660
 """The most days a run may last (ten years)."""
-_ORDERS_PART, _RETURNS_PART, _DATES_PART, _WALK_IN_PART = range(4)
-_PARTS = 4
+_ORDERS_PART, _RETURNS_PART, _DATES_PART, _WALK_IN_PART, _CHECKOUT_PART = range(5)
+_PARTS = 5
 """The parts drawn for each day, each from a child of the day's seed of its own."""
+_SIMULATED_PARTS = {"walk_in": _WALK_IN_PART, "checkout": _CHECKOUT_PART}
+"""The parts :meth:`Scenario.draws` gives, by name."""
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -433,12 +435,14 @@ class Scenario:
             )
         return self.later_days.draw(day)
 
-    def walk_in_rng(self, day: int) -> np.random.Generator:
-        """The generator of ``day``'s walk-in sales (a part of the day's child of the
-        seed, see :meth:`day`); only a generated scenario has one."""
+    def draws(self, day: int, part: str) -> np.random.Generator:
+        """The generator of ``day``'s simulated ``part`` (``"walk_in"`` sales, customers'
+        ``"checkout"`` choices): for a generated scenario, a part of the day's child of
+        its seed (see :meth:`day`); for one built by hand, a seed of the day and part."""
+        code = _SIMULATED_PARTS[part]
         if self.later_days is None:
-            raise InvalidInputError("scenario", "walk-in sales are drawn by a generated scenario")
-        return self.later_days.part(day, _WALK_IN_PART)
+            return np.random.default_rng([day, code])
+        return self.later_days.part(day, code)
 
     @classmethod
     def generate(

@@ -12,7 +12,7 @@ import numpy as np
 
 from .._domain import validators as v
 from .._domain.accuracy import Accuracy
-from .._domain.calendar import to_minute
+from .._domain.calendar import now_minute
 from .._domain.call_checks import strategy_problem
 from .._domain.decisions import Allocation, AllocationResult
 from .._domain.demand import DemandRates
@@ -23,16 +23,20 @@ from .._domain.orders import Order
 from .._domain.routes import ReturnRoute
 from .._domain.stock import StockMove
 from .._engine.allocate import allocate
+from .._engine.promise import promise
 from .._engine.reallocate import reallocate
 from .._engine.returns import restocked_moves, route_returns
 from .._errors import InvalidInputError
+from .._types import FloatArray
 from ..allocation._protocol import AllocationPolicy
 from ..allocation._sequential import Sequential
 from ..returns._builtin import ValueRecovery
 from ..returns._protocol import ReturnStrategy
 from ..sourcing._builtin import LowestCost
 from ..sourcing._protocol import SourcingStrategy
+from ._checkout import Checkout, CheckoutTally, cart_of, place
 from ._kpis import (
+    CHECKOUT_KPIS,
     PARCEL_KPIS,
     REJECTION_KPIS,
     STOCK_KPIS,
@@ -77,6 +81,10 @@ class SimulationConfig:
     returns: ReturnStrategy = attrs.field(
         factory=ValueRecovery, validator=_implements(ReturnStrategy)
     )
+    checkout: Checkout | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(Checkout))
+    )
+    """How customers choose at checkout (None: orders are placed as generated)."""
 
 
 @overload
@@ -90,6 +98,7 @@ def simulate(
     name: str = ...,
     now: dt.datetime | None = ...,
     days: None = ...,
+    checkout: Checkout | None = ...,
 ) -> DayKpis: ...
 
 
@@ -104,6 +113,7 @@ def simulate(
     name: str = ...,
     now: dt.datetime | None = ...,
     days: int,
+    checkout: Checkout | None = ...,
 ) -> SimulatedRun: ...
 
 
@@ -117,6 +127,7 @@ def simulate(
     name: str = "",
     now: dt.datetime | None = None,
     days: int | None = None,
+    checkout: Checkout | None = None,
 ) -> DayKpis | SimulatedRun:
     """Run ``scenario``'s day in ``waves`` equal waves, in order, and measure it; with
     ``days``, run that many days one after the other and measure each and the whole.
@@ -154,6 +165,14 @@ def simulate(
     walk-in customers at the stores (:class:`DayMix`), and ``lost_store_sales``
     counts what they could not buy.
 
+    With ``checkout`` (a :class:`Checkout`; needs ``now``), each wave's orders are
+    first carts: ``promise`` offers each its options on the wave's state (with the
+    configuration's sourcing, ``daily_used`` carried), the customer picks one by the
+    checkout's choice model and places the order from it (``Order.from_option``:
+    the option's method, nodes and promised date), and the placed orders are
+    allocated; a cart offered nothing is not ordered. The checkout KPIs (promise
+    kept, options per cart, carts offered nothing) are then measured.
+
     ``days`` (None, the default: one day, measured as a :class:`DayKpis`; else an
     int from 1 to 3,660) runs day ``d``'s orders and returns
     (:meth:`Scenario.day`) on the stock day ``d - 1`` left, the scenario's
@@ -178,15 +197,16 @@ def simulate(
         raise InvalidInputError(
             "days", "this scenario has one day of orders; Scenario.generate draws more"
         )
-    if scenario.mix.walk_in > 0 and scenario.later_days is None:
-        raise InvalidInputError(
-            "scenario.mix.walk_in", "walk-in sales are drawn by a generated scenario"
-        )
+    if checkout is not None and not isinstance(checkout, Checkout):
+        raise InvalidInputError("checkout", f"must be Checkout, got {type(checkout).__name__}")
+    if checkout is not None and now is None:
+        raise InvalidInputError("checkout", "needs now: promise dates every option")
     if now is not None:
-        to_minute(now, "now", round_up=True)
-    run = _Run(
-        scenario, (sourcing, policy, returns_strategy), waves, now, multi_day=days is not None
-    )
+        now_minute(now)
+        if days is not None:
+            _check_run_end(now, days)
+    strategies = (sourcing, policy, returns_strategy)
+    run = _Run(scenario, strategies, waves, now, checkout, multi_day=days is not None)
     if days is None:
         return _measure(name, [run.day(0)], scenario.network)
     done = [run.day(day) for day in range(days)]
@@ -198,6 +218,17 @@ def simulate(
 
 
 _DAY = dt.timedelta(days=1)
+
+
+def _check_run_end(now: dt.datetime, days: int) -> None:
+    """Raise unless the last wave of a run of ``days`` from ``now`` is a valid ``now``."""
+    end = now + days * _DAY
+    try:
+        now_minute(end)
+    except InvalidInputError as error:
+        raise InvalidInputError(
+            "days", f"a run of {days} days from now ends at {end.isoformat()}: {error}"
+        ) from None
 
 
 @attrs.frozen(kw_only=True)
@@ -241,6 +272,8 @@ class _Day:
     """Stock-outs and units on hand at the day's end (multi-day runs)."""
     sold: int
     """Units shipped to customers and sold to walk-ins."""
+    checkout: CheckoutTally | None
+    """What checkout offered and placed (None: orders are placed as generated)."""
 
 
 class _Run:
@@ -252,10 +285,12 @@ class _Run:
         strategies: tuple[SourcingStrategy, AllocationPolicy, ReturnStrategy],
         waves: int,
         now: dt.datetime | None,
+        checkout: Checkout | None,
         *,
         multi_day: bool,
     ) -> None:
         self.scenario = scenario
+        self.checkout = checkout
         self.sourcing, self.policy, self.returns_strategy = strategies
         self.waves = waves
         self.now = now
@@ -286,8 +321,11 @@ class _Run:
             self.inventory = self.replenisher.arrive(day, self.inventory)
         opening = self.inventory
         shelf = None if self.missing is None else _Shelf(missing=self.missing)
-        walk_in_rng = None if self.walk_in is None else scenario.walk_in_rng(day)
-        sold = lost = 0
+        walk_in_rng = None if self.walk_in is None else scenario.draws(day, "walk_in")
+        checkout = None if self.checkout is None else CheckoutTally()
+        prefers = scenario.draws(day, "checkout").random(len(orders)) if checkout else None
+        sales = WalkInSales(sold=0, lost=0)
+        shipped_units = 0
         allocations: list[Allocation] = []
         routes: list[ReturnRoute] = []
         engine_s = 0.0
@@ -305,10 +343,16 @@ class _Run:
                 )
             inventory = self.inventory.receive(self.arriving, from_transit=True)
             if self.walk_in is not None and walk_in_rng is not None:
-                inventory, sales = self.walk_in.sell(inventory, walk_in_rng)
-                sold, lost = sold + sales.sold, lost + sales.lost
+                inventory, wave_sales = self.walk_in.sell(inventory, walk_in_rng)
+                sales = WalkInSales(
+                    sold=sales.sold + wave_sales.sold, lost=sales.lost + wave_sales.lost
+                )
             wave_orders = [orders[i] for i in order_rows.tolist()]
             start = time.perf_counter()
+            if checkout is not None and prefers is not None:
+                wave_orders = self._check_out(
+                    wave_orders, inventory, at, prefers[order_rows], checkout
+                )
             allocated = allocate(
                 wave_orders,
                 network,
@@ -334,7 +378,7 @@ class _Run:
             engine_s += time.perf_counter() - start
             self.daily = {key: dict(days) for key, days in allocated.daily_used.items()}
             shipped = _shipped(allocated.allocations)
-            sold += sum(move.quantity for move in shipped)
+            shipped_units += sum(move.quantity for move in shipped)
             inventory = allocated.inventory.fulfil(shipped)
             requests = [returns[i] for i in return_rows.tolist()]
             start = time.perf_counter()
@@ -355,22 +399,47 @@ class _Run:
         if self.replenisher is not None:
             self.inventory, restocked = self.replenisher.restock(day, self.inventory)
         return _Day(
-            orders=list(orders),
+            orders=list(orders) if checkout is None else checkout.placed,
             allocations=allocations,
             routes=routes,
             opening=opening,
             closing=self.inventory,
             engine_s=engine_s,
             shelf=shelf,
-            walk_in=None if self.walk_in is None else WalkInSales(sold=sold, lost=lost),
+            walk_in=None if self.walk_in is None else sales,
             restocked=restocked,
             stock=(
                 day_end_stock(scenario.inventory, self.inventory, network)
                 if self.multi_day
                 else None
             ),
-            sold=sold,
+            sold=shipped_units + sales.sold,
+            checkout=checkout,
         )
+
+    def _check_out(
+        self,
+        orders: list[Order],
+        inventory: Inventory,
+        at: dt.datetime | None,
+        prefers: FloatArray,
+        tally: CheckoutTally,
+    ) -> list[Order]:
+        """The orders the customers of ``orders`` place at ``at`` from the options
+        ``promise`` offers their carts on ``inventory``."""
+        assert self.checkout is not None
+        assert at is not None
+        network = self.scenario.network
+        offered = promise(
+            [cart_of(order, network) for order in orders],
+            network,
+            inventory,
+            now=at,
+            sourcing=self.sourcing,
+            daily_used=self.daily,
+            per_method=self.checkout.per_method,
+        )
+        return place(self.checkout, orders, offered, network, at, prefers, tally)
 
 
 def _measure(name: str, days: Sequence[_Day], network: Network) -> DayKpis:
@@ -387,6 +456,7 @@ def _measure(name: str, days: Sequence[_Day], network: Network) -> DayKpis:
         _Shelf.merged(shelves).kpis() if shelves else dict.fromkeys(REJECTION_KPIS)
     )
     stocked: dict[str, Any] = _stock_kpis(days)
+    checked_out: dict[str, Any] = _checkout_kpis(days, allocations)
     return DayKpis(
         name=name,
         orders=len(allocations),
@@ -400,7 +470,24 @@ def _measure(name: str, days: Sequence[_Day], network: Network) -> DayKpis:
         **parcelled,
         **rejected,
         **stocked,
+        **checked_out,
     )
+
+
+def _checkout_kpis(days: Sequence[_Day], allocations: Sequence[Allocation]) -> dict[str, Any]:
+    """The ``CHECKOUT_KPIS`` of ``days`` (whose ``allocations`` are given): None where
+    orders were placed as generated."""
+    tallies = [day.checkout for day in days if day.checkout is not None]
+    if not tallies:
+        return dict.fromkeys(CHECKOUT_KPIS)
+    total = CheckoutTally()
+    for tally in tallies:
+        total.add(tally)
+    return {
+        "promise_kept": total.kept(allocations),
+        "options_per_cart": total.options / total.carts if total.carts else 0.0,
+        "carts_without_options": total.unoffered / total.carts if total.carts else 0.0,
+    }
 
 
 def _stock_kpis(days: Sequence[_Day]) -> dict[str, float | None]:
@@ -689,13 +776,17 @@ _TABLE_ROWS = (
     ("replenished units", "replenished_units", 0),
     ("replenishment cost", "replenishment_cost", 0),
     ("inventory turns", "inventory_turns", 2),
+    ("promise kept %", "promise_kept", -2),
+    ("options per cart", "options_per_cart", 2),
+    ("carts offered nothing %", "carts_without_options", -2),
     ("decisions per second", "decisions_per_second", 0),
 )
 """Label, DayKpis field and decimals of each table row (negative: a percentage with
 that many decimals)."""
-_OPTIONAL_KPIS = frozenset(TIME_KPIS + PARCEL_KPIS + REJECTION_KPIS + STOCK_KPIS)
+_OPTIONAL_KPIS = frozenset(TIME_KPIS + PARCEL_KPIS + REJECTION_KPIS + STOCK_KPIS + CHECKOUT_KPIS)
 """Rows left out of the table when every configuration has None: a feature the day
-did not use (dates, parcels, shelf truth, walk-in sales, several days, replenishment)."""
+did not use (dates, parcels, shelf truth, walk-in sales, several days, replenishment,
+checkout)."""
 
 
 def _format(value: float | None, digits: int) -> str:
@@ -739,6 +830,7 @@ def compare(
             "waves": waves,
             "name": config.name,
             "now": now,
+            "checkout": config.checkout,
         }
         if days is None:
             results.append(simulate(scenario, **settings))

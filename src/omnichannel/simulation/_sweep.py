@@ -189,6 +189,7 @@ def _run(task: _Task) -> Outcome:
         waves=task.waves,
         name=task.config.name,
         now=task.scenario.get("start"),
+        checkout=task.config.checkout,
         days=task.days,
     )
     return tuple(_figures(day) for day in run.days), _figures(run.total)
@@ -415,6 +416,7 @@ def _checked(
     """The arguments of :func:`sweep`, checked together: raises one
     :class:`InvalidInputError` naming every fault, before anything runs."""
     problems: list[Problem] = []
+    items: tuple[object, ...] = ()
     found: tuple[SimulationConfig, ...] = ()
     try:
         items = v.items(configs, "configs", "SimulationConfig")
@@ -431,6 +433,12 @@ def _checked(
     problems.extend(_count_problem("days", days))
     problems.extend(_count_problem("waves", waves))
     world = _world(scenario, problems)
+    if world.get("start") is None:
+        problems.extend(
+            (f"configs[{index}].checkout", "needs a dated world: give scenario['start']")
+            for index, config in enumerate(items)
+            if isinstance(config, SimulationConfig) and config.checkout is not None
+        )
     if executor is not None and not isinstance(executor, concurrent.futures.Executor):
         problems.append(
             (

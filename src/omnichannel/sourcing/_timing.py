@@ -13,6 +13,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import Any
 
 import attrs
 import numpy as np
@@ -24,6 +25,7 @@ from .._domain.calendar import (
     MINUTES_PER_DAY,
     NodeCalendar,
     from_minute,
+    now_minute,
     to_minute,
 )
 from .._domain.enums import FulfillmentMethod, ServiceLevel
@@ -69,6 +71,41 @@ class NetworkTimes:
     """Each level's transit value (row of ``delivery``) per band, then -1 past the last."""
     reach_km: FloatArray
     """Farthest km each level serves with ``now``: ``max_km`` and its last band."""
+    last_start: _LastStart = attrs.field(factory=lambda: _LastStart(), repr=False)
+    """The nodes' handovers of the last call's start (see :class:`NodeTimes`)."""
+
+
+_START_FIELDS = (
+    "day",
+    "ready",
+    "gone",
+    "dispatch_day",
+    "same_day",
+    "home_delivered",
+    "home_made",
+    "home_day",
+    "home_due",
+    "home_lead",
+    "home_always",
+)
+"""The per-node arrays a call starts from, the same for every call at one minute with
+the same full days."""
+
+
+class _LastStart:
+    """The last computed start of a network's nodes and its key: calls at one minute
+    (a stream of real-time calls, the options of one promise) share it. Thread-safe:
+    the pair is replaced in one assignment, and readers get copies."""
+
+    def __init__(self) -> None:
+        self._found: tuple[tuple[int, tuple[tuple[int, int], ...]], tuple[Any, ...]] | None = None
+
+    def get(self, key: tuple[int, tuple[tuple[int, int], ...]]) -> tuple[Any, ...] | None:
+        found = self._found
+        return found[1] if found is not None and found[0] == key else None
+
+    def put(self, key: tuple[int, tuple[tuple[int, int], ...]], start: tuple[Any, ...]) -> None:
+        self._found = (key, start)
 
 
 def _network_times(network: Network, first: dt.date) -> NetworkTimes:
@@ -169,6 +206,10 @@ class Timing:
     (n_nodes, TABLE_DAYS)."""
     earlier: dict[str, dict[dt.date, int]]
     """The ``daily_used`` given, to carry into the result."""
+    full_days: tuple[tuple[int, int], ...]
+    """The (canonical node, table day) pairs ``earlier`` already fills (shipments at
+    or above a daily capacity), sorted: with ``now``, they decide where each node's
+    work starts."""
 
     @classmethod
     def build(
@@ -183,16 +224,20 @@ class Timing:
     ) -> Timing:
         """The timing of a wave's orders (their level, method and pickup node codes),
         with ``earlier`` (a checked ``daily_used``) already on the nodes' days."""
-        minute = to_minute(now, "now", round_up=True)
+        minute = now_minute(now)
         net = network_times(network, minute)
         load = np.zeros((network.arrays.n_nodes, TABLE_DAYS), dtype=np.int64)
         first = net.tables.first
+        full: list[tuple[int, int]] = []
         for node_id, days in earlier.items():
             node = network.node_index(node_id)
+            capacity = int(net.capacity[node])
             for day, count in days.items():
                 offset = (day - first).days
                 if 0 <= offset < TABLE_DAYS:
                     load[node, offset] = count
+                    if 0 <= capacity <= count:
+                        full.append((node, offset))
         # Promises repeat (the end of a day, say): each distinct one is converted once.
         minutes: dict[dt.datetime | None, int] = {None: kernel.BEYOND}
         for i, order in enumerate(orders):
@@ -218,6 +263,7 @@ class Timing:
             via_pickup=np.where(via, pickup_row, _NOT_VIA_PICKUP),
             load=load,
             earlier=earlier,
+            full_days=tuple(sorted(full)),
         )
 
     def start(self) -> NodeTimes:
@@ -325,12 +371,28 @@ class NodeTimes:
         """Shipments started per node and table day, (n_nodes, TABLE_DAYS); kept up to
         date only at nodes with a daily capacity."""
         net = timing.net
+        # Where each node's work starts depends only on the network, the minute and
+        # the days already full (a node whose daily capacity is 0 is full every day,
+        # whatever the call), so calls at one minute share it.
+        key = (timing.now, timing.full_days)
+        start = net.last_start.get(key)
+        if start is None:
+            self._start()
+            net.last_start.put(key, tuple(getattr(self, name).copy() for name in _START_FIELDS))
+        else:
+            for name, value in zip(_START_FIELDS, start, strict=True):
+                setattr(self, name, value.copy())
+
+    def _start(self) -> None:
+        """Each node's handover before any shipment of the call."""
+        net = self.timing.net
         rows = net.node_row
-        self.day = first_days(net.tables, timing.now, rows, self._blocked(np.arange(rows.size)))
-        hand = handover(net.tables, timing.now, rows, self.day)
+        everyone = np.arange(rows.size)
+        self.day = first_days(net.tables, self.timing.now, rows, self._blocked(everyone))
+        hand = handover(net.tables, self.timing.now, rows, self.day)
         self.ready, self.gone = hand.ready.copy(), hand.gone.copy()
         self.dispatch_day, self.same_day = hand.dispatch_day.copy(), hand.same_day.copy()
-        self.home_delivered, self.home_made, self.home_day = self._home(np.arange(rows.size))
+        self.home_delivered, self.home_made, self.home_day = self._home(everyone)
         """Home and same-day delivery from each node by transit value (row of
         ``net.delivery``): the instant delivered, whether it is made, and the table
         day of delivery, each (n_values, n_nodes)."""
