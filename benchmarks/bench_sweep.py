@@ -9,12 +9,14 @@ three times: in this process (``executor=None``), on a ``ProcessPoolExecutor``
 of ``--workers`` processes, and on a Dask ``distributed.LocalCluster`` of
 ``--workers`` worker processes with one thread each, on loopback (or on the
 cluster at ``--scheduler``). Each sweep is timed once, from submission to the
-last result: the pool's processes start within it, and the cluster's workers
-import omnichannel with their first task; the cluster's own start-up is timed
-apart. Prints the seconds, the speed-ups over the in-process run, and
-whether all three gave identical rows and summaries (exit 1 if not), and the
-machine's load average before the runs (other work on the cores lowers the
-speed-ups). Without the dask extra, the Dask run is skipped.
+last result: the pool's processes start (forked, omnichannel imported) within
+it; the cluster's start-up, its workers importing omnichannel included, is timed
+apart. The LocalCluster's scheduler gives each worker thread one task at a time
+(``distributed.scheduler.worker-saturation: 1.0``, for tasks of seconds).
+Prints the seconds, the speed-ups over the in-process run, whether all three
+gave identical rows and summaries (exit 1 if not), and the machine's load
+average before the runs (other work on the cores lowers the speed-ups).
+Without the dask extra, the Dask run is skipped.
 """
 
 from __future__ import annotations
@@ -130,10 +132,14 @@ def _on_dask(
 ) -> dict[str, Any]:
     """The sweep on a LocalCluster of ``workers`` processes (or the cluster at
     ``scheduler``): its start-up and sweep seconds, speed-up, and whether it matches."""
+    import dask
     import distributed
 
     start = time.perf_counter()
     with contextlib.ExitStack() as stack:
+        # One task per worker thread at a time: the default (1.1) lets a worker hold a
+        # second run of several seconds while another worker idles at the sweep's end.
+        stack.enter_context(dask.config.set({"distributed.scheduler.worker-saturation": 1.0}))
         cluster = (
             stack.enter_context(
                 distributed.LocalCluster(
@@ -148,6 +154,9 @@ def _on_dask(
             else None
         )
         client = stack.enter_context(distributed.Client(scheduler or cluster))
+        # Workers are fresh interpreters: importing omnichannel there is start-up, as
+        # the pool's forked processes have it imported already.
+        client.run(importlib.import_module, "omnichannel.simulation._sweep")
         startup_s = time.perf_counter() - start
         seconds, found = _timed_sweep(scenario, seeds, days, client.get_executor())
         threads = sum(client.nthreads().values())
