@@ -36,6 +36,7 @@ from .simulation import (
     compare,
     sweep,
 )
+from .simulation._simulate import check_run_end
 
 _NOT_PRESETS = frozenset({"lexicographic", "weighted"})
 """Sourcing strategies that need configuration, so cannot be named on the command line."""
@@ -54,7 +55,8 @@ MAX_ORDERS = 1_000_000
 MAX_STOCK_CELLS = 20_000_000
 """The most nodes x SKUs: the generated stock has a position per carried pair."""
 MAX_WAVES = 1_000
-MAX_DAYS = 366
+MAX_RUN_DAYS = 366
+"""The most days ``--days`` runs: a year (the library allows ten)."""
 MAX_WALK_IN = 1_000.0
 MAX_SEED = 2**64 - 1
 MAX_PER_METHOD = 100
@@ -326,8 +328,8 @@ def _add_days(command: Any) -> None:
     """How many days ``command`` runs, with walk-in store sales and replenishment."""
     command.add_argument(
         "--days",
-        type=_count(1, MAX_DAYS),
-        help=f"run this many days one after the other, 1 to {MAX_DAYS}, and compare the "
+        type=_count(1, MAX_RUN_DAYS),
+        help=f"run this many days one after the other, 1 to {MAX_RUN_DAYS}, and compare the "
         "runs' totals; adds the stock-out and inventory-turn rows (default: one day)",
     )
     _add_stock_world(command)
@@ -612,6 +614,13 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _check_sizes(args)
     if args.checkout and args.start is None:
         raise UsageError("--checkout needs --start: promise dates every option")
+    if args.replenish and args.days is None:
+        raise UsageError("--replenish needs --days: stock is replenished between days")
+    if args.start is not None and args.days is not None:
+        try:
+            check_run_end(args.start, args.days)
+        except OmnichannelError as error:
+            raise UsageError(f"--days: {str(error).removeprefix('days: ')}") from None
     configs = _configs(args)
     image_format = _check_outputs(args)
     scenario = Scenario.generate(

@@ -66,6 +66,12 @@ def _units(inventory: oc.Inventory) -> int:
     return int(columns.on_hand.sum() + columns.in_transit.sum())
 
 
+def _have(inventory: oc.Inventory, node_id: str, sku: str) -> int:
+    """Units a store counts towards its cover: on hand, not reserved, and on the way."""
+    on_hand, reserved, _, in_transit = _counts(inventory, node_id, sku)
+    return on_hand - reserved + in_transit
+
+
 def _counts(inventory: oc.Inventory, node_id: str, sku: str) -> tuple[int, int, int, int]:
     found = inventory.position(node_id, sku)
     if found is None:
@@ -115,6 +121,20 @@ def test_replenishment_keeps_its_rules_day_after_day(
                 sent_by_dc[dc] += sent
         if policy.dc_units_per_day is not None:
             assert all(sent <= policy.dc_units_per_day for sent in sent_by_dc.values())
+        if len(dcs) == 1 and policy.dc_units_per_day is None:
+            # One DC with no limit: a store gets all it needs whenever the DC can spare
+            # what every store needs of that SKU (stores without a position included).
+            for sku in SKUS:
+                on_hand, reserved, safety, _ = _counts(before, dcs[0], sku)
+                spare = max(on_hand - reserved - safety, 0)
+                needs = {}
+                for (node_id, rated), rate in demand.items():
+                    if rated == sku:
+                        have = _have(before, node_id, sku)
+                        needs[node_id] = max(math.ceil(policy.cover_days * rate) - have, 0)
+                if sum(needs.values()) <= spare:
+                    for node_id, need in needs.items():
+                        assert _have(after, node_id, sku) == _have(before, node_id, sku) + need
         assert sum(sent_by_dc.values()) == moves.units
         inventory = after
     for day in range(days, days + 4):

@@ -147,6 +147,11 @@ def test_plot_draws_in_the_format_the_extension_names(
         (["compare", "--start", "2026-03-02T00:00"], "--start: must give its offset"),
         (["compare", "--start", "monday"], "--start: must be an ISO 8601 instant"),
         (["compare", "--checkout"], "--checkout needs --start: promise dates every option"),
+        (["compare", "--replenish"], "--replenish needs --days: stock is replenished between"),
+        (
+            ["compare", "--start", "9000-10-30T00:00Z", "--days", "30"],
+            "--days: a run of 30 days from now ends at 9000-11-29",
+        ),
         (["compare", "--days", "0"], "argument --days: must be >= 1, got 0"),
         (["compare", "--days", "367"], "argument --days: must be <= 366, got 367"),
         (["compare", "--walk-in", "nan"], "argument --walk-in: must be from 0 to 1000, got nan"),

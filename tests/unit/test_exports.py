@@ -34,3 +34,12 @@ def test_cancellation_names_are_public() -> None:
     for name in ("cancel", "Cancellation", "CancellationResult"):
         assert name in omnichannel.__all__
     assert "cancel" in omnichannel.reference.__all__
+
+
+def test_the_simulation_package_exports_exactly_its_all() -> None:
+    import omnichannel.simulation as simulation
+
+    public = {name for name in dir(simulation) if not name.startswith("_")}
+    assert public == set(simulation.__all__)
+    for name in ("Checkout", "Replenishment", "SimulatedRun", "simulate", "compare"):
+        assert name in simulation.__all__

@@ -515,6 +515,25 @@ def test_availability_lists_the_stores_near_a_point_that_can_hand_a_sku_over() -
     )
 
 
+def test_availability_leaves_out_stores_that_cannot_have_it_ready_or_take_no_order() -> None:
+    import attrs
+
+    full = attrs.evolve(HOURS, daily_capacity=0)  # never a free day: never ready
+    closed = oc.Network(
+        nodes=[attrs.evolve(n, calendar=full) if n.id == "store" else n for n in NETWORK.nodes],
+        channels=NETWORK.channels,
+    )
+    no_orders = oc.Network(
+        nodes=[attrs.evolve(n, order_capacity=0) if n.id == "store" else n for n in NETWORK.nodes],
+        channels=NETWORK.channels,
+    )
+    for network in (closed, no_orders):
+        question = {"channel_id": "web", "near": BERLIN, "radius_km": 50.0, "now": NOW}
+        found = oc.availability(["A"], network, STOCK, **question)  # type: ignore[arg-type]
+        assert found[0].nodes == ()
+        assert found == reference.availability(["A"], network, STOCK, **question)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("availability", [oc.availability, reference.availability])
 @pytest.mark.parametrize(
     ("skus", "kwargs", "error", "path"),

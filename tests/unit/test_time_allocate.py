@@ -428,3 +428,21 @@ def test_calls_at_one_minute_share_the_nodes_start_only_while_the_same_days_are_
             free = oc.allocate([order], network, day.inventory, now=at)
             moved += free.allocations != shared.allocations
     assert moved  # full days changed some decisions, so the test can tell
+
+
+def test_handovers_for_a_later_pass_start_where_the_shipped_loads_leave_each_node() -> None:
+    """A pass after shipments (FairShare, DualPriceLookahead) starts each node at the
+    loads it reached, never at the call's shared start."""
+    calendar = oc.NodeCalendar.every_day(PARIS, dt.time(9), dt.time(18), daily_capacity=1)
+    network = _network(_node("store", HERE, calendar))
+    wave, _ = Wave.prepare(
+        [_order()], network, _stock("store"), LowestCost(), None, None, WEDNESDAY_10_UTC
+    )
+    times = wave.state.times
+    assert times is not None
+    first = int(times.day[0])
+    times.ship(np.array([0]), np.array([1]))  # the only shipment of the day: it fills
+    assert int(times.day[0]) == first + 1
+    _, later = wave.times_for(wave.arrays, times)
+    assert later is not None
+    assert int(later.day[0]) == first + 1

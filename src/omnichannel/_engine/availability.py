@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 
 from .._core.geo import chord_distance_km, unit_vectors
-from .._domain.calendar import now_minute
+from .._domain.calendar import HORIZON_DAYS, MINUTES_PER_DAY, from_minutes, now_minute
 from .._domain.call_checks import (
     checked_context,
     checked_daily_used,
@@ -16,17 +16,17 @@ from .._domain.call_checks import (
     checked_skus,
     reject_carrier_transit,
 )
-from .._domain.enums import FulfillmentMethod, ServiceLevel
+from .._domain.enums import FulfillmentMethod
 from .._domain.geo import GeoPoint
 from .._domain.inventory import Inventory
 from .._domain.network import Network
-from .._domain.orders import Order, OrderLine
 from .._domain.promise import NodeAvailability, SkuAvailability
 from ..sourcing._batch import METHODS, node_units, pickup_acceptance, source_permission
-from ..sourcing._builtin import LowestCost
-from .promise import decide_options
+from ..sourcing._timing import Timing
 
 _IN_STORE = METHODS.index(FulfillmentMethod.PICKUP_IN_STORE)
+_NONE = np.zeros(0, dtype=np.int64)
+"""No orders: the nodes' times at the call's start need none."""
 
 
 def availability(
@@ -55,7 +55,7 @@ def availability(
     network, inventory, _ = checked_context(network, inventory, None)
     found = checked_skus(skus, network)
     channel_id, near, radius_km = checked_near(network, channel_id, near, radius_km)
-    checked_daily_used(daily_used, network)
+    earlier = checked_daily_used(daily_used, network)
     channel = network.channel(channel_id)
     can = (
         pickup_acceptance(network)[_IN_STORE]
@@ -72,43 +72,30 @@ def availability(
     block = inventory.dense(found, ids)
     held = block.safety_stock if channel.respects_safety_stock else 0
     units = np.maximum(block.on_hand - block.reserved - held, 0)
-    pairs = [(row, column) for row, column in zip(*np.nonzero(units >= 1), strict=True)]
-    orders = [
-        Order(
-            id=str(k),
-            channel_id=channel_id,
-            lines=(OrderLine(sku=found[row], quantity=1),),
-            method=FulfillmentMethod.PICKUP_IN_STORE,
-            pickup_node_id=ids[column],
-            service_level=ServiceLevel.STANDARD,
-        )
-        for k, (row, column) in enumerate(pairs)
-    ]
-    # Dates only where some node holds the SKU: most questions end before any.
-    options = (
-        decide_options(
-            orders,
-            network,
-            inventory,
-            sourcing=LowestCost(),
-            capacity_used=None,
-            daily_used=daily_used,
-            now=now,
-        )
-        if orders
-        else []
-    )
+    rows, columns = np.nonzero(units >= 1)
     per_sku: list[list[NodeAvailability]] = [[] for _ in found]
-    for (row, column), option in zip(pairs, options, strict=True):
-        if option is not None:
-            per_sku[row].append(
-                NodeAvailability(
-                    node_id=ids[column],
-                    distance_km=float(km[column]),
-                    available=int(units[row, column]),
-                    ready_at=option.delivered_by,
+    # Dates only where some node holds the SKU: most questions end before any.
+    if rows.size:
+        # A unit picked up where it is: ready when the node's work can start and is
+        # done (its calendar, processing and full days), as promise dates it; a node
+        # with no shipment left in the wave, or none ready within the horizon, offers
+        # nothing.
+        times = Timing.build(network, (), _NONE, _NONE, _NONE, now, earlier).start()
+        limit = times.timing.now + HORIZON_DAYS * MINUTES_PER_DAY
+        ready = times.ready[nodes]
+        offered = (ready <= limit) & (network.arrays.capacity[nodes] >= 1)
+        # Only offered nodes' instants: the others' may lie past every datetime.
+        (instants,) = from_minutes(np.where(offered, ready, times.timing.now).tolist())
+        for row, column in zip(rows.tolist(), columns.tolist(), strict=True):
+            if offered[column]:
+                per_sku[row].append(
+                    NodeAvailability(
+                        node_id=ids[column],
+                        distance_km=float(km[column]),
+                        available=int(units[row, column]),
+                        ready_at=instants[column],
+                    )
                 )
-            )
     return tuple(
         SkuAvailability(sku=sku, nodes=tuple(listed))
         for sku, listed in zip(found, per_sku, strict=True)

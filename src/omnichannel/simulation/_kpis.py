@@ -183,11 +183,11 @@ _STOCKOUT_KINDS = (
 _HELD_KINDS = frozenset({NodeKind.STORE, NodeKind.DARK_STORE, NodeKind.DC})
 
 
-@attrs.frozen
+@attrs.frozen(kw_only=True)
 class DayEndStock:
     """Stock figures of one day's end."""
 
-    stockout_rates: dict[str, float | None]
+    stockout_rates: Mapping[str, float | None]
     """``store_stockout_rate``, ``dark_store_stockout_rate`` and ``dc_stockout_rate``
     (None for a kind with no opening position)."""
     on_hand: int
@@ -200,14 +200,8 @@ def day_end_stock(opening: Inventory, end: Inventory, network: Network) -> DayEn
     kind_of = {node.id: node.kind for node in network.nodes}
     before, after = opening.columns(), end.columns()
     # Keys numbered by the end snapshot's ids, which hold every opening id.
-    end_node = {node_id: i for i, node_id in enumerate(end.node_ids)}
-    end_sku = {sku: i for i, sku in enumerate(end.skus)}
-    node_at = np.array([end_node[n] for n in opening.node_ids], dtype=np.int64)
-    sku_at = np.array([end_sku[sku] for sku in opening.skus], dtype=np.int64)
-    width = max(len(end.node_ids), 1)
-    opening_keys = sku_at[before.sku] * width + node_at[before.node]
-    end_keys = after.sku.astype(np.int64) * width + after.node
-    empty = end_keys[(after.on_hand - after.reserved) <= 0]
+    opening_keys = _framed_keys(opening, end)
+    empty = _framed_keys(end, end)[(after.on_hand - after.reserved) <= 0]
     rates: dict[str, float | None] = {}
     for field, kind in _STOCKOUT_KINDS:
         of_kind = np.array([kind_of.get(n) is kind for n in opening.node_ids], dtype=np.bool_)
@@ -229,18 +223,24 @@ def stores_below_safety(start: Inventory, end: Inventory, network: Network) -> i
 
 def _store_keys(inventory: Inventory, stores: set[str], frame: Inventory, below: bool) -> IntArray:
     """Keys of the store positions of ``inventory`` that hold safety stock and are below
-    it (``below``) or not, numbered by ``frame``'s node and SKU lists so that keys
-    compare across snapshots (``frame`` must hold every id of ``inventory``)."""
+    it (``below``) or not (see :func:`_framed_keys`)."""
+    columns = inventory.columns()
+    is_store = np.array([node_id in stores for node_id in inventory.node_ids], dtype=np.bool_)
+    short = columns.on_hand - columns.reserved < columns.safety_stock
+    chosen = is_store[columns.node] & (columns.safety_stock > 0) & (short == below)
+    return np.asarray(_framed_keys(inventory, frame)[chosen])
+
+
+def _framed_keys(inventory: Inventory, frame: Inventory) -> IntArray:
+    """A key per position of ``inventory`` (in its column order), numbered by
+    ``frame``'s node and SKU lists so that keys compare across snapshots (``frame``
+    must hold every id of ``inventory``)."""
     columns = inventory.columns()
     node_at = {node_id: i for i, node_id in enumerate(frame.node_ids)}
     sku_at = {sku: i for i, sku in enumerate(frame.skus)}
     node = np.array([node_at[n] for n in inventory.node_ids], dtype=np.int64)
     sku = np.array([sku_at[s] for s in inventory.skus], dtype=np.int64)
-    is_store = np.array([node_id in stores for node_id in inventory.node_ids], dtype=np.bool_)
-    short = columns.on_hand - columns.reserved < columns.safety_stock
-    chosen = is_store[columns.node] & (columns.safety_stock > 0) & (short == below)
-    keys = sku[columns.sku] * max(len(frame.node_ids), 1) + node[columns.node]
-    return np.asarray(keys[chosen])
+    return np.asarray(sku[columns.sku] * max(len(frame.node_ids), 1) + node[columns.node])
 
 
 _LEAD_HOURS: Mapping[FulfillmentMethod, str] = {

@@ -4,7 +4,7 @@ walk-in sales that drain store shelves."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 import numpy as np
@@ -19,6 +19,9 @@ from .._domain.stock import StockMove
 from .._types import IntArray
 
 _RESTOCKED = frozenset({NodeKind.STORE, NodeKind.DARK_STORE})
+Shelf = Mapping[tuple[str, str], int]
+"""Per ``(node_id, sku)`` position, the units its record counts that the shelf does
+not hold (positions not named hold what the record says)."""
 _TILL = Channel(id="walk_in", kind=ChannelKind.STORE, respects_safety_stock=False)
 """Walk-in customers take what is on the shelf, safety stock included."""
 
@@ -32,7 +35,8 @@ class Replenishment:
     orders up to ``ceil(cover_days x rate)`` units, counting what it has on hand
     and not reserved plus what is already on its way; its nearest DC sends what it
     can spare (on hand, not reserved, above its safety stock), at most
-    ``dc_units_per_day`` units a day over all its stores, nearest store first; the
+    ``dc_units_per_day`` units a day over all its stores, nearest store first (an
+    inactive DC sends nothing and orders nothing); the
     units travel ``lead_days`` days (``in_transit`` meanwhile) and arrive at the
     start of that day. Each DC then orders from its supplier up to the larger of
     its opening stock and ``dc_cover_days`` times the mean units a day that left
@@ -87,7 +91,7 @@ class Replenisher:
         self, policy: Replenishment, network: Network, demand: DemandRates, start: Inventory
     ) -> None:
         self.policy = policy
-        dcs = [n for n in network.nodes if n.kind is NodeKind.DC]
+        dcs = [n for n in network.nodes if n.kind is NodeKind.DC and n.active]
         self.dc_ids = [n.id for n in dcs]
         self.arriving: dict[int, list[StockMove]] = {}
         """Day -> moves announced with ``expect``, received at that day's start."""
@@ -115,8 +119,9 @@ class Replenisher:
             for row, ((node_id, _), _) in enumerate(targets):
                 self.dc_of[row], self.km[row] = nearest[node_id]
         columns = start.columns()
-        is_dc = np.isin(np.array(start.node_ids, dtype=object), self.dc_ids)
-        at_dc = np.flatnonzero(is_dc[columns.node]) if len(start.node_ids) else np.array([], int)
+        dc_set = set(self.dc_ids)
+        is_dc = np.array([node_id in dc_set for node_id in start.node_ids], dtype=np.bool_)
+        at_dc = np.flatnonzero(is_dc[columns.node]) if is_dc.size else np.array([], np.int64)
         self.dcs = _Positions(
             [(start.node_ids[columns.node[r]], start.skus[columns.sku[r]]) for r in at_dc.tolist()]
         )
@@ -140,13 +145,16 @@ class Replenisher:
                 self.dc_arrived[row] += move.quantity
         return inventory.receive(moves, from_transit=True) if moves else inventory
 
-    def restock(self, day: int, inventory: Inventory) -> tuple[Inventory, DayMoves]:
-        """Send the day-end transfers and supplier orders of ``day``."""
+    def restock(
+        self, day: int, inventory: Inventory, missing: Shelf | None = None
+    ) -> tuple[Inventory, DayMoves]:
+        """Send the day-end transfers and supplier orders of ``day``; ``missing``: the
+        units the records count and the shelf does not hold (a DC sends real units)."""
         sent: list[StockMove] = []
         out: list[StockMove] = []
         trucks: set[tuple[int, str]] = set()
         if self.dc_ids and self.stores.pairs:
-            sent, out, trucks = self._transfers(inventory)
+            sent, out, trucks = self._transfers(inventory, missing)
         if out:
             inventory = inventory.reserve(out).fulfil(out).expect(sent)
             self._due(day + self.policy.lead_days, sent)
@@ -156,7 +164,7 @@ class Replenisher:
         return inventory, DayMoves(units=units, cost=cost, reordered=reordered)
 
     def _transfers(
-        self, inventory: Inventory
+        self, inventory: Inventory, missing: Shelf | None
     ) -> tuple[list[StockMove], list[StockMove], set[tuple[int, str]]]:
         """The units each DC sends: moves into the stores, the same out of the DCs, and
         the (DC, store) trucks that carry them."""
@@ -167,7 +175,9 @@ class Replenisher:
             pair: int(units)
             for pair, units in zip(
                 self.dcs.pairs,
-                np.maximum(dc_hand - dc_reserved - dc_safety, 0).tolist(),
+                np.maximum(
+                    dc_hand - dc_reserved - dc_safety - self.dcs.missing(missing), 0
+                ).tolist(),
                 strict=True,
             )
         }
@@ -222,6 +232,12 @@ class _Positions:
     def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
         self.pairs = list(pairs)
 
+    def missing(self, missing: Shelf | None) -> IntArray:
+        """The units of each position the records count and the shelf does not hold."""
+        if not missing:
+            return np.zeros(len(self.pairs), dtype=np.int64)
+        return np.array([missing.get(pair, 0) for pair in self.pairs], dtype=np.int64)
+
     def counts(self, inventory: Inventory) -> tuple[IntArray, IntArray, IntArray, IntArray]:
         """On hand, reserved, safety stock and in transit of each position in
         ``inventory`` (0 where it has none), in the order of ``pairs``."""
@@ -232,14 +248,14 @@ class _Positions:
         node_at = {node_id: i for i, node_id in enumerate(inventory.node_ids)}
         sku_at = {sku: i for i, sku in enumerate(inventory.skus)}
         n_nodes = len(node_at)
-        wanted = np.array(
-            [sku_at.get(sku, -1) * n_nodes + node_at.get(node, -1) for node, sku in self.pairs],
-            dtype=np.int64,
-        )
+        node = np.array([node_at.get(node, -1) for node, _ in self.pairs], dtype=np.int64)
+        sku = np.array([sku_at.get(sku, -1) for _, sku in self.pairs], dtype=np.int64)
+        known = (node >= 0) & (sku >= 0)
+        wanted = np.where(known, sku * n_nodes + node, -1)
         # Positions are sorted by SKU, then node: so are their keys.
         keys = columns.sku.astype(np.int64) * n_nodes + columns.node
         row = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-        hit = (keys[row] == wanted) & (wanted >= 0)
+        hit = known & (keys[row] == wanted)
         for index, column in enumerate(
             (columns.on_hand, columns.reserved, columns.safety_stock, columns.in_transit)
         ):
@@ -269,11 +285,15 @@ class WalkIn:
         self.mean = share * np.array([rate for _, rate in rates], dtype=np.float64)
         """Units wanted per wave at each position, on average."""
 
-    def sell(self, inventory: Inventory, rng: np.random.Generator) -> tuple[Inventory, WalkInSales]:
-        """One wave's walk-in sales on ``inventory``."""
+    def sell(
+        self, inventory: Inventory, rng: np.random.Generator, missing: Shelf | None = None
+    ) -> tuple[Inventory, WalkInSales]:
+        """One wave's walk-in sales on ``inventory``; ``missing``: the units the records
+        count and the shelf does not hold (a customer buys only what is there)."""
         wanted: IntArray = rng.poisson(self.mean)
         on_hand, reserved, _, _ = self.positions.counts(inventory)
-        sold = np.minimum(wanted, on_hand - reserved)
+        free = np.maximum(on_hand - reserved - self.positions.missing(missing), 0)
+        sold = np.minimum(wanted, free)
         moves = [
             StockMove(node_id=node_id, sku=sku, quantity=units)
             for (node_id, sku), units in zip(self.positions.pairs, sold.tolist(), strict=True)

@@ -115,9 +115,8 @@ def _weights(keys: Sequence[Any], name: str) -> Callable[[object, Any, object], 
 def _floats(value: object) -> object:
     """Converter: a sequence of numbers (not a string) becomes a tuple of floats; anything
     else passes through for the validator to judge."""
-    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Sequence):
-        return value
-    return tuple(v.to_float(item) for item in value)
+    found = v.to_tuple(value)
+    return tuple(v.to_float(item) for item in found) if isinstance(found, tuple) else found
 
 
 def _weekday_factors(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -136,10 +135,14 @@ def _weekday_factors(_: object, attribute: attrs.Attribute[Any], value: object) 
 
 
 def _day_set(value: object) -> object:
-    """Converter: an iterable of days (not a string) becomes a frozenset."""
+    """Converter: an iterable of days (not a string) becomes a frozenset; anything else
+    passes through for the validator to judge."""
     if isinstance(value, (str, bytes, Mapping, frozenset)) or not hasattr(value, "__iter__"):
         return value
-    return frozenset(value)
+    try:
+        return frozenset(value)
+    except TypeError:  # an unhashable item
+        return value
 
 
 def _promotion_days(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -224,7 +227,8 @@ class DayMix:
         default=(1.0,) * 7, converter=_floats, validator=_weekday_factors
     )
     """Orders on each day of the week, Monday first, as a multiple of ``n_orders``
-    (seven finite numbers, 0 to 1,000). Day ``d`` of a run is weekday ``d % 7``."""
+    (seven finite numbers, 0 to 1,000). Day 0 of a run is the weekday of the
+    scenario's ``start`` (a Monday for an undated scenario)."""
     trend: float = attrs.field(
         default=0.0, converter=v.to_float, validator=v.finite_in_range(-0.5, 1.0)
     )
@@ -252,12 +256,21 @@ class DayMix:
                 "max_lines", f"must be >= min_lines ({self.min_lines}), got {self.max_lines}"
             )
 
-    def orders_on(self, day: int, n_orders: int) -> int:
-        """Orders on ``day`` of a run of a scenario of ``n_orders`` a day, after the
-        weekday factor, the trend and any promotion (rounded to a whole order)."""
+    def orders_on(self, day: int, n_orders: int, first_weekday: int = 0) -> int:
+        """Orders on ``day`` (0 to 3,660) of a run of a scenario of ``n_orders`` (0 to
+        10**12) on an ordinary day whose day 0 is weekday ``first_weekday`` (0, Monday,
+        to 6), after the weekday factor, the trend and any promotion (rounded to a
+        whole order)."""
+        for name, value, most in (
+            ("day", day, MAX_DAYS),
+            ("n_orders", n_orders, MAX_COUNT),
+            ("first_weekday", first_weekday, 6),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+                raise InvalidInputError(name, f"must be an int from 0 to {most}, got {value!r}")
         # In logs, capped, so that a long run of a steep trend cannot overflow a float.
         growth = math.exp(min(day * math.log1p(self.trend), _MOST_GROWTH))
-        factor = self.weekday_factors[day % 7] * growth
+        factor = self.weekday_factors[(first_weekday + day) % 7] * growth
         if day in self.promotion_days:
             factor *= self.promotion_factor
         return min(round(n_orders * factor), MAX_COUNT)
@@ -312,6 +325,13 @@ stores 0.65, dark stores 0.85, DCs 0.97, drop-ship vendors 0.9, pickup points 1.
 
 MAX_DAYS = 3_660
 """The most days a run may last (ten years)."""
+
+
+def _prefix(day: int) -> str:
+    """What a day's order and return ids start with: nothing on day 0, ``D001-`` on 1."""
+    return "" if day == 0 else f"D{day:03d}-"
+
+
 _ORDERS_PART, _RETURNS_PART, _DATES_PART, _WALK_IN_PART, _CHECKOUT_PART = range(5)
 _PARTS = 5
 """The parts drawn for each day, each from a child of the day's seed of its own."""
@@ -321,18 +341,19 @@ _SIMULATED_PARTS = {"walk_in": _WALK_IN_PART, "checkout": _CHECKOUT_PART}
 
 @attrs.frozen(kw_only=True, eq=False)
 class _LaterDays:
-    """What a generated scenario draws its orders and returns with, on any day."""
+    """What a generated scenario draws its orders and returns with, on any day (its
+    network and mix are the scenario's own, passed at each draw)."""
 
-    network: Network
     cities: tuple[tuple[float, float], ...]
     skus: tuple[str, ...]
     popularity: FloatArray
     carried: Mapping[str, IntArray]
     n_orders: int
     """Orders on an ordinary day."""
-    return_share: float | None
-    """Returns per order (None: 8%)."""
-    mix: DayMix
+    n_returns: int | None
+    """Returns on an ordinary day (None: 8% of the orders)."""
+    first_weekday: int
+    """Day 0's weekday (0, Monday, to 6)."""
     prices: FloatArray
     """Currency per unit of each SKU."""
     start: dt.datetime | None
@@ -343,29 +364,50 @@ class _LaterDays:
     """The later days' child of the scenario's seed."""
 
     def orders(
-        self, count: int, rng: np.random.Generator, clock: _Clock | None, *, prefix: str
+        self,
+        network: Network,
+        mix: DayMix,
+        day: int,
+        rng: np.random.Generator,
+        clock: _Clock | None,
     ) -> tuple[Order, ...]:
-        """``count`` orders drawn with ``rng``, dated by ``clock``, ids after ``prefix``."""
+        """Day ``day``'s orders on ``network`` in ``mix``, drawn with ``rng``, dated by
+        ``clock``."""
         return _orders(
-            self.network,
+            network,
             list(self.cities),
             self.skus,
             self.popularity,
             dict(self.carried),
-            count,
-            self.mix,
+            mix.orders_on(day, self.n_orders, self.first_weekday),
+            mix,
             rng,
             clock,
-            prefix,
+            _prefix(day),
         )
 
     def returns(
-        self, orders: tuple[Order, ...], count: int, rng: np.random.Generator, *, prefix: str
+        self,
+        network: Network,
+        mix: DayMix,
+        day: int,
+        orders: tuple[Order, ...],
+        rng: np.random.Generator,
     ) -> tuple[ReturnRequest, ...]:
-        """``count`` returns of ``orders`` drawn with ``rng``, ids after ``prefix``."""
-        return _returns(self.network, orders, self.skus, self.prices, count, self.mix, rng, prefix)
+        """Day ``day``'s returns of its ``orders``, drawn with ``rng``: as many as on an
+        ordinary day, in proportion to the day's orders."""
+        count = len(orders)
+        if self.n_returns is None:
+            returns = int(0.08 * count)
+        elif count == self.n_orders:
+            returns = self.n_returns
+        else:
+            returns = min(round(self.n_returns * count / max(self.n_orders, 1)), MAX_COUNT)
+        return _returns(network, orders, self.skus, self.prices, returns, mix, rng, _prefix(day))
 
-    def draw(self, day: int) -> tuple[tuple[Order, ...], tuple[ReturnRequest, ...]]:
+    def draw(
+        self, day: int, network: Network, mix: DayMix
+    ) -> tuple[tuple[Order, ...], tuple[ReturnRequest, ...]]:
         """Day ``day``'s (>= 1) orders and returns; see :meth:`Scenario.day`."""
         clock = None
         if self.start is not None and self.zones is not None:
@@ -375,13 +417,8 @@ class _LaterDays:
                 self.zones,
                 self.part(day, _DATES_PART),
             )
-        prefix = f"D{day:03d}-"
-        count = self.mix.orders_on(day, self.n_orders)
-        orders = self.orders(count, self.part(day, _ORDERS_PART), clock, prefix=prefix)
-        share = 0.08 if self.return_share is None else self.return_share
-        returns = self.returns(
-            orders, min(int(share * count), MAX_COUNT), self.part(day, _RETURNS_PART), prefix=prefix
-        )
+        orders = self.orders(network, mix, day, self.part(day, _ORDERS_PART), clock)
+        returns = self.returns(network, mix, day, orders, self.part(day, _RETURNS_PART))
         return orders, returns
 
     def part(self, day: int, part: int) -> np.random.Generator:
@@ -408,13 +445,20 @@ class Scenario:
     """What the retailer knows of its records: per node, the probability its
     positions are right (the ``stock_accuracy`` of its kind), passed as
     ``accuracy=`` by :func:`simulate`; None: not known."""
-    mix: DayMix = DayMix()
+    mix: DayMix = attrs.field(factory=DayMix, validator=v.instance_of(DayMix))
     """The shares, seasonality and walk-in sales the days are drawn with."""
-    replenishment: Replenishment | None = None
+    replenishment: Replenishment | None = attrs.field(
+        default=None, validator=v.optional(v.instance_of(Replenishment))
+    )
     """How stock moves between the days of a multi-day run (None: it does not)."""
-    later_days: _LaterDays | None = attrs.field(default=None, repr=False)
+    _later: _LaterDays | None = attrs.field(default=None, alias="_later", repr=False)
     """What draws the orders and returns of days after the first (None: a scenario
-    built by hand has one day)."""
+    built by hand has one day); set by :meth:`generate`."""
+
+    @property
+    def generated(self) -> bool:
+        """Whether :meth:`generate` drew it, so it can draw the days after the first."""
+        return self._later is not None
 
     def day(self, day: int) -> tuple[tuple[Order, ...], tuple[ReturnRequest, ...]]:
         """The orders and returns of ``day`` of a run (0: ``orders`` and ``returns``).
@@ -429,20 +473,26 @@ class Scenario:
             raise InvalidInputError("day", f"must be an int from 0 to {MAX_DAYS}, got {day!r}")
         if day == 0:
             return self.orders, self.returns
-        if self.later_days is None:
+        if self._later is None:
             raise InvalidInputError(
                 "day", "this scenario has one day of orders; Scenario.generate draws more"
             )
-        return self.later_days.draw(day)
+        return self._later.draw(day, self.network, self.mix)
 
     def draws(self, day: int, part: str) -> np.random.Generator:
         """The generator of ``day``'s simulated ``part`` (``"walk_in"`` sales, customers'
         ``"checkout"`` choices): for a generated scenario, a part of the day's child of
         its seed (see :meth:`day`); for one built by hand, a seed of the day and part."""
+        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= MAX_DAYS:
+            raise InvalidInputError("day", f"must be an int from 0 to {MAX_DAYS}, got {day!r}")
+        if not isinstance(part, str) or part not in _SIMULATED_PARTS:
+            raise InvalidInputError(
+                "part", f"must be one of {sorted(_SIMULATED_PARTS)}, got {part!r}"
+            )
         code = _SIMULATED_PARTS[part]
-        if self.later_days is None:
+        if self._later is None:
             return np.random.default_rng([day, code])
-        return self.later_days.part(day, code)
+        return self._later.part(day, code)
 
     @classmethod
     def generate(
@@ -535,7 +585,8 @@ class Scenario:
 
         For runs of several days (``simulate(days=N)``), ``mix`` also sets each day's
         orders (``weekday_factors``, ``trend``, promotions: ``n_orders`` is an
-        ordinary day; day 0 is a Monday) and walk-in store sales (``walk_in``), and
+        ordinary day; day 0 is the weekday of ``start``, a Monday for an undated day, and
+        its returns follow its orders) and walk-in store sales (``walk_in``), and
         ``replenishment`` (a :class:`Replenishment`; None, the default: none)
         restocks stores from DCs and DCs from suppliers between days. Days after the
         first are drawn by :meth:`day`, each from a child of its own.
@@ -575,28 +626,20 @@ class Scenario:
             network, skus, popularity, n_orders, stock_cover_days, np.random.default_rng(seeds[1])
         )
         later = _LaterDays(
-            network=network,
             cities=tuple(cities),
             skus=skus,
             popularity=popularity,
             carried=carried,
             n_orders=n_orders,
-            return_share=None if n_returns is None else n_returns / max(n_orders, 1),
-            mix=mix,
+            n_returns=n_returns,
+            first_weekday=0 if start is None else start.weekday(),
             prices=np.round(np.random.default_rng(seeds[3]).lognormal(3.3, 0.8, n_skus), 2),
             start=start,
             zones=zones,
             seed=seeds[8],
         )
-        orders = later.orders(
-            mix.orders_on(0, n_orders), np.random.default_rng(seeds[2]), clock, prefix=""
-        )
-        returns = later.returns(
-            orders,
-            int(0.08 * n_orders) if n_returns is None else n_returns,
-            np.random.default_rng(seeds[4]),
-            prefix="",
-        )
+        orders = later.orders(network, mix, 0, np.random.default_rng(seeds[2]), clock)
+        returns = later.returns(network, mix, 0, orders, np.random.default_rng(seeds[4]))
         prices = later.prices
         if parcels:
             network = _parcel_network(network, skus, prices, np.random.default_rng(seeds[6]))
@@ -616,7 +659,7 @@ class Scenario:
             accuracy=known,
             mix=mix,
             replenishment=replenishment,
-            later_days=later,
+            _later=later,
         )
 
 

@@ -193,7 +193,7 @@ def simulate(
         raise InvalidInputError(
             "days", f"must be None or an int from 1 to {MAX_DAYS}, got {days!r}"
         )
-    if days is not None and days > 1 and scenario.later_days is None:
+    if days is not None and days > 1 and not scenario.generated:
         raise InvalidInputError(
             "days", "this scenario has one day of orders; Scenario.generate draws more"
         )
@@ -204,7 +204,7 @@ def simulate(
     if now is not None:
         now_minute(now)
         if days is not None:
-            _check_run_end(now, days)
+            check_run_end(now, days)
     strategies = (sourcing, policy, returns_strategy)
     run = _Run(scenario, strategies, waves, now, checkout, multi_day=days is not None)
     if days is None:
@@ -220,7 +220,7 @@ def simulate(
 _DAY = dt.timedelta(days=1)
 
 
-def _check_run_end(now: dt.datetime, days: int) -> None:
+def check_run_end(now: dt.datetime, days: int) -> None:
     """Raise unless the last wave of a run of ``days`` from ``now`` is a valid ``now``."""
     end = now + days * _DAY
     try:
@@ -323,7 +323,7 @@ class _Run:
         shelf = None if self.missing is None else _Shelf(missing=self.missing)
         walk_in_rng = None if self.walk_in is None else scenario.draws(day, "walk_in")
         checkout = None if self.checkout is None else CheckoutTally()
-        prefers = scenario.draws(day, "checkout").random(len(orders)) if checkout else None
+        prefers = None if checkout is None else scenario.draws(day, "checkout").random(len(orders))
         sales = WalkInSales(sold=0, lost=0)
         shipped_units = 0
         allocations: list[Allocation] = []
@@ -343,7 +343,7 @@ class _Run:
                 )
             inventory = self.inventory.receive(self.arriving, from_transit=True)
             if self.walk_in is not None and walk_in_rng is not None:
-                inventory, wave_sales = self.walk_in.sell(inventory, walk_in_rng)
+                inventory, wave_sales = self.walk_in.sell(inventory, walk_in_rng, self.missing)
                 sales = WalkInSales(
                     sold=sales.sold + wave_sales.sold, lost=sales.lost + wave_sales.lost
                 )
@@ -397,7 +397,7 @@ class _Run:
             routes.extend(routed.routes)
         restocked = None
         if self.replenisher is not None:
-            self.inventory, restocked = self.replenisher.restock(day, self.inventory)
+            self.inventory, restocked = self.replenisher.restock(day, self.inventory, self.missing)
         return _Day(
             orders=list(orders) if checkout is None else checkout.placed,
             allocations=allocations,
@@ -665,7 +665,7 @@ class _Shelf:
                     continue  # the record is right: every unit is found
                 stock = inventory.position(node_id, sku)
                 on_shelf = (0 if stock is None else stock.on_hand) - self.missing[position]
-                found = min(wanted, on_shelf - self.picked.get(position, 0))
+                found = max(min(wanted, on_shelf - self.picked.get(position, 0)), 0)
                 self.picked[position] = self.picked.get(position, 0) + found
                 if found < wanted:
                     self.rejected += 1

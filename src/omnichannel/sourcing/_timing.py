@@ -268,7 +268,7 @@ class Timing:
 
     def start(self) -> NodeTimes:
         """Each node's handover before any order of the call is decided."""
-        return NodeTimes(self, self.load.copy())
+        return NodeTimes(self, self.load.copy(), at_call_start=True)
 
     def transit_value(self, rows: IntArray, km: FloatArray) -> IntArray:
         """Row of ``net.delivery`` (carrier days) for order ``rows[i]`` shipped ``km[i]``
@@ -365,15 +365,21 @@ class NodeTimes:
     """Each node's next handover as shipments fill its operating days: the part of the
     stock state that time adds (mutable; a policy works on a copy)."""
 
-    def __init__(self, timing: Timing, load: IntArray) -> None:
+    def __init__(self, timing: Timing, load: IntArray, *, at_call_start: bool = False) -> None:
+        """``load`` as :attr:`load`; ``at_call_start``: it is ``timing.load`` (the call's
+        ``daily_used``), so the start may be shared with other calls."""
         self.timing = timing
         self.load = load
         """Shipments started per node and table day, (n_nodes, TABLE_DAYS); kept up to
         date only at nodes with a daily capacity."""
+        if not at_call_start:
+            self._start()
+            return
         net = timing.net
-        # Where each node's work starts depends only on the network, the minute and
-        # the days already full (a node whose daily capacity is 0 is full every day,
-        # whatever the call), so calls at one minute share it.
+        # At a call's start, where each node's work starts depends only on the
+        # network, the minute and the days ``daily_used`` fills (a node whose daily
+        # capacity is 0 is full every day, whatever the call): calls at one minute
+        # with the same full days share it.
         key = (timing.now, timing.full_days)
         start = net.last_start.get(key)
         if start is None:
