@@ -1,16 +1,20 @@
 """The command line: ``python -m omnichannel compare`` runs a simulated day through
 several strategies and prints their KPIs side by side; ``python -m omnichannel
-promise`` prints the checkout options of a sample cart on a generated network."""
+promise`` prints the checkout options of a sample cart on a generated network;
+``python -m omnichannel sweep`` runs strategies over seeds and days, in this
+process, on local processes or on a Dask cluster, and prints their KPIs with
+confidence intervals."""
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import datetime as dt
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -28,7 +32,9 @@ from .simulation import (
     Replenishment,
     Scenario,
     SimulationConfig,
+    SweepResult,
     compare,
+    sweep,
 )
 from .simulation._simulate import check_run_end
 
@@ -54,6 +60,17 @@ MAX_RUN_DAYS = 366
 MAX_WALK_IN = 1_000.0
 MAX_SEED = 2**64 - 1
 MAX_PER_METHOD = 100
+MAX_SEEDS = 1_000
+MAX_WORKERS = 256
+MAX_SWEEP_ORDERS = 10**9
+"""The most orders a sweep may simulate in all (orders x days x seeds x strategies):
+about a day of one core's time."""
+SWEEP_STRATEGIES = ("lowest_cost", "stock_protecting")
+SWEEP_SIZES = {"nodes": 100, "skus": 2_000, "orders": 5_000}
+"""A sweep's default world, smaller than ``compare``'s day: 16 runs of 14 days at
+these sizes take minutes on two cores."""
+CONNECT_TIMEOUT_S = 10
+"""How long ``sweep --scheduler`` waits for the Dask scheduler to answer."""
 PROMISE_NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.timezone.utc)
 """When the sample cart asks by default: a Monday, 11:00 in Paris."""
 _NEEDS_TEX = frozenset({"pgf"})
@@ -161,23 +178,7 @@ def _parser() -> _Parser:
         "click-and-collect ready today within 10 km, the others the cheapest delivery); "
         "needs --start; adds the checkout rows (default: orders as generated)",
     )
-    presets = _presets()
-    run.add_argument(
-        "--strategies",
-        default=",".join(DEFAULT_STRATEGIES),
-        help=f"comma-separated sourcing strategies, of: {', '.join(presets)} "
-        f"(default {','.join(DEFAULT_STRATEGIES)})",
-    )
-    run.add_argument(
-        "--policy",
-        default="sequential",
-        help=f"allocation policy, of: {', '.join(allocation.names())} (default sequential)",
-    )
-    run.add_argument(
-        "--returns",
-        default="value_recovery",
-        help=f"return strategy, of: {', '.join(returns.names())} (default value_recovery)",
-    )
+    _add_strategy_options(run, DEFAULT_STRATEGIES)
     run.add_argument(
         "--json", type=Path, help="write the KPIs as JSON to this file (its directory must exist)"
     )
@@ -189,36 +190,138 @@ def _parser() -> _Parser:
     )
     run.add_argument("--quiet", action="store_true", help="no progress on stderr")
     _add_promise(commands)
+    _add_sweep(commands)
     return cli
 
 
-def _add_generated_day(command: Any, *, orders: bool) -> None:
-    """The sizes and seed of the generated day ``command`` runs on."""
+def _add_generated_day(
+    command: Any,
+    *,
+    orders: bool,
+    seed: bool = True,
+    nodes: int = 200,
+    skus: int = 5_000,
+    n_orders: int = 20_000,
+) -> None:
+    """The sizes (and seed) of the generated day ``command`` runs on."""
     command.add_argument(
         "--nodes",
         type=_count(5, MAX_NODES),
-        default=200,
-        help=f"nodes, 5 to {MAX_NODES} (default 200)",
+        default=nodes,
+        help=f"nodes, 5 to {MAX_NODES} (default {nodes})",
     )
     command.add_argument(
         "--skus",
         type=_count(1, MAX_SKUS),
-        default=5_000,
-        help=f"SKUs, 1 to {MAX_SKUS}, and nodes x SKUs at most {MAX_STOCK_CELLS} (default 5000)",
+        default=skus,
+        help=f"SKUs, 1 to {MAX_SKUS}, and nodes x SKUs at most {MAX_STOCK_CELLS} (default {skus})",
     )
     if orders:
         command.add_argument(
             "--orders",
             type=_count(1, MAX_ORDERS),
-            default=20_000,
-            help=f"orders, 1 to {MAX_ORDERS} (default 20000)",
+            default=n_orders,
+            help=f"orders, 1 to {MAX_ORDERS} (default {n_orders})",
         )
+    if seed:
+        command.add_argument(
+            "--seed",
+            type=_count(0, MAX_SEED),
+            default=7,
+            help="scenario seed, 0 to 2**64-1 (default 7)",
+        )
+
+
+def _add_strategy_options(command: Any, default: Sequence[str]) -> None:
+    """``--strategies``, ``--policy`` and ``--returns``."""
+    presets = _presets()
     command.add_argument(
-        "--seed",
-        type=_count(0, MAX_SEED),
-        default=7,
-        help="scenario seed, 0 to 2**64-1 (default 7)",
+        "--strategies",
+        default=",".join(default),
+        help=f"comma-separated sourcing strategies, of: {', '.join(presets)} "
+        f"(default {','.join(default)})",
     )
+    command.add_argument(
+        "--policy",
+        default="sequential",
+        help=f"allocation policy, of: {', '.join(allocation.names())} (default sequential)",
+    )
+    command.add_argument(
+        "--returns",
+        default="value_recovery",
+        help=f"return strategy, of: {', '.join(returns.names())} (default value_recovery)",
+    )
+
+
+def _add_sweep(commands: Any) -> None:
+    run = commands.add_parser(
+        "sweep",
+        help="run strategies over seeds and days, locally or on a Dask cluster, and "
+        "summarise their KPIs with confidence intervals",
+        description="Simulate each sourcing strategy on each seed's generated world for a "
+        "number of days (in this process, on local processes or on a Dask cluster), and "
+        "print each KPI's mean over the seeds with its 95% confidence interval.",
+    )
+    _add_generated_day(
+        run,
+        orders=True,
+        seed=False,
+        nodes=SWEEP_SIZES["nodes"],
+        skus=SWEEP_SIZES["skus"],
+        n_orders=SWEEP_SIZES["orders"],
+    )
+    run.add_argument(
+        "--days",
+        type=_count(1, MAX_DAYS),
+        default=14,
+        help=f"days each run simulates, 1 to {MAX_DAYS} (default 14)",
+    )
+    run.add_argument(
+        "--seeds",
+        type=_count(1, MAX_SEEDS),
+        default=8,
+        help=f"seeds (worlds) per strategy, 1 to {MAX_SEEDS} (default 8)",
+    )
+    run.add_argument(
+        "--first-seed",
+        type=_count(0, MAX_SEED),
+        default=0,
+        help="the first seed; the others follow it (default 0: seeds 0, 1, ...)",
+    )
+    run.add_argument(
+        "--waves",
+        type=_count(1, MAX_WAVES),
+        default=4,
+        help=f"allocation waves per day, 1 to {MAX_WAVES} (default 4)",
+    )
+    _add_stock_world(run)
+    _add_strategy_options(run, SWEEP_STRATEGIES)
+    run.add_argument(
+        "--workers",
+        type=_count(1, MAX_WORKERS),
+        default=1,
+        help=f"local processes running the sweep, 1 to {MAX_WORKERS} (default 1: in this process)",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the sweep on the Dask cluster whose scheduler is at this address (e.g. "
+        "tcp://10.0.0.5:8786); its workers need the same omnichannel installed (needs the "
+        "dask extra)",
+    )
+    run.add_argument(
+        "--json",
+        type=Path,
+        help="write every row and the summary as JSON to this file (its directory must exist)",
+    )
+    run.add_argument(
+        "--plot",
+        type=Path,
+        help="draw the main KPIs over the days, a line per strategy (mean over seeds), to "
+        "this file in the format its extension names: png, pdf, svg, ... (needs the plot "
+        "extra)",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
 def _add_days(command: Any) -> None:
@@ -229,6 +332,11 @@ def _add_days(command: Any) -> None:
         help=f"run this many days one after the other, 1 to {MAX_RUN_DAYS}, and compare the "
         "runs' totals; adds the stock-out and inventory-turn rows (default: one day)",
     )
+    _add_stock_world(command)
+
+
+def _add_stock_world(command: Any) -> None:
+    """Walk-in store sales and replenishment between days, for ``command``'s world."""
     command.add_argument(
         "--walk-in",
         type=_share(0.0, MAX_WALK_IN),
@@ -321,7 +429,7 @@ def _configs(args: argparse.Namespace) -> list[SimulationConfig]:
             )
     policy = _named("--policy", allocation.names(), allocation.get, args.policy)
     returns_strategy = _named("--returns", returns.names(), returns.get, args.returns)
-    checkout = Checkout() if args.checkout else None
+    checkout = Checkout() if getattr(args, "checkout", False) else None
     configs = [
         SimulationConfig(
             name=name,
@@ -332,7 +440,7 @@ def _configs(args: argparse.Namespace) -> list[SimulationConfig]:
         )
         for name in names
     ]
-    if args.stock_accuracy:
+    if getattr(args, "stock_accuracy", False):
         configs.append(
             SimulationConfig(
                 name=RISK_AWARE,
@@ -552,6 +660,194 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+@contextmanager
+def _sweep_progress(quiet: bool, stream: TextIO) -> Iterator[Callable[[int, int], None]]:
+    """A ``sweep`` progress callback drawing on ``stream``: a rich bar on a terminal
+    with the ``cli`` extra, a line per finished run otherwise."""
+
+    def plain(done: int, total: int) -> None:
+        stream.write(f"[{done}/{total}] runs done\n")
+        stream.flush()
+
+    if quiet:
+        yield lambda done, total: None
+        return
+    try:
+        from rich.console import Console
+        from rich.progress import Progress
+    except ImportError:
+        stream.write("omnichannel: install the 'cli' extra for progress bars\n")
+        yield plain
+        return
+    if not stream.isatty():
+        yield plain
+        return
+    with Progress(console=Console(file=stream), transient=True) as bar:
+        task = bar.add_task("sweeping", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"runs {done}/{total}")
+
+        yield advance
+
+
+def _sweep_executor(
+    args: argparse.Namespace, stack: ExitStack
+) -> concurrent.futures.Executor | None:
+    """The executor ``--workers`` or ``--scheduler`` asks for (None: this process), to be
+    shut down (or disconnected) when ``stack`` closes."""
+    if args.scheduler is None:
+        if args.workers == 1:
+            return None
+        return stack.enter_context(concurrent.futures.ProcessPoolExecutor(args.workers))
+    if args.workers != 1:
+        raise UsageError(
+            "--workers and --scheduler: give one (the cluster's workers run the sweep)"
+        )
+    try:
+        import distributed
+    except ImportError:
+        raise UsageError(
+            "--scheduler needs the dask extra: pip install 'omnichannel[dask]'"
+        ) from None
+    try:
+        client = distributed.Client(  # type: ignore[no-untyped-call]
+            args.scheduler, timeout=CONNECT_TIMEOUT_S
+        )
+    except Exception as error:  # bad addresses and failed connections raise many kinds
+        raise UsageError(
+            f"--scheduler: cannot reach a Dask scheduler at {args.scheduler!r}: "
+            f"{type(error).__name__}: {_one_line(error)}"
+        ) from None
+    stack.enter_context(client)
+    executor: concurrent.futures.Executor = client.get_executor()  # type: ignore[no-untyped-call]
+    return executor
+
+
+def _check_sweep_size(args: argparse.Namespace, configs: Sequence[SimulationConfig]) -> None:
+    """The sweep's seeds exist and its whole work is bounded, before any of it runs."""
+    _check_sizes(args)
+    last = args.first_seed + args.seeds - 1
+    if last > MAX_SEED:
+        raise UsageError(
+            f"--first-seed + --seeds - 1 must be <= {MAX_SEED}, got {last} (the last seed)"
+        )
+    orders = args.orders * args.days * args.seeds * len(configs)
+    if orders > MAX_SWEEP_ORDERS:
+        raise UsageError(
+            f"--orders x --days x --seeds x strategies must be <= {MAX_SWEEP_ORDERS}, got "
+            f"{args.orders} x {args.days} x {args.seeds} x {len(configs)} = {orders}"
+        )
+
+
+def run_sweep(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """The ``sweep`` command."""
+    configs = _configs(args)
+    _check_sweep_size(args, configs)
+    image_format = _check_outputs(args)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    world = {
+        "n_nodes": args.nodes,
+        "n_skus": args.skus,
+        "n_orders": args.orders,
+        "mix": DayMix(walk_in=args.walk_in),
+        "replenishment": Replenishment() if args.replenish else None,
+    }
+    with ExitStack() as stack:
+        executor = _sweep_executor(args, stack)
+        with _sweep_progress(args.quiet, err) as progress:
+            result = sweep(
+                configs,
+                seeds,
+                days=args.days,
+                scenario=world,
+                executor=executor,
+                waves=args.waves,
+                progress=progress,
+            )
+    where = (
+        f"on the Dask cluster at {args.scheduler}"
+        if args.scheduler is not None
+        else "in one process"
+        if args.workers == 1
+        else f"on {args.workers} local processes"
+    )
+    out.write(
+        f"A sweep: {len(configs)} strategies x {args.seeds} seeds ({seeds[0]} to {seeds[-1]}) "
+        f"x {args.days} days of {args.nodes} nodes, {args.skus} SKUs, {args.orders} orders, "
+        f"{args.waves} waves"
+        + ("" if not args.walk_in else f", walk-in sales {args.walk_in:g} x demand")
+        + (", replenished between days" if args.replenish else "")
+        + f"; policy {args.policy}, returns {args.returns}; run {where}.\n\n"
+    )
+    out.write(result.table() + "\n")
+    if args.json is not None:
+        document = {
+            "omnichannel": __version__,
+            "scenario": {
+                "nodes": args.nodes,
+                "skus": args.skus,
+                "orders": args.orders,
+            },
+            "walk_in": args.walk_in,
+            "replenish": args.replenish,
+            "waves": args.waves,
+            "policy": args.policy,
+            "returns": args.returns,
+            **result.as_dict(),
+        }
+        args.json.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    if image_format is not None:
+        _plot_sweep(args.plot, image_format, result)
+    return 0
+
+
+_SWEEP_PLOTTED = (
+    ("cost_per_order", "cost per order"),
+    ("fill_rate", "fill rate"),
+    ("lost_store_sales", "lost store sales, units"),
+    ("store_stockout_rate", "store stock-outs"),
+    ("inventory_turns", "inventory turns"),
+)
+"""The KPIs ``sweep --plot`` draws over the days, when the sweep measured them."""
+
+
+def _plot_sweep(path: Path, image_format: str, result: SweepResult) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = []
+    for field, label in _SWEEP_PLOTTED:
+        series = result.series(field)
+        if any(value is not None for line in series.values() for value in line):
+            panels.append((label, series))
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(4.5 * columns, 3.5 * rows),
+        layout="constrained",
+        squeeze=False,
+    )
+    for axis in axes.flat[len(panels) :]:
+        axis.set_visible(False)
+    days = list(range(result.days))
+    for axis, (label, series) in zip(axes.flat, panels, strict=False):
+        for name, line in series.items():
+            axis.plot(
+                days, [float("nan") if v is None else v for v in line], marker=".", label=name
+            )
+        axis.set_title(label)
+        axis.set_xlabel("day")
+    axes.flat[0].legend()
+    figure.suptitle(f"omnichannel sweep: mean over {len(result.seeds)} seeds, per day")
+    figure.savefig(path, format=image_format, dpi=120)
+    plt.close(figure)
+
+
 def run_promise(args: argparse.Namespace, out: TextIO) -> int:
     """The ``promise`` command."""
     _check_sizes(args)
@@ -629,9 +925,11 @@ def main(
     try:
         args = _parser().parse_args(argv)
         if args.command is None:
-            raise UsageError("name a command: compare or promise (see --help)")
+            raise UsageError("name a command: compare, promise or sweep (see --help)")
         if args.command == "promise":
             return run_promise(args, out)
+        if args.command == "sweep":
+            return run_sweep(args, out, err)
         return run_compare(args, out, err)
     except (UsageError, OmnichannelError, OSError, MemoryError) as error:
         err.write(f"python -m omnichannel: error: {_one_line(error)}\n")

@@ -83,7 +83,7 @@ def test_import_omnichannel_pulls_in_no_optional_package_and_no_edge() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     loaded = json.loads(output)
-    for optional in ("hypothesis", "scipy", "matplotlib", "rich", "pytest"):
+    for optional in ("hypothesis", "scipy", "matplotlib", "rich", "pytest", "dask", "distributed"):
         assert not any(m == optional or m.startswith(optional + ".") for m in loaded), optional
     for edge in ("omnichannel.testing", "omnichannel.simulation", "omnichannel.serialization"):
         assert edge not in loaded
@@ -104,3 +104,18 @@ def test_the_conformance_kit_imports_from_testing_without_hypothesis_or_pytest()
         "assert parametrize_with_checks is kit.parametrize_with_checks\n"
     )
     subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+
+
+def test_sweeps_and_the_command_line_import_no_dask_until_an_executor_is_asked_for() -> None:
+    """Dask comes in only through the executor the caller passes (or ``sweep
+    --scheduler``): importing the simulation edge or the CLI loads none of it."""
+    code = (
+        "import sys, json, omnichannel.simulation, omnichannel._cli\n"
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    loaded = json.loads(output)
+    for optional in ("dask", "distributed"):
+        assert not any(m == optional or m.startswith(optional + ".") for m in loaded), optional

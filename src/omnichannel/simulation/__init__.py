@@ -1,5 +1,6 @@
 """Simulated retail days and weeks: seeded networks, catalogues, orders and returns,
-run through configurations of strategies and compared on KPIs."""
+run through configurations of strategies and compared on KPIs; sweeps of
+configurations over seeds, on any executor."""
 
 from ._checkout import Checkout as Checkout
 from ._kpis import DayKpis as DayKpis
@@ -12,6 +13,8 @@ from ._simulate import SimulatedRun as SimulatedRun
 from ._simulate import SimulationConfig as SimulationConfig
 from ._simulate import compare as compare
 from ._simulate import simulate as simulate
+from ._sweep import SweepResult as SweepResult
+from ._sweep import sweep as sweep
 
 __all__ = [
     "DEFAULT_STOCK_ACCURACY",
@@ -23,6 +26,8 @@ __all__ = [
     "Scenario",
     "SimulatedRun",
     "SimulationConfig",
+    "SweepResult",
     "compare",
     "simulate",
+    "sweep",
 ]

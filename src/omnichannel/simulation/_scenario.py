@@ -591,19 +591,19 @@ class Scenario:
         restocks stores from DCs and DCs from suppliers between days. Days after the
         first are drawn by :meth:`day`, each from a child of its own.
         """
-        _check_sizes(n_nodes, n_skus, n_orders, n_returns, zipf_exponent, stock_cover_days)
-        if not isinstance(mix, DayMix):
-            raise InvalidInputError("mix", f"must be DayMix, got {type(mix).__name__}")
-        if not isinstance(parcels, bool):
-            raise InvalidInputError("parcels", f"must be a bool, got {parcels!r}")
-        if start is not None:
-            to_minute(start, "start", round_up=False)
-        if stock_accuracy is not None:
-            _check_accuracy(stock_accuracy)
-        if replenishment is not None and not isinstance(replenishment, Replenishment):
-            raise InvalidInputError(
-                "replenishment", f"must be Replenishment, got {type(replenishment).__name__}"
-            )
+        check_generate(
+            n_nodes=n_nodes,
+            n_skus=n_skus,
+            n_orders=n_orders,
+            n_returns=n_returns,
+            zipf_exponent=zipf_exponent,
+            stock_cover_days=stock_cover_days,
+            mix=mix,
+            start=start,
+            parcels=parcels,
+            stock_accuracy=stock_accuracy,
+            replenishment=replenishment,
+        )
         # Children keep their index (a spawn key of their own), so the five older
         # parts draw exactly what they drew before the sixth, the dates, existed,
         # all six what they drew before the seventh, the parcels, all seven what
@@ -660,6 +660,38 @@ class Scenario:
             mix=mix,
             replenishment=replenishment,
             _later=later,
+        )
+
+
+def check_generate(
+    *,
+    n_nodes: object,
+    n_skus: object,
+    n_orders: object,
+    n_returns: object,
+    zipf_exponent: object,
+    stock_cover_days: object,
+    mix: object,
+    start: object,
+    parcels: object,
+    stock_accuracy: object,
+    replenishment: object,
+) -> None:
+    """Raise unless every argument of :meth:`Scenario.generate` but ``rng`` is valid:
+    the checks it makes before drawing anything, for callers (``sweep``) that check
+    a world's settings before any worker generates it."""
+    _check_sizes(n_nodes, n_skus, n_orders, n_returns, zipf_exponent, stock_cover_days)
+    if not isinstance(mix, DayMix):
+        raise InvalidInputError("mix", f"must be DayMix, got {type(mix).__name__}")
+    if not isinstance(parcels, bool):
+        raise InvalidInputError("parcels", f"must be a bool, got {parcels!r}")
+    if start is not None:
+        to_minute(start, "start", round_up=False)
+    if stock_accuracy is not None:
+        _check_accuracy(stock_accuracy)
+    if replenishment is not None and not isinstance(replenishment, Replenishment):
+        raise InvalidInputError(
+            "replenishment", f"must be Replenishment, got {type(replenishment).__name__}"
         )
 
 
