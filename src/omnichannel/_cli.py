@@ -272,9 +272,9 @@ def _add_sweep(commands: Any) -> None:
     )
     run.add_argument(
         "--days",
-        type=_count(1, MAX_DAYS),
+        type=_count(1, MAX_RUN_DAYS),
         default=14,
-        help=f"days each run simulates, 1 to {MAX_DAYS} (default 14)",
+        help=f"days each run simulates, 1 to {MAX_RUN_DAYS} (default 14)",
     )
     run.add_argument(
         "--seeds",
