@@ -529,13 +529,26 @@ def _progress(
 ) -> Iterator[Callable[[int, SimulationConfig], None]]:
     """A ``compare`` progress callback drawing on ``stream``: a rich bar on a terminal
     with the ``cli`` extra, a line per run otherwise."""
+    with _drawn(quiet, stream, "simulating") as show:
+        yield lambda index, config: show(index, total, f"simulating {config.name}", index + 1)
+        show(total, total, "simulated", None)
 
-    def plain(index: int, config: SimulationConfig) -> None:
-        stream.write(f"[{index + 1}/{total}] simulating {config.name}\n")
-        stream.flush()
+
+@contextmanager
+def _drawn(
+    quiet: bool, stream: TextIO, title: str
+) -> Iterator[Callable[[int, int, str, int | None], None]]:
+    """A progress callback ``show(done, total, label, line)`` on ``stream``: a rich bar
+    of ``title`` on a terminal with the ``cli`` extra; otherwise, when ``line`` is
+    not None, the line ``[line/total] label``; nothing when ``quiet``."""
+
+    def plain(done: int, total: int, label: str, line: int | None) -> None:
+        if line is not None:
+            stream.write(f"[{line}/{total}] {label}\n")
+            stream.flush()
 
     if quiet:
-        yield lambda index, config: None
+        yield lambda done, total, label, line: None
         return
     try:
         from rich.console import Console
@@ -548,13 +561,12 @@ def _progress(
         yield plain
         return
     with Progress(console=Console(file=stream), transient=True) as bar:
-        task = bar.add_task("simulating", total=total)
+        task = bar.add_task(title, total=None)
 
-        def advance(index: int, config: SimulationConfig) -> None:
-            bar.update(task, completed=index, description=f"simulating {config.name}")
+        def advance(done: int, total: int, label: str, line: int | None) -> None:
+            bar.update(task, completed=done, total=total, description=label)
 
         yield advance
-        bar.update(task, completed=total)
 
 
 def _write_json(path: Path, args: argparse.Namespace, result: Comparison) -> None:
@@ -664,31 +676,8 @@ def run_compare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _sweep_progress(quiet: bool, stream: TextIO) -> Iterator[Callable[[int, int], None]]:
     """A ``sweep`` progress callback drawing on ``stream``: a rich bar on a terminal
     with the ``cli`` extra, a line per finished run otherwise."""
-
-    def plain(done: int, total: int) -> None:
-        stream.write(f"[{done}/{total}] runs done\n")
-        stream.flush()
-
-    if quiet:
-        yield lambda done, total: None
-        return
-    try:
-        from rich.console import Console
-        from rich.progress import Progress
-    except ImportError:
-        stream.write("omnichannel: install the 'cli' extra for progress bars\n")
-        yield plain
-        return
-    if not stream.isatty():
-        yield plain
-        return
-    with Progress(console=Console(file=stream), transient=True) as bar:
-        task = bar.add_task("sweeping", total=None)
-
-        def advance(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=f"runs {done}/{total}")
-
-        yield advance
+    with _drawn(quiet, stream, "sweeping") as show:
+        yield lambda done, total: show(done, total, "runs done", done)
 
 
 def _sweep_executor(

@@ -727,16 +727,7 @@ class Comparison:
             if field in _OPTIONAL_KPIS and all(value is None for value in values):
                 continue  # the feature was off in every configuration
             rows.append((label, *(_format(value, digits) for value in values)))
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        lines = []
-        for index, row in enumerate(rows):
-            cells = [row[0].ljust(widths[0])] + [
-                cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
-            ]
-            lines.append("  ".join(cells))
-            if index == 0:
-                lines.append("  ".join("-" * width for width in widths))
-        return "\n".join(lines)
+        return "\n".join(aligned(rows))
 
     def as_dict(self) -> dict[str, Any]:
         """Every configuration's KPIs, JSON-safe, keyed by name."""
@@ -787,6 +778,21 @@ _OPTIONAL_KPIS = frozenset(TIME_KPIS + PARCEL_KPIS + REJECTION_KPIS + STOCK_KPIS
 """Rows left out of the table when every configuration has None: a feature the day
 did not use (dates, parcels, shelf truth, walk-in sales, several days, replenishment,
 checkout)."""
+
+
+def aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    """``rows`` (a header first, each a label then cells) as plain-text lines: labels
+    left-aligned, cells right-aligned, a rule under the header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [row[0].ljust(widths[0])] + [
+            cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
+        ]
+        lines.append("  ".join(cells))
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return lines
 
 
 def _format(value: float | None, digits: int) -> str:

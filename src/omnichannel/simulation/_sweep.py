@@ -22,7 +22,7 @@ from .._domain import validators as v
 from .._errors import InvalidInputError, Problem
 from ._kpis import DayKpis
 from ._scenario import Scenario, check_generate
-from ._simulate import _TABLE_ROWS, SimulationConfig, _format, simulate
+from ._simulate import _TABLE_ROWS, SimulationConfig, _format, aligned, simulate
 
 WALL_TIME_KPIS = frozenset({"decisions_per_second", "engine_seconds"})
 """``DayKpis`` fields that measure wall time: they differ from run to run and from
@@ -149,15 +149,7 @@ class SweepResult:
                 )
                 cells.append(f"{mean} [{low}, {high}]")
             rows.append((label, *cells))
-        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-        lines = []
-        for index, row in enumerate(rows):
-            cells = [row[0].ljust(widths[0])] + [
-                cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)
-            ]
-            lines.append("  ".join(cells))
-            if index == 0:
-                lines.append("  ".join("-" * width for width in widths))
+        lines = aligned(rows)
         seeds = len(self.seeds)
         lines.append(
             f"\nWhole runs of {self.days} day(s); mean over {seeds} seed(s) "
