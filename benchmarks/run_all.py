@@ -609,10 +609,17 @@ def promise_section(run: dict[str, Any]) -> list[str]:
         "The benchmark day's orders (1 to 5 lines) as carts, with calendars and transit "
         "bands (Monday 2 March 2026, 10:00 UTC), no pickup node named, all in one "
         "`promise` call; the reference checks the first carts. Target (issue 15): "
-        "10,000 carts/s. Not met: each option is an order decided, priced and dated as "
-        "`allocate` would, and on this day about one order in eight (a cart no single node "
-        "holds) runs the split rule by itself. `availability` of one SKU within 50 km of "
-        "each cart's destination, one call each: target p99 <= 0.5 ms.",
+        "10,000 carts/s"
+        + (
+            ": met."
+            if run["fast_carts_per_s"] >= 10_000
+            else ". Not met: each option is an order decided, priced and dated as "
+            "`allocate` would, and on this day about one order in eight (a cart no single "
+            "node holds) runs the split rule by itself."
+        )
+        + " `availability` of one SKU within 50 km of each cart's destination, one call "
+        "each: target p99 <= 0.5 ms"
+        + (": met." if run["availability_p99_ms"] <= 0.5 else ": not met."),
         "",
         *_table(
             [

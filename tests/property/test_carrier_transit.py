@@ -143,19 +143,31 @@ def promised_waves(draw: st.DrawFn) -> oms.Scenario:
     )
 
 
+_NEVER = 2**62
+"""A delivery minute later than any promise."""
+
+
 def _delivered(network: oc.Network, service: oc.CarrierService, km: float, now: dt.datetime) -> int:
     """When ``service`` delivers a parcel dispatched at ``now`` from a node without a
     calendar, ``km`` away (minutes since the epoch): 23:59 UTC of the day its transit
-    days later in the delivery weekdays, worked out with numpy's business days."""
+    days later in the delivery weekdays (counted from ``now`` rounded up to its minute),
+    worked out with numpy's business days; ``_NEVER`` beyond the service's last zone."""
     costs = network.costs
     if service.service_level is oc.ServiceLevel.SAME_DAY:
         days = 0
     elif service.transit_days is None:
         days = costs.rates[service.service_level].transit[0].days
     else:
-        days = service.transit_days[int(np.searchsorted(service.zones, km, side="left"))]
+        zone = int(np.searchsorted(service.zones, km, side="left"))
+        if zone >= len(service.transit_days):
+            return _NEVER  # beyond its last zone: the service cannot carry it there
+        days = service.transit_days[zone]
     mask = "".join("1" if d in costs.delivery_weekdays else "0" for d in range(7))
-    start = np.datetime64(now.astimezone(dt.timezone.utc).date(), "D")
+    # The engine decides at ``now`` rounded up to its minute, which may be the next day.
+    at = now.astimezone(dt.timezone.utc)
+    if at.second or at.microsecond:
+        at = at.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+    start = np.datetime64(at.date(), "D")
     day = np.busday_offset(start, days, roll="backward", weekmask=mask) if days else start
     return int(day.astype("datetime64[m]").astype(np.int64)) + DAY - 1
 
