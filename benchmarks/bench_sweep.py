@@ -12,7 +12,8 @@ cluster at ``--scheduler``). Each sweep is timed once, from submission to the
 last result: the pool's processes start (forked, omnichannel imported) within
 it; the cluster's start-up, its workers importing omnichannel included, is timed
 apart. The LocalCluster's scheduler gives each worker thread one task at a time
-(``distributed.scheduler.worker-saturation: 1.0``, for tasks of seconds).
+(``distributed.scheduler.worker-saturation: 1.0``, for tasks of seconds) and without
+the workers' statistical profiler (``distributed.worker.profile.enabled: False``).
 Prints the seconds, the speed-ups over the in-process run, whether all three
 gave identical rows and summaries (exit 1 if not), and the machine's load
 average before the runs (other work on the cores lowers the speed-ups).
@@ -139,7 +140,16 @@ def _on_dask(
     with contextlib.ExitStack() as stack:
         # One task per worker thread at a time: the default (1.1) lets a worker hold a
         # second run of several seconds while another worker idles at the sweep's end.
-        stack.enter_context(dask.config.set({"distributed.scheduler.worker-saturation": 1.0}))
+        # ... and no statistical profiler: it samples every worker thread each 10 ms,
+        # taking the interpreter lock from runs of seconds (about 8% of a run here).
+        stack.enter_context(
+            dask.config.set(
+                {
+                    "distributed.scheduler.worker-saturation": 1.0,
+                    "distributed.worker.profile.enabled": False,
+                }
+            )
+        )
         cluster = (
             stack.enter_context(
                 distributed.LocalCluster(
