@@ -352,3 +352,44 @@ def test_equal_snapshots_compare_equal_however_they_were_built(inventory: Invent
     assert inventory.receive([move("dc", "MUG", 1)]) != inventory
     assert inventory.receive([move("paris", "MUG", 1)]) != inventory
     assert Inventory() == Inventory.from_positions([])
+
+
+def test_counts_reads_many_positions_at_once_absent_ones_as_zero() -> None:
+    stock = Inventory.from_positions(
+        [
+            StockPosition(node_id="s1", sku="A", on_hand=5, reserved=2, safety_stock=1),
+            StockPosition(node_id="s9", sku="A", on_hand=7, in_transit=3),
+            StockPosition(node_id="s1", sku="B", on_hand=3),
+        ]
+    )
+    found = stock.counts(["s9", "s5", "s1", "s1", "ghost"], ["A", "B", "A", "B", "Z"])
+    assert found.tolist() == [[7, 0, 5, 3, 0], [0, 0, 2, 0, 0], [0, 0, 1, 0, 0], [3, 0, 0, 0, 0]]
+    grown = stock.receive([StockMove(node_id="s5", sku="B", quantity=4)])
+    assert grown.counts(["s5"], ["B"]).tolist() == [[4], [0], [0], [0]]
+    assert stock.counts([], []).shape == (4, 0)
+    with pytest.raises(InvalidInputError, match=r"^skus: must hold one SKU per node id"):
+        stock.counts(["s1"], [])
+    with pytest.raises(InvalidInputError, match=r"^node_ids\[0\]: "):
+        stock.counts([["s1"]], ["A"])  # type: ignore[list-item]
+
+
+def test_counts_agrees_with_position_on_many_positions() -> None:
+    positions = [
+        StockPosition(node_id=f"n{n}", sku=f"S{s}", on_hand=n * 10 + s, reserved=s % 3)
+        for n in range(8)
+        for s in range(8)
+        if (n + s) % 3
+    ]
+    stock = Inventory.from_positions(positions).receive(
+        [StockMove(node_id="n0", sku="S9", quantity=2)]
+    )
+    pairs = [(f"n{n}", f"S{s}") for n in range(9) for s in range(10)]
+    found = stock.counts([n for n, _ in pairs], [s for _, s in pairs])
+    for column, (node_id, sku) in enumerate(pairs):
+        position = stock.position(node_id, sku)
+        expected = (
+            [0, 0, 0, 0]
+            if position is None
+            else [position.on_hand, position.reserved, position.safety_stock, position.in_transit]
+        )
+        assert found[:, column].tolist() == expected

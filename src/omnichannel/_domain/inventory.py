@@ -202,6 +202,26 @@ class Inventory:
         held = safety if held_back else 0
         return int(max(on_hand - reserved - held, 0))
 
+    def counts(self, node_ids: Sequence[str], skus: Sequence[str]) -> IntArray:
+        """The counts of the (``node_ids[i]``, ``skus[i]``) positions in bulk: ``on_hand``,
+        ``reserved``, ``safety_stock`` and ``in_transit`` rows, shape (4, len(node_ids)),
+        0 where a position does not exist; a new array. Costs O(positions asked for).
+        """
+        if len(skus) != len(node_ids):
+            raise InvalidInputError(
+                "skus", f"must hold one SKU per node id ({len(node_ids)}), got {len(skus)}"
+            )
+        try:
+            rows = self._store.rows(node_ids, skus)
+        except TypeError:
+            _raise_first_non_str(node_ids, "node_ids")
+            _raise_first_non_str(skus, "skus")
+            raise
+        found = np.zeros((4, rows.size), dtype=np.int64)
+        hit = np.flatnonzero(rows >= 0)
+        found[:, hit] = self._store.read(rows[hit])
+        return found
+
     def dense(self, skus: Sequence[str], node_ids: Sequence[str]) -> StockBlock:
         """Stock of ``skus`` (rows) at ``node_ids`` (columns) as dense arrays.
 

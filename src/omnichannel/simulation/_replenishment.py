@@ -231,6 +231,8 @@ class _Positions:
 
     def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
         self.pairs = list(pairs)
+        self._node_ids = [node_id for node_id, _ in self.pairs]
+        self._skus = [sku for _, sku in self.pairs]
 
     def missing(self, missing: Shelf | None) -> IntArray:
         """The units of each position the records count and the shelf does not hold."""
@@ -241,26 +243,8 @@ class _Positions:
     def counts(self, inventory: Inventory) -> tuple[IntArray, IntArray, IntArray, IntArray]:
         """On hand, reserved, safety stock and in transit of each position in
         ``inventory`` (0 where it has none), in the order of ``pairs``."""
-        columns = inventory.columns()
-        found = np.zeros((4, len(self.pairs)), dtype=np.int64)
-        if not self.pairs or not columns.node.size:
-            return found[0], found[1], found[2], found[3]
-        node_at = {node_id: i for i, node_id in enumerate(inventory.node_ids)}
-        sku_at = {sku: i for i, sku in enumerate(inventory.skus)}
-        n_nodes = len(node_at)
-        node = np.array([node_at.get(node, -1) for node, _ in self.pairs], dtype=np.int64)
-        sku = np.array([sku_at.get(sku, -1) for _, sku in self.pairs], dtype=np.int64)
-        known = (node >= 0) & (sku >= 0)
-        wanted = np.where(known, sku * n_nodes + node, -1)
-        # Positions are sorted by SKU, then node: so are their keys.
-        keys = columns.sku.astype(np.int64) * n_nodes + columns.node
-        row = np.minimum(np.searchsorted(keys, wanted), keys.size - 1)
-        hit = known & (keys[row] == wanted)
-        for index, column in enumerate(
-            (columns.on_hand, columns.reserved, columns.safety_stock, columns.in_transit)
-        ):
-            found[index, hit] = column[row[hit]]
-        return found[0], found[1], found[2], found[3]
+        on_hand, reserved, safety, in_transit = inventory.counts(self._node_ids, self._skus)
+        return on_hand, reserved, safety, in_transit
 
 
 @attrs.frozen(kw_only=True)
