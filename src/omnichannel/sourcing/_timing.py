@@ -88,8 +88,9 @@ _START_FIELDS = (
     "home_lead",
     "home_always",
 )
-"""The per-node arrays a call starts from, the same for every call at one minute with
-the same full days."""
+"""The per-node arrays of :class:`NodeTimes` besides its loads: what a call starts from
+(the same for every call at one minute with the same full days), and what a copy
+copies."""
 
 
 class _LastStart:
@@ -384,10 +385,9 @@ class NodeTimes:
         start = net.last_start.get(key)
         if start is None:
             self._start()
-            net.last_start.put(key, tuple(getattr(self, name).copy() for name in _START_FIELDS))
+            net.last_start.put(key, tuple(value.copy() for value in self._starts()))
         else:
-            for name, value in zip(_START_FIELDS, start, strict=True):
-                setattr(self, name, value.copy())
+            self._restart(start)
 
     def _start(self) -> None:
         """Each node's handover before any shipment of the call."""
@@ -443,16 +443,20 @@ class NodeTimes:
             return None
         return (capacity[:, None] >= 0) & (self.load[nodes] >= capacity[:, None])
 
+    def _starts(self) -> tuple[Any, ...]:
+        """The per-node arrays of ``_START_FIELDS``, in that order (not copies)."""
+        return tuple(getattr(self, name) for name in _START_FIELDS)
+
+    def _restart(self, start: tuple[Any, ...]) -> None:
+        """Set the per-node arrays of ``_START_FIELDS`` to copies of ``start``."""
+        for name, value in zip(_START_FIELDS, start, strict=True):
+            setattr(self, name, value.copy())
+
     def copy(self) -> NodeTimes:
         """An independent copy."""
         found = NodeTimes.__new__(NodeTimes)
         found.timing, found.load = self.timing, self.load.copy()
-        found.day, found.ready, found.gone = self.day.copy(), self.ready.copy(), self.gone.copy()
-        found.dispatch_day, found.same_day = self.dispatch_day.copy(), self.same_day.copy()
-        found.home_delivered, found.home_made = self.home_delivered.copy(), self.home_made.copy()
-        found.home_day = self.home_day.copy()
-        found.home_due, found.home_lead = self.home_due.copy(), self.home_lead.copy()
-        found.home_always = self.home_always.copy()
+        found._restart(self._starts())
         return found
 
     def at(self, nodes: IntArray) -> Handover:
